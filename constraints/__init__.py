@@ -1,0 +1,35 @@
+"""Rule families, one module each. The build order of the model is this list.
+
+Every module has ``NAME`` (or several names), ``encode(m)`` and ``evaluate(problem,
+schedule, stats)``; some also ``prune(problem)``. See ``constraints/base.py``.
+"""
+
+from . import (
+    caps,
+    consecutive,
+    coverage,
+    crew_skills,
+    fairness,
+    holidays,
+    overlap,
+    rest,
+    time_off,
+    weekends,
+    windows,
+)
+
+RULES = [
+    coverage,
+    crew_skills,
+    overlap,
+    time_off,
+    holidays,
+    rest,
+    windows,
+    consecutive,
+    caps,
+    weekends,
+    fairness,
+]
+
+__all__ = ["RULES"]

@@ -1,0 +1,49 @@
+"""No overlap: nobody is on two instances that overlap in real time. Always hard."""
+
+from __future__ import annotations
+
+from .base import Outcome, Violation
+
+NAME = "overlap"
+
+
+def interval_cliques(items: list[tuple[int, int, int]]) -> list[list[int]]:
+    """Maximal cliques of an interval graph. ``items`` are (start, end, key) half-open
+    intervals; returns lists of keys whose intervals share a common point (size >= 2)."""
+    out: list[list[int]] = []
+    active: list[tuple[int, int]] = []  # (end, key)
+    grew = False
+    for s, e, key in sorted(items):
+        if any(end <= s for end, _ in active):
+            if grew and len(active) > 1:
+                out.append([k for _, k in active])
+            grew = False
+            active = [(end, k) for end, k in active if end > s]
+        active.append((e, key))
+        grew = True
+    if grew and len(active) > 1:
+        out.append([k for _, k in active])
+    return out
+
+
+def encode(m) -> None:
+    prob, v = m.problem, m.vars
+    for p in v.people():
+        items = [(prob.instances[i].start, prob.instances[i].end, i) for i in v.instances_of[p]]
+        for clique in interval_cliques(items):
+            m.model.add_at_most_one(v.works(p, i) for i in clique)
+
+
+def evaluate(prob, schedule, stats) -> Outcome:
+    out = Outcome()
+    for p, assigned in schedule.by_person().items():
+        insts = sorted({a.instance for a in assigned}, key=lambda i: prob.instances[i].start)
+        for k, i in enumerate(insts):
+            a = prob.instances[i]
+            for j in insts[k + 1:]:
+                b = prob.instances[j]
+                if b.start >= a.end:
+                    break
+                out.violations.append(Violation(
+                    NAME, f"{a.label} overlaps {b.label}", prob.people[p].id, b.shift, b.start_iso))
+    return out

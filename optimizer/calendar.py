@@ -1,0 +1,99 @@
+"""Expand shift patterns into time-zone-exact shift instances."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from .scenario import RoleSpec, Scenario, ShiftPattern
+from .timecalc import iso_local, local_to_utc, zone
+
+
+@dataclass(frozen=True)
+class ShiftInstance:
+    """One occurrence of a shift pattern.
+
+    ``start``/``end`` are UTC epoch seconds; ``end`` is the start plus the pattern's
+    length in wall-clock time of the pattern's zone (a ``1d`` shift across a DST change
+    lasts 23 or 25 real hours).
+    """
+
+    index: int
+    shift: str
+    pattern: ShiftPattern
+    tz: ZoneInfo
+    start: int
+    end: int
+
+    @property
+    def roles(self) -> tuple[RoleSpec, ...]:
+        return self.pattern.roles
+
+    @property
+    def seconds(self) -> int:
+        return self.end - self.start
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start) / 3600
+
+    @property
+    def start_iso(self) -> str:
+        return iso_local(self.start, self.tz)
+
+    @property
+    def end_iso(self) -> str:
+        return iso_local(self.end, self.tz)
+
+    @property
+    def label(self) -> str:
+        return f"{self.shift} {self.start_iso}"
+
+
+def pattern_zone(scenario: Scenario, pattern: ShiftPattern) -> ZoneInfo:
+    return zone(pattern.timezone or scenario.timezone)
+
+
+def expand(scenario: Scenario) -> list[ShiftInstance]:
+    """All shift instances of the horizon, sorted by (start, pattern order).
+
+    An instance exists for every occurrence whose local start lies in
+    [start 00:00, end + 1 day 00:00) in the pattern's zone.
+    """
+    raw: list[tuple[int, int, str, ShiftPattern, ZoneInfo, int]] = []
+    for order, pat in enumerate(scenario.shifts):
+        tz = pattern_zone(scenario, pat)
+        t = pat.start_time
+        day = scenario.start
+        while day <= scenario.end:
+            wd = WEEKDAY_NAMES[day.weekday()]
+            wanted = (
+                pat.start_weekday == day.weekday()
+                if pat.repeat == "weekly"
+                else (pat.days is None or wd in pat.days)
+            )
+            if wanted:
+                naive = dt.datetime.combine(day, t)
+                start = local_to_utc(naive, tz)
+                # wall-clock end: add the length to the local start time
+                local_start = dt.datetime.fromtimestamp(start, tz).replace(tzinfo=None)
+                end = local_to_utc(local_start + pat.length, tz)
+                raw.append((start, order, pat.name, pat, tz, end))
+            day += dt.timedelta(days=1)
+    raw.sort(key=lambda r: (r[0], r[1]))
+    return [
+        ShiftInstance(index=k, shift=name, pattern=pat, tz=tz, start=s, end=e)
+        for k, (s, _o, name, pat, tz, e) in enumerate(raw)
+    ]
+
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def horizon_bounds(scenario: Scenario) -> tuple[int, int]:
+    """[start 00:00, end + 1 day 00:00) of the horizon in the team zone, as epoch seconds."""
+    tz = scenario.tz
+    s = local_to_utc(dt.datetime.combine(scenario.start, dt.time()), tz)
+    e = local_to_utc(dt.datetime.combine(scenario.end + dt.timedelta(days=1), dt.time()), tz)
+    return s, e

@@ -1,0 +1,61 @@
+"""Errors and exit codes shared by the API and the CLI.
+
+Exit codes (documented in the README):
+
+==== ==========================================================
+0    success
+1    ``verify`` found hard violations
+2    the input is invalid (message names file, line and field)
+3    the scenario is proven infeasible
+4    no schedule was found within the time limit
+==== ==========================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_INPUT = 2
+EXIT_INFEASIBLE = 3
+EXIT_NO_SOLUTION = 4
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One thing wrong with an input file."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line:
+                where += f":{self.line}"
+            where += ": "
+        what = f"{self.field}: " if self.field else ""
+        return f"{where}{what}{self.message}"
+
+
+@dataclass
+class InputError(Exception):
+    """Invalid input (scenario, CSV, schedule). The CLI turns it into exit code 2."""
+
+    problems: list[InputProblem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    @classmethod
+    def single(
+        cls, message: str, file: str | None = None, line: int | None = None, field: str | None = None
+    ) -> InputError:
+        return cls([InputProblem(message, file, line, field)])
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

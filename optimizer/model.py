@@ -1,0 +1,186 @@
+"""CP-SAT model building: the decision variables and the builder the rules write into.
+
+Build order (one place): ``constraints.RULES``. Each rule module may ``prune`` impossible
+assignments before variables exist, then ``encode`` itself through :class:`ModelBuilder`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from .problem import Problem
+from .scenario import Limit
+from .timecalc import days_touched, weekends_touched
+from .units import scaled
+
+Lit = cp_model.IntVar | int
+Expr = cp_model.LinearExprT
+
+
+class Variables:
+    """The decision variables: ``x[p, i, r]`` = person p takes role r of instance i.
+
+    Only assignments that survive pruning get a variable. ``works(p, i)`` is the literal
+    "p is on instance i in some role" (the x itself when p can take only one role there).
+    """
+
+    def __init__(self, model: cp_model.CpModel, problem: Problem, forbidden: set[tuple[int, int]]):
+        self.model = model
+        self.x: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        self.of_slot: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        self.of_pi: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        self.instances_of: dict[int, list[int]] = defaultdict(list)  # sorted by start
+        self._works: dict[tuple[int, int], Lit] = {}
+        for i, inst in enumerate(problem.instances):
+            for p in range(len(problem.people)):
+                if (p, i) in forbidden:
+                    continue
+                for r in range(len(inst.roles)):
+                    if problem.qualified(p, i, r):
+                        v = model.new_bool_var(f"x_{p}_{i}_{r}")
+                        self.x[(p, i, r)] = v
+                        self.of_slot[(i, r)].append((p, v))
+                        self.of_pi[(p, i)].append((r, v))
+                if (p, i) in self.of_pi:
+                    self.instances_of[p].append(i)
+
+    def works(self, p: int, i: int) -> Lit:
+        """Literal: person p is on instance i (0 if impossible)."""
+        key = (p, i)
+        got = self._works.get(key)
+        if got is not None:
+            return got
+        roles = self.of_pi.get(key)
+        if not roles:
+            return 0
+        if len(roles) == 1:
+            lit: Lit = roles[0][1]
+        else:
+            lit = self.model.new_bool_var(f"w_{p}_{i}")
+            self.model.add(lit == sum(v for _, v in roles))
+        self._works[key] = lit
+        return lit
+
+    def people(self) -> list[int]:
+        return sorted(self.instances_of)
+
+
+@dataclass(frozen=True)
+class Term:
+    """``coeff × expr`` in the objective, attributed to a rule and (optionally) a person."""
+
+    rule: str
+    person: int | None
+    coeff: int
+    expr: Expr
+
+
+class ModelBuilder:
+    """What a rule module sees while encoding: the problem, the model, the variables, and
+    helpers to add hard limits or soft penalties with one definition of each."""
+
+    def __init__(self, problem: Problem, rules: list) -> None:
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        forbidden: set[tuple[int, int]] = set()
+        for rule in rules:
+            prune = getattr(rule, "prune", None)
+            if prune:
+                forbidden.update(prune(problem))
+        self.vars = Variables(self.model, problem, forbidden)
+        self.terms: list[Term] = []
+        self._cache: dict = {}
+        for rule in rules:
+            rule.encode(self)
+        self.model.minimize(sum(t.coeff * t.expr for t in self.terms) if self.terms else 0)
+
+    # ------------------------------------------------------------------ helpers
+
+    def penalize(self, rule: str, person: int | None, weight: float, expr: Expr, centi: bool = False) -> None:
+        """Add ``weight × expr`` points (``expr`` in hundredths when ``centi``)."""
+        if weight == 0:
+            return
+        coeff = scaled(weight) * (1 if centi else 100)
+        self.terms.append(Term(rule, person, coeff, expr))
+
+    def limit(
+        self,
+        rule: str,
+        spec: Limit,
+        person: int | None,
+        expr: Expr,
+        cap: int,
+        enforce: Lit | None = None,
+        upper: int | None = None,
+    ) -> None:
+        """``expr <= cap`` (only when ``enforce`` holds, if given).
+
+        Hard: a constraint. Soft: the excess ``max(0, expr - cap)`` costs ``weight`` points
+        per unit; the excess variable is defined exactly (not just bounded), so the
+        objective of every returned solution equals the evaluators' penalty.
+        ``upper`` bounds ``expr`` from above (needed for soft limits).
+        """
+        if isinstance(enforce, int):
+            if enforce == 0:
+                return  # never enforced
+            enforce = None
+        if not spec.soft:
+            c = self.model.add(expr <= cap)
+            if enforce is not None:
+                c.only_enforce_if(enforce)
+            return
+        if upper is None:
+            raise ValueError("soft limits need an upper bound of the expression")
+        if upper <= cap:
+            return
+        excess = self.model.new_int_var(0, upper - cap, f"excess_{rule}")
+        if enforce is None:
+            self.model.add_max_equality(excess, [0, expr - cap])
+        else:
+            big = upper - cap
+            self.model.add_max_equality(excess, [0, expr - cap - big * (1 - enforce)])
+        self.penalize(rule, person, spec.weight, excess)
+
+    def day_lits(self, p: int) -> dict:
+        """Per local date (person's zone): literal "p is on call at some time that day"."""
+        return self._per_period(p, "day", lambda inst: days_touched(inst.start, inst.end, self.problem.tz[p]))
+
+    def weekend_lits(self, p: int) -> dict:
+        """Per weekend (its Saturday, team zone): literal "p is on call that weekend"."""
+        return self._per_period(
+            p, "wkd", lambda inst: weekends_touched(inst.start, inst.end, self.problem.team_tz)
+        )
+
+    def _per_period(self, p: int, kind: str, periods_of) -> dict:
+        key = (kind, p)
+        if key in self._cache:
+            return self._cache[key]
+        members: dict = defaultdict(list)
+        for i in self.vars.instances_of.get(p, []):
+            for d in periods_of(self.problem.instances[i]):
+                members[d].append(self.vars.works(p, i))
+        out = {d: self.bool_or(lits, f"{kind}_{p}_{d}") for d, lits in sorted(members.items())}
+        self._cache[key] = out
+        return out
+
+    def bool_or(self, lits: list[Lit], name: str) -> Lit:
+        """A literal equal to OR(lits) (exactly, in both directions)."""
+        lits = [v for v in lits if not isinstance(v, int) or v]
+        if any(isinstance(v, int) for v in lits):
+            return 1
+        if not lits:
+            return 0
+        if len(lits) == 1:
+            return lits[0]
+        b = self.model.new_bool_var(name)
+        self.model.add_max_equality(b, lits)
+        return b
+
+
+def build(problem: Problem) -> ModelBuilder:
+    from constraints import RULES
+
+    return ModelBuilder(problem, RULES)

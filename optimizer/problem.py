@@ -1,0 +1,145 @@
+"""The scenario compiled into facts: shift instances, per-person zones, holidays,
+time-off intervals, qualification and the load of each possible assignment.
+
+These are *facts*, computed once and shared by the model builder and the evaluators.
+No rule logic lives here: rules (``constraints/``) decide what the facts imply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+
+from .calendar import ShiftInstance, expand, horizon_bounds
+from .scenario import Person, Scenario, TimeOff
+from .timecalc import midnight, split_kinds, zone
+from .units import load_centi
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A time-off interval [start, end) in epoch seconds, with the entry it came from."""
+
+    start: int
+    end: int
+    entry: TimeOff
+    index: int  # position in scenario.time_off
+
+
+class Problem:
+    """Facts derived from a :class:`Scenario` (immutable once built)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.instances: list[ShiftInstance] = expand(scenario)
+        self.people: tuple[Person, ...] = scenario.people
+        self.person_index = {p.id: k for k, p in enumerate(self.people)}
+        self.team_tz: ZoneInfo = zone(scenario.timezone)
+        self.tz: list[ZoneInfo] = [zone(p.timezone or scenario.timezone) for p in self.people]
+        self.horizon = horizon_bounds(scenario)
+        self.holidays: list[frozenset[dt.date]] = self._holidays()
+        self.hard_off: list[list[Interval]] = [[] for _ in self.people]
+        self.soft_off: list[list[Interval]] = [[] for _ in self.people]
+        self.prefer: list[list[Interval]] = [[] for _ in self.people]
+        for k, t in enumerate(scenario.time_off):
+            p = self.person_index[t.person]
+            tz = self.tz[p]
+            iv = Interval(midnight(t.from_, tz), midnight(t.to + dt.timedelta(days=1), tz), t, k)
+            (self.hard_off if t.hard else self.soft_off if t.soft else self.prefer)[p].append(iv)
+        self._kinds: dict[tuple[int, int], dict[str, int]] = {}
+
+    # ------------------------------------------------------------------ holidays
+
+    def _holidays(self) -> list[frozenset[dt.date]]:
+        s = self.scenario
+        years = list(range(s.start.year - 1, s.end.year + 2))
+        extra = {h.date for h in s.extra_holidays}
+        cache: dict[tuple[str | None, str | None], frozenset[dt.date]] = {}
+        out = []
+        for p in self.people:
+            key = (p.country, p.subdivision)
+            if key not in cache:
+                dates = set(extra)
+                if p.country:
+                    dates |= set(holidays_lib.country_holidays(p.country, subdiv=p.subdivision, years=years))
+                cache[key] = frozenset(dates)
+            out.append(cache[key])
+        return out
+
+    def holiday_names(self, p: int) -> dict[dt.date, str]:
+        """Public holidays of person ``p`` in the horizon, with names (for reports)."""
+        s = self.scenario
+        person = self.people[p]
+        names: dict[dt.date, str] = {h.date: h.name for h in s.extra_holidays}
+        if person.country:
+            years = list(range(s.start.year, s.end.year + 1))
+            for d, n in holidays_lib.country_holidays(person.country, subdiv=person.subdivision, years=years).items():
+                names.setdefault(d, n)
+        return {d: n for d, n in sorted(names.items()) if s.start <= d <= s.end}
+
+    # ------------------------------------------------------------------ eligibility
+
+    def qualified(self, p: int, i: int, r: int) -> bool:
+        """Person ``p`` holds every skill of role ``r`` of instance ``i`` and may take the role."""
+        person = self.people[p]
+        role = self.instances[i].roles[r]
+        if person.roles is not None and role.name not in person.roles:
+            return False
+        return set(role.skills) <= set(person.skills)
+
+    def hard_time_off(self, p: int, i: int) -> Interval | None:
+        inst = self.instances[i]
+        for iv in self.hard_off[p]:
+            if iv.start < inst.end and inst.start < iv.end:
+                return iv
+        return None
+
+    @cached_property
+    def pool(self) -> list[int]:
+        """People who could take at least one slot (qualified and not on hard time off).
+
+        Fairness is balanced over this pool; people who can never be on call are left out.
+        """
+        out = []
+        for p in range(len(self.people)):
+            if any(
+                self.qualified(p, i, r) and self.hard_time_off(p, i) is None
+                for i, inst in enumerate(self.instances)
+                for r in range(len(inst.roles))
+            ):
+                out.append(p)
+        return out
+
+    # ------------------------------------------------------------------ load
+
+    def kinds(self, p: int, i: int) -> dict[str, int]:
+        """Seconds of instance ``i`` by kind (weekday/night/weekend/holiday) for person ``p``."""
+        key = (p, i)
+        got = self._kinds.get(key)
+        if got is None:
+            inst = self.instances[i]
+            got = split_kinds(inst.start, inst.end, self.tz[p], self.holidays[p])
+            self._kinds[key] = got
+        return got
+
+    def load(self, p: int, i: int, r: int) -> int:
+        """Load of person ``p`` taking role ``r`` on instance ``i``, in hundredths."""
+        w = self.scenario.weights
+        role = self.instances[i].roles[r].name
+        return load_centi(self.kinds(p, i), w.roles.get(role, 1.0), w)
+
+    def history_centi(self, p: int) -> int:
+        return round(self.people[p].history * 100)
+
+    def fte_pct(self, p: int) -> int:
+        return round(self.people[p].fte * 100)
+
+    def role_index(self, i: int, role: str) -> int | None:
+        for r, spec in enumerate(self.instances[i].roles):
+            if spec.name == role:
+                return r
+        return None

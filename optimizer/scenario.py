@@ -1,0 +1,453 @@
+"""The scenario: what a team asks rota to plan.
+
+A :class:`Scenario` is immutable (frozen pydantic model). Load one with
+:func:`load_scenario` (YAML, with CSV side files for people and time off) or build
+it in code; derive variants with :meth:`Scenario.replace` and the ``with_*`` helpers,
+which return new, re-validated scenarios.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+_DURATION_RE = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
+
+
+def parse_duration(value: Any) -> dt.timedelta:
+    """Parse ``7d``, ``12h``, ``1d12h``, ``90m`` (or a timedelta) into a timedelta."""
+    if isinstance(value, dt.timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected a duration like 7d, 12h, 1d12h or 90m, got {value!r}")
+    m = _DURATION_RE.match(value)
+    if not m or not any(m.groups()):
+        raise ValueError(f"expected a duration like 7d, 12h, 1d12h or 90m, got {value!r}")
+    d, h, mins = (int(g) if g else 0 for g in m.groups())
+    return dt.timedelta(days=d, hours=h, minutes=mins)
+
+
+def format_duration(td: dt.timedelta) -> str:
+    """Inverse of :func:`parse_duration` (``1d12h``)."""
+    total = int(td.total_seconds()) // 60
+    d, rest = divmod(total, 24 * 60)
+    h, m = divmod(rest, 60)
+    out = (f"{d}d" if d else "") + (f"{h}h" if h else "") + (f"{m}m" if m else "")
+    return out or "0m"
+
+
+Duration = Annotated[
+    dt.timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^(\d+d)?(\d+h)?(\d+m)?$", "examples": ["7d", "12h"]}),
+]
+
+
+def _check_zone(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an IANA time zone name such as Europe/Berlin, got {value!r}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)")
+    return value
+
+
+TimeZone = Annotated[
+    str,
+    BeforeValidator(_check_zone),
+    WithJsonSchema({"type": "string", "description": "IANA time zone, e.g. Europe/Berlin"}),
+]
+
+
+def _split_list(value: Any) -> Any:
+    """Accept ``a;b`` (CSV cells) as well as lists."""
+    if isinstance(value, str):
+        return tuple(s.strip() for s in value.split(";") if s.strip())
+    return value
+
+
+Names = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+
+# Weights (objective and load weights) are kept to 2 decimals so that every term is an
+# exact integer inside the solver (see optimizer/units.py).
+Weight = Annotated[float, Field(ge=0, le=1_000_000, multiple_of=0.01)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- shifts
+
+
+class RoleSpec(Frozen):
+    """A role to fill on every instance of a shift pattern."""
+
+    name: str = Field(min_length=1, description="Role name, e.g. primary")
+    count: int = Field(1, ge=1, le=100, description="People needed in this role")
+    skills: Names = Field((), description="A person must hold ALL of these skills")
+
+
+class ShiftPattern(Frozen):
+    """A repeating shift; it expands to one instance per occurrence in the horizon."""
+
+    name: str = Field(min_length=1)
+    repeat: Literal["weekly", "daily"]
+    starts: str = Field(description='weekly: "mon 10:00"; daily: "09:00"')
+    length: Duration = Field(description="Wall-clock length: 7d, 12h, 1d12h, 90m")
+    roles: tuple[RoleSpec, ...] = Field(min_length=1)
+    crew_skills: Names = Field((), description="Skills the whole crew must cover together")
+    days: tuple[Weekday, ...] | None = Field(None, description="daily only; default every day")
+    timezone: TimeZone | None = Field(None, description="Zone of `starts`; default team zone")
+
+    @field_validator("starts")
+    @classmethod
+    def _starts_format(cls, v: str) -> str:
+        if not re.match(r"^((mon|tue|wed|thu|fri|sat|sun)\s+)?([01]?\d|2[0-3]):[0-5]\d$", v.strip()):
+            raise ValueError(f'expected "mon 10:00" (weekly) or "09:00" (daily), got {v!r}')
+        return " ".join(v.split())
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ShiftPattern:
+        has_day = " " in self.starts
+        if self.repeat == "weekly" and not has_day:
+            raise ValueError(f'weekly shift "{self.name}": starts needs a weekday, e.g. "mon 10:00"')
+        if self.repeat == "daily" and has_day:
+            raise ValueError(f'daily shift "{self.name}": starts is a time of day like "09:00"')
+        if self.days is not None and self.repeat != "daily":
+            raise ValueError(f'shift "{self.name}": days applies to daily shifts only')
+        if self.length <= dt.timedelta(0):
+            raise ValueError(f'shift "{self.name}": length must be positive')
+        names = [r.name for r in self.roles]
+        if len(set(names)) != len(names):
+            raise ValueError(f'shift "{self.name}": role names must be distinct')
+        return self
+
+    @property
+    def start_weekday(self) -> int | None:
+        return WEEKDAYS.index(self.starts.split()[0]) if " " in self.starts else None
+
+    @property
+    def start_time(self) -> dt.time:
+        hh, mm = self.starts.split()[-1].split(":")
+        return dt.time(int(hh), int(mm))
+
+
+# --------------------------------------------------------------------------- people
+
+
+class Person(Frozen):
+    """Someone who can be on call."""
+
+    id: str = Field(min_length=1)
+    name: str | None = None
+    email: str | None = None
+    skills: Names = ()
+    timezone: TimeZone | None = Field(None, description="Default: the team zone")
+    roles: Names | None = Field(None, description="Roles this person may take; default any")
+    fte: float = Field(1.0, gt=0, le=1.0, multiple_of=0.01, description="Share of a full-time load")
+    history: float = Field(0.0, ge=0, description="Load carried over from earlier periods")
+    country: str | None = Field(None, description="ISO country code for public holidays")
+    subdivision: str | None = Field(None, description="State/province for public holidays")
+    max_shifts: int | None = Field(None, ge=0, description="Cap on shifts over the horizon")
+    max_hours: float | None = Field(None, ge=0, description="Cap on hours over the horizon")
+
+    @model_validator(mode="after")
+    def _known_country(self) -> Person:
+        if self.country is None:
+            if self.subdivision is not None:
+                raise LocatedError(("subdivision",), "subdivision needs a country")
+            return self
+        import holidays
+
+        supported = holidays.list_supported_countries()
+        if self.country not in supported:
+            raise LocatedError(
+                ("country",), f"unknown country {self.country!r} (ISO 3166 alpha-2 code, e.g. DE, US, SG)"
+            )
+        if self.subdivision is not None and self.subdivision not in supported[self.country]:
+            raise LocatedError(
+                ("subdivision",),
+                f"unknown subdivision {self.subdivision!r} of {self.country} "
+                f"(known: {', '.join(supported[self.country][:30])})",
+            )
+        return self
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+def _blank_to_none(v: Any) -> Any:
+    return None if v == "" else v
+
+
+class TimeOff(Frozen):
+    """Time off: hard (default), soft (``soft: true``) or a wish to be on call (``prefer``)."""
+
+    person: str
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    soft: bool = False
+    prefer: bool = False
+    weight: Weight = 1.0
+    type: str | None = Field(None, description="Type from an HR export (vacation, sick, ...)")
+
+    @model_validator(mode="after")
+    def _order(self) -> TimeOff:
+        if self.to < self.from_:
+            raise ValueError(f"time off for {self.person}: 'to' ({self.to}) is before 'from' ({self.from_})")
+        if self.soft and self.prefer:
+            raise ValueError("time off entry cannot be both soft and prefer")
+        return self
+
+    @property
+    def hard(self) -> bool:
+        return not self.soft and not self.prefer
+
+
+class Holiday(Frozen):
+    date: dt.date
+    name: str = "holiday"
+
+
+def _holiday_item(v: Any) -> Any:
+    if isinstance(v, (dt.date, str)):
+        return {"date": v}
+    return v
+
+
+# --------------------------------------------------------------------------- rules
+
+
+class Limit(Frozen):
+    """Common to every rule: hard (default) or soft with a weight per unit of violation."""
+
+    soft: bool = False
+    weight: Weight = 1.0
+
+
+def _shorthand(key: str):
+    def f(v: Any) -> Any:
+        if isinstance(v, (int, float, str)) and not isinstance(v, bool):
+            return {key: v}
+        return v
+
+    return BeforeValidator(f)
+
+
+class RestLimit(Limit):
+    duration: Duration
+
+
+class CountLimit(Limit):
+    count: int = Field(ge=0)
+
+
+class ShareLimit(Limit):
+    share: float = Field(gt=0, le=1)
+
+
+class WindowShifts(Limit):
+    count: int = Field(ge=0)
+    within: Duration
+
+
+class WindowHours(Limit):
+    hours: float = Field(ge=0)
+    within: Duration
+
+
+class HolidayPolicy(Limit):
+    mode: Literal["avoid", "weight"] = "weight"
+
+
+class Rules(Frozen):
+    """Burnout and time-off rules. Each is hard unless ``soft: true``."""
+
+    min_rest: Annotated[RestLimit | None, _shorthand("duration")] = Field(
+        None, description="Minimum gap between the end of a shift and the start of the next"
+    )
+    max_shifts: tuple[WindowShifts, ...] = Field((), description="Shift starts per sliding window")
+    max_hours: tuple[WindowHours, ...] = Field((), description="Hours of shifts starting per window")
+    max_consecutive_days: Annotated[CountLimit | None, _shorthand("count")] = None
+    max_weekends: Annotated[CountLimit | None, _shorthand("count")] = None
+    max_holidays: Annotated[CountLimit | None, _shorthand("count")] = None
+    max_share: Annotated[ShareLimit | None, _shorthand("share")] = None
+    holidays: Annotated[HolidayPolicy | None, _shorthand("mode")] = None
+    person_caps: Limit = Field(Limit(), description="Hard/soft for per-person max_shifts/max_hours")
+
+    @field_validator("max_shifts", "max_hours", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v
+
+
+class LoadWeights(Frozen):
+    """Load = Σ hours × role weight × kind weight; each hour is of exactly one kind."""
+
+    roles: dict[str, Weight] = Field(default_factory=dict, description="Role weight, default 1")
+    weekend: Weight = 1.0
+    holiday: Weight = 1.0
+    night: Weight = 1.0
+
+
+class Fairness(Frozen):
+    """Objective weights of the balance terms (points per unit of spread)."""
+
+    load: Weight = Field(1.0, description="Per hour of spread in (load + history) / fte")
+    weekends: Weight = Field(10.0, description="Per weekend of spread in weekends / fte")
+    holidays: Weight = Field(10.0, description="Per day of spread in holidays / fte")
+
+
+class SolverSettings(Frozen):
+    time_limit: float = Field(30.0, gt=0, description="Seconds (deterministic seconds by default)")
+    seed: int = Field(0, ge=0)
+    workers: int = Field(1, ge=1, le=64, description="Search workers; >1 with deterministic interleaves (slower per second)")
+    deterministic: bool = Field(True, description="Byte-identical output for the same inputs")
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(Frozen):
+    """Everything rota needs to plan a rotation. Immutable; use ``replace`` for variants."""
+
+    team: str = "team"
+    timezone: TimeZone = "UTC"
+    start: dt.date
+    end: dt.date
+    shifts: tuple[ShiftPattern, ...] = Field(min_length=1)
+    people: tuple[Person, ...] = Field(min_length=1)
+    time_off: tuple[TimeOff, ...] = ()
+    extra_holidays: tuple[Annotated[Holiday, BeforeValidator(_holiday_item)], ...] = ()
+    time_off_types: dict[str, Literal["hard", "soft", "prefer"]] = Field(
+        default_factory=lambda: {
+            "vacation": "hard", "leave": "hard", "sick": "hard", "holiday": "hard",
+            "parental": "hard", "training": "hard",
+            "preference": "soft", "soft": "soft", "prefer": "prefer", "wish": "prefer",
+        },
+        description="How time-off types from an HR export map to hard, soft or prefer",
+    )
+    rules: Rules = Rules()
+    weights: LoadWeights = LoadWeights()
+    fairness: Fairness = Fairness()
+    solver: SolverSettings = SolverSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_time_off_types(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not data.get("time_off"):
+            return data
+        types = dict(cls.model_fields["time_off_types"].default_factory())  # type: ignore[misc]
+        types.update(data.get("time_off_types") or {})
+        out = []
+        for i, entry in enumerate(data["time_off"]):
+            if isinstance(entry, dict) and entry.get("type") and "soft" not in entry and "prefer" not in entry:
+                kind = types.get(str(entry["type"]).strip().lower())
+                if kind is None:
+                    raise LocatedError(
+                        ("time_off", i, "type"),
+                        f"time off type {entry['type']!r} is not in time_off_types "
+                        f"(known: {', '.join(sorted(types))})"
+                    )
+                entry = {**entry, "soft": kind == "soft", "prefer": kind == "prefer"}
+            out.append(entry)
+        return {**data, "time_off": out}
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        if self.end < self.start:
+            raise LocatedError(("end",), f"end ({self.end}) is before start ({self.start})")
+        if (self.end - self.start).days > 3 * 366:
+            raise LocatedError(("end",), "horizon longer than three years")
+        _unique([s.name for s in self.shifts], "shift name", ("shifts", "name"))
+        _unique([p.id for p in self.people], "person id", ("people", "id"))
+        ids = {p.id for p in self.people}
+        for i, t in enumerate(self.time_off):
+            if t.person not in ids:
+                raise LocatedError(("time_off", i, "person"), f"unknown person {t.person!r}")
+        role_names = {r.name for s in self.shifts for r in s.roles}
+        known = ", ".join(sorted(role_names))
+        for i, p in enumerate(self.people):
+            for r in p.roles or ():
+                if r not in role_names:
+                    raise LocatedError(
+                        ("people", i, "roles"), f"person {p.id!r} lists unknown role {r!r} (known: {known})"
+                    )
+        for r in self.weights.roles:
+            if r not in role_names:
+                raise LocatedError(("weights", "roles", r), f"unknown role {r!r} (known: {known})")
+        return self
+
+    # ---------------------------------------------------------------- helpers
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def person(self, person_id: str) -> Person:
+        for p in self.people:
+            if p.id == person_id:
+                return p
+        raise KeyError(person_id)
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A new scenario with ``changes`` applied (validated again)."""
+        data = self.model_dump(by_alias=True)
+        data.update(changes)
+        return Scenario.model_validate(data)
+
+    def with_person(self, person: Person | dict) -> Scenario:
+        p = person if isinstance(person, Person) else Person.model_validate(person)
+        return self.replace(people=(*self.people, p))
+
+    def without_person(self, person_id: str) -> Scenario:
+        self.person(person_id)
+        return self.replace(
+            people=tuple(p for p in self.people if p.id != person_id),
+            time_off=tuple(t for t in self.time_off if t.person != person_id),
+        )
+
+    def with_time_off(self, person: str, from_: dt.date | str, to: dt.date | str, **kw: Any) -> Scenario:
+        entry = TimeOff.model_validate({"person": person, "from": from_, "to": to, **kw})
+        return self.replace(time_off=(*self.time_off, entry))
+
+    def with_rules(self, **changes: Any) -> Scenario:
+        rules = self.rules.model_dump(by_alias=True)
+        rules.update(changes)
+        return self.replace(rules=rules)
+
+
+class LocatedError(ValueError):
+    """A ValueError that knows which field (path below the model) it is about."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def _unique(values: list[str], what: str, loc: tuple[str | int, ...]) -> None:
+    seen: set[str] = set()
+    for i, v in enumerate(values):
+        if v in seen:
+            raise LocatedError((*loc[:1], i, *loc[1:]), f"duplicate {what} {v!r}")
+        seen.add(v)

@@ -1,0 +1,89 @@
+"""Exact time arithmetic in IANA zones: local dates/times to UTC, and splitting an
+interval into calendar days and kinds of hours.
+
+All instants are integer UTC epoch seconds; every function here is pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+UTC = dt.timezone.utc
+NIGHT_START = 22  # night = 22:00-06:00 local
+NIGHT_END = 6
+KINDS = ("weekday", "night", "weekend", "holiday")
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_to_utc(naive: dt.datetime, tz: ZoneInfo) -> int:
+    """Epoch seconds of a wall-clock time in ``tz``.
+
+    A time in a spring-forward gap is moved forward by the gap (02:30 -> 03:30);
+    an ambiguous time in the autumn fold takes its first occurrence.
+    """
+    # PEP 495: fold=0 uses the offset in force before a transition, which gives both.
+    return int(naive.replace(tzinfo=tz, fold=0).timestamp())
+
+
+def midnight(d: dt.date, tz: ZoneInfo) -> int:
+    return local_to_utc(dt.datetime(d.year, d.month, d.day), tz)
+
+
+def to_local(ts: int, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ts, tz)
+
+
+def iso_local(ts: int, tz: ZoneInfo) -> str:
+    """ISO 8601 with the UTC offset, e.g. ``2027-01-04T10:00:00+01:00``."""
+    return to_local(ts, tz).isoformat()
+
+
+def days_touched(start: int, end: int, tz: ZoneInfo) -> list[dt.date]:
+    """Local dates whose [00:00, next 00:00) intersects [start, end)."""
+    first = to_local(start, tz).date()
+    last = to_local(end - 1, tz).date()
+    return [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+def weekends_touched(start: int, end: int, tz: ZoneInfo) -> list[dt.date]:
+    """The Saturdays of the weekends (Sat 00:00-Mon 00:00 local) that [start, end) touches."""
+    out: list[dt.date] = []
+    for d in days_touched(start, end, tz):
+        if d.weekday() >= 5:
+            sat = d - dt.timedelta(days=d.weekday() - 5)
+            if not out or out[-1] != sat:
+                out.append(sat)
+    return out
+
+
+def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def split_kinds(start: int, end: int, tz: ZoneInfo, holidays: frozenset[dt.date]) -> dict[str, int]:
+    """Seconds of [start, end) by kind, in the zone ``tz``.
+
+    Each second has exactly one kind, the first that applies of: ``holiday`` (a date in
+    ``holidays``), ``weekend`` (Saturday or Sunday), ``night`` (22:00-06:00), ``weekday``.
+    """
+    out = dict.fromkeys(KINDS, 0)
+    for d in days_touched(start, end, tz):
+        day_kind = "holiday" if d in holidays else "weekend" if d.weekday() >= 5 else None
+        nxt = d + dt.timedelta(days=1)
+        b0 = midnight(d, tz)
+        b1 = local_to_utc(dt.datetime(d.year, d.month, d.day, NIGHT_END), tz)
+        b2 = local_to_utc(dt.datetime(d.year, d.month, d.day, NIGHT_START), tz)
+        b3 = midnight(nxt, tz)
+        b1, b2 = max(b0, b1), max(b1, b2)
+        b3 = max(b2, b3)
+        for lo, hi, kind in ((b0, b1, "night"), (b1, b2, "weekday"), (b2, b3, "night")):
+            secs = min(hi, end) - max(lo, start)
+            if secs > 0:
+                out[day_kind or kind] += secs
+    return out

@@ -1,0 +1,67 @@
+"""Judge a schedule with the rule evaluators alone (no solver): hard violations and soft
+penalties, per rule and per person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .problem import Problem
+from .schedule import Schedule
+from .stats import person_stats
+from .units import points
+
+
+@dataclass
+class Evaluation:
+    violations: pd.DataFrame  # rule, person, shift, start, message
+    penalties: pd.DataFrame   # rule, person, amount, weight, points, detail
+
+    @property
+    def feasible(self) -> bool:
+        return self.violations.empty
+
+    @property
+    def cost(self) -> int:
+        """Total soft penalty in internal units (equals the solver's objective)."""
+        return int(self.penalties["cost"].sum()) if not self.penalties.empty else 0
+
+    @property
+    def objective(self) -> float:
+        return points(self.cost)
+
+    def by_rule(self) -> pd.Series:
+        """Points per rule."""
+        if self.penalties.empty:
+            return pd.Series(dtype=float, name="points")
+        return self.penalties.groupby("rule", sort=True)["points"].sum()
+
+    def by_person(self) -> pd.DataFrame:
+        """Points per person and rule (team-wide terms under person '(team)')."""
+        if self.penalties.empty:
+            return pd.DataFrame(columns=["person", "rule", "points"])
+        df = self.penalties.assign(person=self.penalties["person"].fillna("(team)"))
+        return df.groupby(["person", "rule"], sort=True)["points"].sum().reset_index()
+
+
+def evaluate(schedule: Schedule) -> Evaluation:
+    from constraints import RULES
+
+    prob: Problem = schedule.problem
+    stats = person_stats(schedule)
+    vio, pen = [], []
+    for rule in RULES:
+        o = rule.evaluate(prob, schedule, stats)
+        vio.extend(o.violations)
+        pen.extend(o.penalties)
+    violations = pd.DataFrame(
+        [dict(rule=v.rule, person=v.person, shift=v.shift, start=v.start, message=v.message) for v in vio],
+        columns=["rule", "person", "shift", "start", "message"],
+    )
+    penalties = pd.DataFrame(
+        [dict(rule=p.rule, person=p.person, amount=p.amount, weight=p.weight, points=points(p.cost),
+              cost=p.cost, detail=p.detail) for p in pen],
+        columns=["rule", "person", "amount", "weight", "points", "cost", "detail"],
+    )
+    return Evaluation(violations, penalties)
