@@ -16,7 +16,7 @@ def encode(m) -> None:
                 v.works(p, i) for p, person in enumerate(prob.people)
                 if skill in person.skills and (p, i) in v.of_pi
             ]
-            m.model.add(sum(holders) >= 1)
+            m.note(m.model.add(sum(holders) >= 1), instance=i)
 
 
 def evaluate(prob, schedule, stats) -> Outcome:

@@ -22,6 +22,7 @@ from optimizer.units import ceil_div, normalized
 
 from .base import Outcome, Penalty
 
+OBJECTIVE_ONLY = True  # adds objective terms only; skipped when explaining infeasibility
 NAME_LOAD = "fair_load"
 NAME_WEEKENDS = "fair_weekends"
 NAME_HOLIDAYS = "fair_holidays"

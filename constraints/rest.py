@@ -7,6 +7,10 @@ Soft: each such pair costs ``weight``.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from optimizer.scenario import format_duration
+
 from .base import Outcome
 from .overlap import interval_cliques
 
@@ -57,8 +61,8 @@ def evaluate(prob, schedule, stats) -> Outcome:
                 b = prob.instances[j]
                 if b.start >= a.end + rest:
                     continue
-                gap_h = (b.start - a.end) / 3600
+                gap = format_duration(dt.timedelta(seconds=max(0, b.start - a.end)))
                 out.over(NAME, spec, prob.people[p].id, 1,
-                         f"{b.label} starts {gap_h:g}h after {a.label} ends (min_rest "
-                         f"{spec.duration.total_seconds() / 3600:g}h)", (b.shift, b.start_iso))
+                         f"{b.label} starts {gap} after {a.label} ends (min_rest "
+                         f"{format_duration(spec.duration)})", (b.shift, b.start_iso))
     return out

@@ -18,6 +18,7 @@ from .loading import load_scenario
 from .problem import Problem
 from .scenario import Scenario
 from .schedule import read_schedule
+from .explain import alternatives, capacity, explain_infeasible
 from .solve import Progress, Result, Status, solve
 from .verify import Evaluation, evaluate
 
@@ -99,7 +100,9 @@ def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, qu
     ctx = click.get_current_context()
     if result.status == Status.INFEASIBLE:
         click.echo("INFEASIBLE: no schedule satisfies every hard rule (proven).")
-        click.echo("Run `rota check` for the capacity per role and skill; relax a rule or add people.")
+        if not quiet:
+            click.echo("Looking for the rules that conflict ...", err=True)
+        click.echo(explain_infeasible(sc, time_limit=30).text())
         ctx.exit(EXIT_INFEASIBLE)
     if not result.status.has_schedule:
         click.echo(f"No schedule found ({result.status.value}) within the time limit "
@@ -125,6 +128,11 @@ def _summary(result: Result, out_dir: Path) -> None:
         click.echo(f"WARNING: verify finds {len(ev.violations)} hard violation(s) in this schedule", err=True)
     people = result.people
     cols = ["person_id", "shifts", "hours", "weekends", "holidays", "load", "target_load"]
+    if ev is not None:
+        pen = ev.by_person()
+        pen = pen[pen.person != "(team)"].groupby("person")["points"].sum()
+        people = people.assign(penalty=people.person_id.map(pen).fillna(0.0))
+        cols.append("penalty")
     click.echo("")
     click.echo(people[cols].to_string(index=False))
     click.echo("")
@@ -153,39 +161,31 @@ def check_cmd(scenario: Path) -> None:
                    + (f", crew covers {', '.join(pat.crew_skills)}" if pat.crew_skills else ""))
     slots = sum(r.count for inst in prob.instances for r in inst.roles)
     click.echo(f"{len(prob.instances)} shift instances, {slots} slots to fill")
+    click.echo("capacity (slots against the most the eligible people can give under time off, rest, "
+               "windows and caps):")
+    for line in capacity(prob):
+        click.echo(f"  {'SHORT ' if line.short else ''}{line}")
     for w in capacity_warnings(prob):
         click.echo(f"warning: {w}")
 
 
 def capacity_warnings(prob: Problem) -> list[str]:
-    """Cheap arithmetic: is the pool big enough for the slots under the caps?"""
+    """Warnings about pool size (Google SRE guidance: at least 8 people for a single-site
+    24/7 rotation) and the max_share rule."""
     out = []
     sc = prob.scenario
-    for pat in sc.shifts:
-        insts = [i for i in prob.instances if i.shift == pat.name]
-        for r, role in enumerate(pat.roles):
-            able = [p for p in range(len(prob.people))
-                    if any(prob.qualified(p, i.index, r) for i in insts)]
-            need = role.count
-            if len(able) < need:
-                out.append(f"shift {pat.name} role {role.name}: needs {need} people, "
-                           f"only {len(able)} qualify")
-    rest = sc.rules.min_rest
-    if rest is not None and not rest.soft and prob.instances:
-        # a person can take at most one shift per (length + rest) for each pattern
-        for pat in sc.shifts:
-            insts = [i for i in prob.instances if i.shift == pat.name]
-            per_person = 0
-            last_end = None
-            for i in insts:
-                if last_end is None or i.start >= last_end:
-                    per_person += 1
-                    last_end = i.end + int(rest.duration.total_seconds())
-            slots = sum(r.count for r in pat.roles) * len(insts)
-            able = len(prob.pool)
-            if able * per_person < slots:
-                out.append(f"shift {pat.name}: {slots} slots, {able} people, min_rest lets each take at "
-                           f"most {per_person} -> short by {slots - able * per_person}")
+    pool = len(prob.pool)
+    if prob.instances:
+        h0, h1 = prob.horizon
+        on_call = sum(i.seconds * sum(r.count for r in i.roles) for i in prob.instances)
+        load_share = on_call / max(1, pool) / (h1 - h0)
+        if sc.rules.max_share is not None and load_share > sc.rules.max_share.share:
+            out.append(f"the pool of {pool} must each be on call {load_share:.0%} of the time on average, "
+                       f"above max_share {sc.rules.max_share.share:g}")
+        if load_share > 0.25:
+            out.append(f"each person is on call {load_share:.0%} of the time on average (SRE guidance: at most 25%)")
+    if 0 < pool < 8:
+        out.append(f"only {pool} people can be on call; SRE guidance is at least 8 for a single-site rotation")
     return out
 
 
@@ -226,6 +226,62 @@ def print_evaluation(ev: Evaluation) -> None:
         click.echo(table.to_string())
 
 
+# --------------------------------------------------------------------------- explain
+
+
+@main.command("explain")
+@SCENARIO
+@click.argument("assignments", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--shift", help="Shift pattern name of the slot to explain.")
+@click.option("--start", "start", help="Start of the instance: a date (local) or an ISO timestamp.")
+@click.option("--role", help="Role of the slot (default: the first role the person holds).")
+@click.option("--person", help="The person holding the slot (default: everyone in it).")
+@click.option("--time-limit", type=float, default=30.0, show_default=True,
+              help="Budget of the conflict analysis (deterministic seconds).")
+def explain_cmd(scenario: Path, assignments: Path | None, shift, start, role, person, time_limit) -> None:
+    """Why is SCENARIO infeasible? Or, with ASSIGNMENTS --shift --start: why this person?
+
+    Without ASSIGNMENTS: names the rules that conflict (exit 3) or says there is no
+    conflict (exit 0). With ASSIGNMENTS: for the slot, lists everyone else and why they
+    were not chosen (a hard rule they would break, or the extra penalty points).
+    """
+    sc = load_scenario(scenario)
+    prob = Problem(sc)
+    ctx = click.get_current_context()
+    if assignments is None:
+        conflict = explain_infeasible(prob, time_limit=time_limit)
+        click.echo(conflict.text())
+        ctx.exit(EXIT_INFEASIBLE if conflict.status == "infeasible" else EXIT_OK)
+    if not shift or not start:
+        raise InputError.single("--shift and --start are required with ASSIGNMENTS", field="--shift/--start")
+    schedule = read_schedule(prob, assignments)
+    insts = [i for i in prob.instances if i.shift == shift and (
+        i.start_iso.startswith(start) or i.start_iso == start)]
+    if not insts:
+        raise InputError.single(f"no instance of shift {shift!r} starts at {start!r}", str(assignments),
+                                field="--start")
+    inst = insts[0]
+    held = [a for a in schedule.assignments if a.instance == inst.index]
+    if person:
+        if person not in prob.person_index:
+            raise InputError.single(f"unknown person {person!r}", field="--person")
+        held = [a for a in held if a.person == prob.person_index[person]]
+    if role:
+        held = [a for a in held if inst.roles[a.role].name == role]
+    if not held:
+        raise InputError.single("nobody in the schedule holds that slot", str(assignments), field="--person")
+    for a in held:
+        pid = prob.people[a.person].id
+        click.echo(f"{inst.label} {inst.roles[a.role].name}: {pid}")
+        table = alternatives(schedule, inst.index, a.role, a.person)
+        for row in table.itertuples(index=False):
+            if row.feasible:
+                d = ", ".join(f"{k} {v:+g}" for k, v in row.delta_by_rule.items()) or "no change"
+                click.echo(f"  {row.person:12s} could take it: would cost {row.delta_points:+g} points ({d})")
+            else:
+                click.echo(f"  {row.person:12s} no: {row.reasons}")
+
+
 # --------------------------------------------------------------------------- schema
 
 
@@ -243,3 +299,5 @@ def schema_cmd(out: Path | None) -> None:
 
 if __name__ == "__main__":
     main()
+from . import export_cli  # noqa: E402,F401
+from . import report_cli  # noqa: E402,F401

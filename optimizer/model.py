@@ -34,6 +34,8 @@ class Variables:
         self.of_pi: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
         self.instances_of: dict[int, list[int]] = defaultdict(list)  # sorted by start
         self._works: dict[tuple[int, int], Lit] = {}
+        self.owner: dict[int, tuple[int, int | None]] = {}  # var index -> (person, instance)
+        self.definitions: set[int] = set()  # constraints that define auxiliary literals
         for i, inst in enumerate(problem.instances):
             for p in range(len(problem.people)):
                 if (p, i) in forbidden:
@@ -42,6 +44,7 @@ class Variables:
                     if problem.qualified(p, i, r):
                         v = model.new_bool_var(f"x_{p}_{i}_{r}")
                         self.x[(p, i, r)] = v
+                        self.owner[v.index] = (p, i)
                         self.of_slot[(i, r)].append((p, v))
                         self.of_pi[(p, i)].append((r, v))
                 if (p, i) in self.of_pi:
@@ -60,7 +63,9 @@ class Variables:
             lit: Lit = roles[0][1]
         else:
             lit = self.model.new_bool_var(f"w_{p}_{i}")
-            self.model.add(lit == sum(v for _, v in roles))
+            ct = self.model.add(lit == sum(v for _, v in roles))
+            self.owner[lit.index] = (p, i)
+            self.definitions.add(ct.index)
         self._works[key] = lit
         return lit
 
@@ -82,20 +87,43 @@ class ModelBuilder:
     """What a rule module sees while encoding: the problem, the model, the variables, and
     helpers to add hard limits or soft penalties with one definition of each."""
 
-    def __init__(self, problem: Problem, rules: list) -> None:
+    def __init__(self, problem: Problem, rules: list, explain: bool = False) -> None:
+        """Build the model.
+
+        With ``explain=True`` the model is built for conflict analysis instead: nothing
+        is pruned (forbidden assignments become constraints), there is no objective, and
+        ``spans`` records which rule family added which constraints so that
+        ``optimizer.explain`` can put them under assumption literals.
+        """
         self.problem = problem
         self.model = cp_model.CpModel()
-        forbidden: set[tuple[int, int]] = set()
+        self.explain = explain
+        pruned: dict[str, set[tuple[int, int]]] = {}
         for rule in rules:
             prune = getattr(rule, "prune", None)
             if prune:
-                forbidden.update(prune(problem))
+                pruned[family(rule)] = set(prune(problem))
+        forbidden = set() if explain else set().union(*pruned.values())
         self.vars = Variables(self.model, problem, forbidden)
         self.terms: list[Term] = []
         self._cache: dict = {}
+        self.spans: list[tuple[str, int, int]] = []
+        self.notes: dict[int, tuple[int, int]] = {}  # constraint index -> (person, instance)
+        if explain:
+            for name, pairs in pruned.items():
+                start = len(self.model.proto.constraints)
+                for p, i in sorted(pairs):
+                    for _, x in self.vars.of_pi.get((p, i), []):
+                        self.model.add(x == 0)
+                self.spans.append((name, start, len(self.model.proto.constraints)))
         for rule in rules:
+            if explain and getattr(rule, "OBJECTIVE_ONLY", False):
+                continue
+            start = len(self.model.proto.constraints)
             rule.encode(self)
-        self.model.minimize(sum(t.coeff * t.expr for t in self.terms) if self.terms else 0)
+            self.spans.append((family(rule), start, len(self.model.proto.constraints)))
+        if not explain:
+            self.model.minimize(sum(t.coeff * t.expr for t in self.terms) if self.terms else 0)
 
     # ------------------------------------------------------------------ helpers
 
@@ -144,6 +172,11 @@ class ModelBuilder:
             self.model.add_max_equality(excess, [0, expr - cap - big * (1 - enforce)])
         self.penalize(rule, person, spec.weight, excess)
 
+    def note(self, ct: cp_model.Constraint, person: int = -1, instance: int = -1) -> None:
+        """Say which person or shift instance a hard constraint is about (used to word
+        conflict explanations when the constraint has no variables to tell)."""
+        self.notes[ct.index] = (person, instance)
+
     def day_lits(self, p: int) -> dict:
         """Per local date (person's zone): literal "p is on call at some time that day"."""
         return self._per_period(p, "day", lambda inst: days_touched(inst.start, inst.end, self.problem.tz[p]))
@@ -163,6 +196,9 @@ class ModelBuilder:
             for d in periods_of(self.problem.instances[i]):
                 members[d].append(self.vars.works(p, i))
         out = {d: self.bool_or(lits, f"{kind}_{p}_{d}") for d, lits in sorted(members.items())}
+        for lit in out.values():
+            if not isinstance(lit, int):
+                self.vars.owner.setdefault(lit.index, (p, None))
         self._cache[key] = out
         return out
 
@@ -180,7 +216,12 @@ class ModelBuilder:
         return b
 
 
-def build(problem: Problem) -> ModelBuilder:
+def family(rule) -> str:
+    """A rule module's family name (its module name, e.g. ``windows``)."""
+    return rule.__name__.rsplit(".", 1)[-1]
+
+
+def build(problem: Problem, explain: bool = False) -> ModelBuilder:
     from constraints import RULES
 
-    return ModelBuilder(problem, RULES)
+    return ModelBuilder(problem, RULES, explain=explain)
