@@ -12,8 +12,15 @@ from . import (
     fairness,
     holidays,
     overlap,
+    requests,
     rest,
+    runs,
+    shift_types,
+    stability,
+    successions,
     time_off,
+    total_minutes,
+    weekend_caps,
     weekends,
     windows,
 )
@@ -30,6 +37,13 @@ RULES = [
     caps,
     weekends,
     fairness,
+    stability,
+    shift_types,
+    total_minutes,
+    runs,
+    weekend_caps,
+    successions,
+    requests,
 ]
 
 __all__ = ["RULES"]

@@ -1,5 +1,11 @@
 """Coverage: every role of every instance gets exactly ``count`` distinct eligible people,
-and nobody holds two roles in one instance. Always hard.
+and nobody holds two roles in one instance. Hard by default.
+
+The count of an instance is ``counts[date]`` (local start date) if given, else ``count``.
+Soft cover (opt-in, a role with ``under_weight`` and/or ``over_weight``): with ``n`` people
+in the role and ``c`` the count, the role costs ``under_weight × max(0, c - n) +
+over_weight × max(0, n - c)`` points (rules ``cover_under`` / ``cover_over``); there is no
+hard bound other than ``n >= 0``.
 
 Eligible: holds all the role's skills, and the role is in the person's ``roles`` if
 they list any.
@@ -9,16 +15,40 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .base import Outcome, Violation
+from .base import Outcome, Penalty, Violation
+from .days import start_dates
 
 NAME = "coverage"
+NAME_UNDER = "cover_under"
+NAME_OVER = "cover_over"
 
 
 def encode(m) -> None:
     prob, v = m.problem, m.vars
+    dates = start_dates(prob)
     for i, inst in enumerate(prob.instances):
         for r, role in enumerate(inst.roles):
-            m.model.add(sum(x for _, x in v.of_slot.get((i, r), [])) == role.count)
+            need = role.count_on(dates[i])
+            cands = v.of_slot.get((i, r), [])
+            n = sum(x for _, x in cands)
+            if not role.soft:
+                m.model.add(n == need)
+                continue
+            # under = max(0, need - n) exactly; over = n - need + under = max(0, n - need).
+            # The plain inequality keeps the bound in CP-SAT's default LP relaxation (which
+            # leaves out lin_max and enforced constraints); the enforced pair makes it exact.
+            if need > 0:
+                under = m.model.new_int_var(0, need, f"under_{i}_{r}")
+                short = m.model.new_bool_var(f"short_{i}_{r}")
+                m.model.add(under >= need - n)
+                m.model.add(under == need - n).only_enforce_if(short)
+                m.model.add(under == 0).only_enforce_if(short.Not())
+                m.model.add(n >= need).only_enforce_if(short.Not())
+            else:
+                under = 0
+            m.penalize(NAME_UNDER, None, role.under_weight or 0, under)
+            if cands:
+                m.penalize(NAME_OVER, None, role.over_weight or 0, n - need + under)
     for roles in v.of_pi.values():
         if len(roles) > 1:
             m.model.add_at_most_one(x for _, x in roles)
@@ -26,6 +56,7 @@ def encode(m) -> None:
 
 def evaluate(prob, schedule, stats) -> Outcome:
     out = Outcome()
+    dates = start_dates(prob)
     for u in schedule.unmatched:
         out.violations.append(
             Violation(NAME, f"line {u.line}: {u.message}", u.person, u.shift or None, u.start or None)
@@ -40,9 +71,20 @@ def evaluate(prob, schedule, stats) -> Outcome:
                     NAME, f"{prob.people[p].id} holds {n} roles on one shift", prob.people[p].id, **where))
         for r, role in enumerate(inst.roles):
             people = [a.person for a in assigned if a.role == r]
-            if len(people) != role.count:
+            need = role.count_on(dates[i])
+            if role.soft:
+                short, extra = max(0, need - len(people)), max(0, len(people) - need)
+                if short and role.under_weight:
+                    out.penalties.append(Penalty(
+                        NAME_UNDER, None, 100 * short, role.under_weight,
+                        f"{inst.label} role {role.name}: {len(people)} of {need} (short {short})"))
+                if extra and role.over_weight:
+                    out.penalties.append(Penalty(
+                        NAME_OVER, None, 100 * extra, role.over_weight,
+                        f"{inst.label} role {role.name}: {len(people)} of {need} ({extra} extra)"))
+            elif len(people) != need:
                 out.violations.append(Violation(
-                    NAME, f"role {role.name} needs {role.count}, has {len(people)}", None, **where))
+                    NAME, f"role {role.name} needs {need}, has {len(people)}", None, **where))
             for p in people:
                 person = prob.people[p]
                 if person.roles is not None and role.name not in person.roles:

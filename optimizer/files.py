@@ -1,17 +1,29 @@
-"""Atomic file output: write to a temporary file beside the target, then rename, so an
-interrupted run never leaves a half-written file."""
+"""Safe file output.
+
+* Atomic writes: write to a temporary file beside the target, then rename, so an
+  interrupted run never leaves a half-written file.
+* Formula-injection guard for CSV cells (:func:`safe_cell`, undone on read by
+  ``loading.unescape_cell``): the pair is an exact round trip for every string.
+* Inputs are never overwritten (:func:`refuse_overwrite`).
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
+import re
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .errors import InputError
+
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (never half-written)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -30,15 +42,30 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 
 def atomic_write_text(path: str | Path, text: str, bom: bool = False) -> None:
+    """Write UTF-8 text atomically; ``bom=True`` adds a byte-order mark (for Excel)."""
     atomic_write_bytes(path, (("\ufeff" if bom else "") + text).encode("utf-8"))
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text that a spreadsheet could run as a formula, possibly behind apostrophes we added.
+# Escaping prefixes one more apostrophe; unescaping removes one. Because the pattern
+# allows leading apostrophes, text that *already* starts with "'=" survives the round trip.
+GUARDED = re.compile(r"^'*[=+\-@\t\r]")
 
 
 def safe_cell(value: object) -> str:
-    """A CSV cell that spreadsheets will not run as a formula (OWASP CSV injection):
-    text starting with = + - @ tab or CR gets a leading apostrophe. Numbers are kept."""
+    """A CSV cell that spreadsheets will not run as a formula (OWASP CSV injection).
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, tab or CR (possibly after
+    apostrophes) gets a leading apostrophe; ``loading.unescape_cell`` removes it again.
+    Numbers are written as numbers (a negative number is not a formula).
+
+    Parameters
+    ----------
+    value
+        A cell value: ``None`` and NaN become empty, ints and floats are formatted
+        stably, anything else goes through ``str``.
+    """
     if value is None:
         return ""
     if isinstance(value, float):
@@ -46,18 +73,19 @@ def safe_cell(value: object) -> str:
             return ""
         text = repr(round(value, 4)) if value != int(value) else str(int(value))
         return text
-    if isinstance(value, (int,)) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     text = str(value)
-    if text.startswith(_FORMULA_START):
+    if GUARDED.match(text):
         return "'" + text
     return text
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text (``\\n`` line ends) with every cell passed through :func:`safe_cell`."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
+    w.writerow([safe_cell(c) for c in columns])
     for row in rows:
         w.writerow([safe_cell(v) for v in row])
     return buf.getvalue()
@@ -67,3 +95,50 @@ def write_frame(path: str | Path, frame, bom: bool = False) -> None:
     """Write a DataFrame as CSV, atomically, formula-safe, with stable number formatting."""
     text = csv_text(list(frame.columns), frame.itertuples(index=False, name=None))
     atomic_write_text(path, text, bom=bom)
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """``a`` and ``b`` name the same file (after resolving links and ``..``)."""
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    except OSError:
+        pass
+    return pa.resolve() == pb.resolve()
+
+
+def refuse_overwrite(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -> None:
+    """Raise :class:`InputError` if any output path is one of the input files.
+
+    rota never overwrites what it reads: ``rota export s.yaml a.csv --out a.csv``
+    is refused (exit 2) instead of destroying the schedule it exports.
+    """
+    ins = [Path(p) for p in inputs]
+    for out in outputs:
+        for src in ins:
+            if same_file(out, src):
+                raise InputError.single(
+                    f"refusing to overwrite the input file {src}; choose another output path",
+                    str(out),
+                )
+
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def safe_filename(name: str, taken: set[str] | None = None, max_len: int = 60) -> str:
+    """A file-name stem for ``name`` (a person id, say) that is safe on every OS.
+
+    Letters of any script, digits, ``.``, ``_`` and ``-`` are kept; anything else
+    (slashes, quotes, ``=``...) becomes ``_``. If the name had to change, or the stem is
+    already in ``taken``, a short hash of the original keeps stems distinct and stable.
+    """
+    norm = unicodedata.normalize("NFC", name)
+    stem = _UNSAFE.sub("_", norm).strip("._") or "person"
+    stem = stem[:max_len]
+    if stem != norm or (taken is not None and stem.casefold() in taken):
+        stem = f"{stem}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}"
+    if taken is not None:
+        taken.add(stem.casefold())
+    return stem

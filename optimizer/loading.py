@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ class LineMap:
 
     def __init__(self) -> None:
         self._map: dict[Path_, Where] = {}
+        self._columns: dict[Path_, dict[str, str]] = {}
 
     def add(self, path: Path_, where: Where) -> None:
         self._map.setdefault(path, where)
@@ -38,6 +42,27 @@ class LineMap:
             if w:
                 return w
         return None
+
+    def set_columns(self, row: Path_, columns: dict[str, str]) -> None:
+        """For a row read from CSV: our field name -> the file's column name."""
+        self._columns[row] = columns
+
+    def column(self, row: Path_, field: str) -> str:
+        return self._columns.get(row, {}).get(field, field)
+
+    def csv_field(self, path: Path_) -> str | None | bool:
+        """For a path inside a CSV row: the column name (``None`` for the row itself);
+        ``False`` when the path is not inside a CSV row."""
+        for n in range(len(path), 0, -1):
+            cols = self._columns.get(tuple(path[:n]))
+            if cols is not None:
+                rest = path[n:]
+                if not rest:
+                    return None
+                return cols.get(str(rest[0]), str(rest[0])) + "".join(
+                    f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest[1:]
+                )
+        return False
 
 
 def _yaml_with_lines(text: str, file: str) -> tuple[Any, LineMap]:
@@ -70,86 +95,464 @@ def _yaml_with_lines(text: str, file: str) -> tuple[Any, LineMap]:
     return data, lines
 
 
+GUARDED_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+
+
 def unescape_cell(text: str) -> str:
-    """Undo the formula guard of ``files.safe_cell`` ('=x -> =x)."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+    """Undo the formula guard of ``files.safe_cell``: remove ONE leading apostrophe from
+    text that starts with apostrophes followed by ``= + - @``, tab or CR.
+
+    ``unescape_cell(safe_cell(s)) == s`` for every string ``s``.
+    """
+    if GUARDED_ESCAPED.match(text):
         return text[1:]
     return text
 
 
-def read_csv_rows(path: Path, what: str) -> tuple[list[dict[str, str]], list[int], str]:
-    """Rows of a CSV file as dicts, with the line number of each row. UTF-8 (BOM allowed)."""
-    file = str(path)
+# ----------------------------------------------------------------------------- CSV tables
+
+
+@dataclass
+class CsvTable:
+    """A CSV file read for import: stripped, formula-unescaped cells, line of every row."""
+
+    file: str
+    header: list[str]
+    rows: list[dict[str, str]]
+    lines: list[int]
+    delimiter: str = ","
+
+    def column_number(self, column: str) -> int | None:
+        return self.header.index(column) + 1 if column in self.header else None
+
+
+def _decode(raw: bytes, file: str, what: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError.single("not valid UTF-16 text despite its byte-order mark", file) from None
     try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InputError.single(f"cannot read {what} file: {e.strerror}", file) from None
-    try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
+        line_start = raw.rfind(b"\n", 0, e.start) + 1
         line = raw[: e.start].count(b"\n") + 1
+        before = raw[line_start : e.start].decode("utf-8", errors="replace")
+        first_line = raw.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+        delim = _sniff_delimiter(first_line)
+        header = next(csv.reader([first_line], delimiter=delim), [])
+        col_index = len(next(csv.reader([before], delimiter=delim), [""])) - 1
+        column = f"column {header[col_index].strip() if 0 <= col_index < len(header) else col_index + 1}"
+        guess = ""
+        try:
+            raw.decode("cp1252")
+            guess = " It looks like Windows-1252/Latin-1 (an Excel 'CSV' export)."
+        except UnicodeDecodeError:
+            pass
         raise InputError.single(
-            f"not UTF-8 text (byte {e.start}); save the file as UTF-8", file, line
+            f"the {what} file is not UTF-8 text (byte 0x{raw[e.start]:02X}).{guess} "
+            "Save it as 'CSV UTF-8'",
+            file, line, column,
         ) from None
-    if not text.strip():
-        raise InputError.single(f"the {what} file is empty", file)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if reader.fieldnames is None:
-        raise InputError.single(f"the {what} file has no header row", file, 1)
-    rows, line_numbers = [], []
-    for row in reader:
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue
-        if None in row:
-            raise InputError.single("more cells than header columns", file, reader.line_num)
-        rows.append({k.strip(): unescape_cell((v or "").strip()) for k, v in row.items() if k is not None})
-        line_numbers.append(reader.line_num)
-    return rows, line_numbers, file
 
 
-_PEOPLE_COLUMNS = {
-    "id", "name", "email", "skills", "timezone", "roles", "fte", "history",
-    "country", "subdivision", "max_shifts", "max_hours",
-}
-_TIME_OFF_COLUMNS = {"person", "from", "to", "type", "soft", "prefer", "weight"}
+def _sniff_delimiter(header_line: str) -> str:
+    """Comma, unless the header row has no comma but semicolons (European Excel) or tabs."""
+    if "," in header_line:
+        return ","
+    if ";" in header_line:
+        return ";"
+    if "\t" in header_line:
+        return "\t"
+    return ","
 
 
-def _csv_section(path: Path, key: str, required: set[str], known: set[str], lines: LineMap) -> list[dict]:
-    rows, line_numbers, file = read_csv_rows(path, key.replace("_", " "))
-    header = set(rows[0]) if rows else set()
-    if not rows:
-        # header only: still check the header
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            header = set((h.strip() for h in next(csv.reader(f), [])))
-    missing = required - header
-    if missing:
-        raise InputError.single(f"missing column(s): {', '.join(sorted(missing))}", file, 1)
-    unknown = header - known
-    if unknown:
-        raise InputError.single(
-            f"unknown column(s): {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})", file, 1
-        )
-    out = []
-    for i, (row, ln) in enumerate(zip(rows, line_numbers, strict=True)):
-        lines.add((key, i), Where(file, ln))
-        out.append({k: v for k, v in row.items() if v != ""})
-    return out
+def read_csv_table(path: str | Path, what: str, expect: Iterable[str] = ()) -> CsvTable:
+    """Read a CSV file for import, with errors that name file, line and column.
 
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario YAML file (and the CSV files it names).
+    UTF-8 (with or without BOM) or UTF-16 with BOM; comma-separated, or ``;``/tab when
+    the header row has no comma. Cells are stripped and the formula guard of
+    ``files.safe_cell`` is undone. Blank rows are skipped.
 
     Raises
     ------
     InputError
-        With one message per problem, each naming the file, the line and the field.
+        Unreadable file, wrong encoding (line and column of the first bad byte), empty
+        file, no header, duplicate or blank column names, or more cells than columns.
+        ``expect`` (column names) is quoted in the message for an empty file.
     """
+    hint = f" (expected a header row with the columns {', '.join(expect)})" if expect else ""
     path = Path(path)
     file = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError.single(f"no such {what} file", file) from None
+    except OSError as e:
+        raise InputError.single(f"cannot read the {what} file: {e.strerror}", file) from None
+    text = _decode(raw, file, what)
+    if not text.strip():
+        raise InputError.single(f"the {what} file is empty{hint}", file, 1, "header row")
+    delim = _sniff_delimiter(text.lstrip("\r\n").split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    header: list[str] | None = None
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    try:
+        for cells in reader:
+            if header is None:
+                if not any(c.strip() for c in cells):
+                    continue
+                header = [unescape_cell(c.strip()) for c in cells]
+                header_line = reader.line_num
+                seen: dict[str, int] = {}
+                for k, h in enumerate(header):
+                    if h and h in seen:
+                        raise InputError.single(
+                            f"column {h!r} appears twice (columns {seen[h] + 1} and {k + 1})",
+                            file, header_line, f"column {h}",
+                        )
+                    seen[h] = k
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(header):
+                extra = cells[len(header):]
+                if any(c.strip() for c in extra):
+                    raise InputError.single(
+                        f"{len(cells)} cells but the header has {len(header)} columns",
+                        file, reader.line_num, f"column {len(header) + 1}",
+                    )
+            row: dict[str, str] = {}
+            for k, h in enumerate(header):
+                value = cells[k].strip() if k < len(cells) else ""
+                if not h:
+                    if value:
+                        raise InputError.single(
+                            f"a value ({value!r}) in a column without a name", file,
+                            reader.line_num, f"column {k + 1}",
+                        )
+                    continue
+                row[h] = unescape_cell(value)
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as e:
+        raise InputError.single(f"not valid CSV: {e}", file, reader.line_num) from None
+    if header is None:
+        raise InputError.single(f"the {what} file is empty{hint}", file, 1, "header row")
+    return CsvTable(file, [h for h in header if h], rows, lines, delim)
+
+
+def read_csv_rows(path: Path, what: str) -> tuple[list[dict[str, str]], list[int], str]:
+    """Rows of a CSV file as dicts, with the line number of each row (see :func:`read_csv_table`)."""
+    t = read_csv_table(path, what)
+    return t.rows, t.lines, t.file
+
+
+# ----------------------------------------------------------------------------- dates
+
+DATE_FORMATS = ("auto", "YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DOT_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+def check_date_format(value: str | None) -> str:
+    """Normalise a ``date_format`` setting (case-insensitive; ``iso`` = YYYY-MM-DD)."""
+    if value is None:
+        return "auto"
+    v = str(value).strip().upper()
+    if v in ("ISO", "ISO8601", "ISO 8601"):
+        return "YYYY-MM-DD"
+    if v == "AUTO":
+        return "auto"
+    if v not in DATE_FORMATS:
+        raise ValueError(
+            f"unknown date format {value!r} (use one of: {', '.join(DATE_FORMATS)})"
+        )
+    return v
+
+
+@dataclass(frozen=True)
+class DateCell:
+    text: str
+    line: int
+    column: str
+
+
+def parse_dates(cells: list[DateCell], file: str, date_format: str | None = None) -> list[dt.date]:
+    """Parse the date cells of one file, all in one format.
+
+    ISO ``YYYY-MM-DD`` is always accepted, and so is ``DD.MM.YYYY``. Slash dates are
+    ``DD/MM/YYYY`` or ``MM/DD/YYYY``: with ``date_format`` ``auto`` (default) the file
+    decides — a first number above 12 proves DD/MM, a second above 12 proves MM/DD;
+    if nothing in the file tells them apart (every slash date like ``03/04/2027``),
+    the dates are ambiguous and refused, as are files that mix the two.
+
+    Raises
+    ------
+    InputError
+        One problem per unreadable or ambiguous cell, each naming file, line and column.
+    """
+    fmt = check_date_format(date_format)
+    problems: list[InputProblem] = []
+    slash: list[tuple[int, int, int, int]] = []  # (cell index, a, b, year)
+    out: list[dt.date | None] = [None] * len(cells)
+    hint = "YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY"
+
+    def bad(c: DateCell, why: str) -> None:
+        problems.append(InputProblem(f"cannot read date {c.text!r}: {why}", file, c.line, c.column))
+
+    for k, c in enumerate(cells):
+        t = c.text.strip()
+        m = _ISO_DATE.match(t) or _DOT_DATE.match(t)
+        try:
+            if m and m.re is _ISO_DATE:
+                out[k] = dt.date(int(m[1]), int(m[2]), int(m[3]))
+                continue
+            if m:
+                out[k] = dt.date(int(m[3]), int(m[2]), int(m[1]))
+                continue
+        except ValueError as e:
+            bad(c, str(e))
+            continue
+        m = _SLASH_DATE.match(t)
+        if not m:
+            if re.match(r"^\d{4}-\d{1,2}-\d{1,2}[T ]", t):
+                bad(c, "expected a date without a time")
+            else:
+                bad(c, f"expected {hint}")
+            continue
+        slash.append((k, int(m[1]), int(m[2]), int(m[3])))
+
+    if slash:
+        if fmt in ("DD/MM/YYYY", "MM/DD/YYYY"):
+            order = fmt
+        else:
+            dmy = next((s for s in slash if s[1] > 12), None)
+            mdy = next((s for s in slash if s[2] > 12), None)
+            if dmy and mdy:
+                c1, c2 = cells[dmy[0]], cells[mdy[0]]
+                problems.append(InputProblem(
+                    f"dates mix DD/MM/YYYY ({c1.text!r}, line {c1.line}) and MM/DD/YYYY "
+                    f"({c2.text!r}, line {c2.line}); use one format (ISO YYYY-MM-DD is safest)",
+                    file, c2.line, c2.column))
+                raise InputError(problems)
+            order = "DD/MM/YYYY" if dmy else "MM/DD/YYYY" if mdy else None
+            if order is None:
+                amb = next((s for s in slash if s[1] != s[2]), None)
+                if amb is not None:
+                    c = cells[amb[0]]
+                    problems.append(InputProblem(
+                        f"ambiguous date {c.text!r}: DD/MM/YYYY or MM/DD/YYYY? No date in the file "
+                        "tells them apart; set date_format (DD/MM/YYYY or MM/DD/YYYY) or use ISO "
+                        "YYYY-MM-DD", file, c.line, c.column))
+                    raise InputError(problems)
+                order = "DD/MM/YYYY"  # every slash date reads the same both ways
+        for k, a, b, y in slash:
+            day, month = (a, b) if order == "DD/MM/YYYY" else (b, a)
+            try:
+                out[k] = dt.date(y, month, day)
+            except ValueError as e:
+                bad(cells[k], f"{e} (read as {order})")
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.field or "")))
+    return [d for d in out if d is not None]
+
+
+# ----------------------------------------------------------------------------- CSV sections
+
+
+def _column_key(header: str) -> str:
+    """``Max Shifts`` -> ``max_shifts`` (HR exports capitalise and use spaces)."""
+    return re.sub(r"[\s\-]+", "_", header.strip()).lower()
+
+
+@dataclass(frozen=True)
+class CsvSpec:
+    """How the scenario names a CSV side file: a path, or a mapping with options.
+
+    ``people: people.csv`` or::
+
+        time_off:
+          file: hr/absences.csv
+          date_format: DD/MM/YYYY           # default: auto (refuses ambiguous dates)
+          columns: {person: Employee ID, from: Start, to: End}   # ours: theirs
+    """
+
+    path: Path
+    date_format: str | None = None
+    columns: dict[str, str] | None = None
+
+
+def _csv_spec(value: Any, key: str, base: Path, lines: LineMap, file: str) -> CsvSpec | None:
+    if isinstance(value, str):
+        return CsvSpec((base / value).resolve())
+    if isinstance(value, dict) and "file" in value:
+        where = lines.find((key,))
+        line = where.line if where else None
+        unknown = set(value) - {"file", "date_format", "columns"}
+        if unknown:
+            raise InputError.single(
+                f"unknown option(s) {', '.join(sorted(map(str, unknown)))} (known: file, date_format, columns)",
+                file, line, key,
+            )
+        if not isinstance(value["file"], str):
+            raise InputError.single("file: expected a path to a CSV file", file, line, key)
+        try:
+            fmt = check_date_format(value.get("date_format"))
+        except ValueError as e:
+            raise InputError.single(str(e), file, line, f"{key}.date_format") from None
+        cols = value.get("columns")
+        if cols is not None and not (
+            isinstance(cols, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in cols.items())
+        ):
+            raise InputError.single(
+                "columns: expected a mapping of our column name to the file's column name",
+                file, line, f"{key}.columns",
+            )
+        return CsvSpec((base / value["file"]).resolve(), None if fmt == "auto" else fmt, cols)
+    return None
+
+
+def _model_columns(model: type) -> set[str]:
+    return {(f.alias or name) for name, f in model.model_fields.items()}
+
+
+SECTIONS: dict[str, dict[str, Any]] = {
+    "people": {"required": {"id"}, "unique": "id", "dates": ()},
+    "time_off": {"required": {"person", "from", "to"}, "unique": None, "dates": ("from", "to")},
+}
+
+
+def _known_columns(key: str) -> set[str]:
+    from .scenario import Person, TimeOff
+
+    return _model_columns(Person if key == "people" else TimeOff)
+
+
+def _csv_section(
+    path: Path | CsvSpec,
+    key: str,
+    required: set[str] | None = None,
+    known: set[str] | None = None,
+    lines: LineMap | None = None,
+    date_format: str | None = None,
+) -> list[dict]:
+    """Read the CSV side file of scenario section ``key`` (``people`` or ``time_off``)
+    into raw dicts, registering each row's line (and column names) in ``lines``."""
+    spec = path if isinstance(path, CsvSpec) else CsvSpec(Path(path))
+    lines = lines if lines is not None else LineMap()
+    conf = SECTIONS[key]
+    required = required if required is not None else conf["required"]
+    known = known if known is not None else _known_columns(key)
+    table = read_csv_table(spec.path, key.replace("_", " "), sorted(required))
+    file = table.file
+    # map the file's headers to our field names
+    rename = {theirs: ours for ours, theirs in (spec.columns or {}).items()}
+    missing_mapped = [t for t in rename if t not in table.header]
+    if missing_mapped:
+        raise InputError.single(
+            f"column(s) named in 'columns' not found: {', '.join(missing_mapped)} "
+            f"(the file has: {', '.join(table.header)})", file, 1,
+        )
+    ours: dict[str, str] = {}  # our field -> header
+    for h in table.header:
+        field = rename.get(h) or (h if h in known else _column_key(h))
+        if field in ours:
+            raise InputError.single(f"columns {ours[field]!r} and {h!r} both give {field!r}", file, 1,
+                                    f"column {h}")
+        ours[field] = h
+    missing = sorted(required - set(ours))
+    if missing:
+        raise InputError.single(
+            f"missing column(s): {', '.join(missing)} (the file has: {', '.join(table.header)})", file, 1
+        )
+    unknown = sorted(set(ours) - known)
+    if unknown:
+        raise InputError.single(
+            f"unknown column(s): {', '.join(ours[u] for u in unknown)} (known: {', '.join(sorted(known))})",
+            file, 1, f"column {ours[unknown[0]]}",
+        )
+    problems: list[InputProblem] = []
+    # dates
+    fmt = spec.date_format or date_format
+    date_cols = [c for c in conf["dates"] if c in ours]
+    cells = [
+        (i, c, DateCell(row[ours[c]], ln, f"column {ours[c]}"))
+        for i, (row, ln) in enumerate(zip(table.rows, table.lines, strict=True))
+        for c in date_cols
+        if row.get(ours[c], "") != ""
+    ]
+    parsed: dict[tuple[int, str], str] = {}
+    try:
+        for (i, c, _), d in zip(cells, parse_dates([x[2] for x in cells], file, fmt), strict=True):
+            parsed[(i, c)] = d.isoformat()
+    except InputError as e:
+        problems.extend(e.problems)
+    # duplicate ids
+    uniq = conf["unique"]
+    if uniq and uniq in ours:
+        first: dict[str, int] = {}
+        for row, ln in zip(table.rows, table.lines, strict=True):
+            v = row.get(ours[uniq], "")
+            if v and v in first:
+                problems.append(InputProblem(f"duplicate {uniq} {v!r} (first on line {first[v]})", file, ln,
+                                             f"column {ours[uniq]}"))
+            first.setdefault(v, ln)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.field or "")))
+    out = []
+    for i, (row, ln) in enumerate(zip(table.rows, table.lines, strict=True)):
+        lines.add((key, i), Where(file, ln))
+        lines.set_columns((key, i), {f: h for f, h in ours.items()})
+        item = {}
+        for f, h in ours.items():
+            v = parsed.get((i, f), row.get(h, ""))
+            if v != "":
+                item[f] = v
+        out.append(item)
+    return out
+
+
+def load_scenario(path: str | Path, date_format: str | None = None) -> Scenario:
+    """Load and validate a scenario YAML file (and the CSV files it names).
+
+    ``people`` and ``time_off`` may each name a CSV file instead of listing entries
+    (``people: people.csv``, relative to the YAML file), or a mapping
+    ``{file: ..., date_format: ..., columns: {ours: theirs}}``.
+
+    Parameters
+    ----------
+    path
+        The scenario YAML file.
+    date_format
+        How to read slash dates in the CSV side files when the scenario does not say:
+        ``auto`` (default: refuse ambiguous dates), ``DD/MM/YYYY``, ``MM/DD/YYYY``...
+
+    Raises
+    ------
+    InputError
+        With one message per problem, each naming the file, the line and the field
+        (for CSV files: the column).
+    """
+    return load_scenario_files(path, date_format)[0]
+
+
+def load_scenario_files(path: str | Path, date_format: str | None = None) -> tuple[Scenario, list[Path]]:
+    """Like :func:`load_scenario`, and also return every file read (the YAML and its CSVs)."""
+    path = Path(path)
+    file = str(path)
+    try:
+        fmt = check_date_format(date_format)
+    except ValueError as e:
+        raise InputError.single(str(e), field="date_format") from None
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError.single("no such file", file) from None
+    except IsADirectoryError:
+        raise InputError.single("is a directory, not a scenario file", file) from None
     except UnicodeDecodeError:
         raise InputError.single("not UTF-8 text", file) from None
     except OSError as e:
@@ -158,14 +561,35 @@ def load_scenario(path: str | Path) -> Scenario:
     if not isinstance(data, dict):
         raise InputError.single("expected a mapping of fields (team, start, end, shifts, people, ...)", file, 1)
     data = dict(data)
-    for key, required, known in (
-        ("people", {"id"}, _PEOPLE_COLUMNS),
-        ("time_off", {"person", "from", "to"}, _TIME_OFF_COLUMNS),
-    ):
-        if isinstance(data.get(key), str):
-            csv_path = (path.parent / data[key]).resolve()
-            data[key] = _csv_section(csv_path, key, required, known, lines)
-    return validate_scenario(data, lines, file)
+    files = [path]
+    csv_keys = set()
+    for key in SECTIONS:
+        spec = _csv_spec(data.get(key), key, path.parent, lines, file)
+        if spec is not None:
+            files.append(spec.path)
+            data[key] = _csv_section(spec, key, lines=lines, date_format=None if fmt == "auto" else fmt)
+            csv_keys.add(key)
+    if "time_off" in csv_keys and isinstance(data.get("people"), list):
+        _check_time_off_people(data, lines)
+    return validate_scenario(data, lines, file), files
+
+
+def _check_time_off_people(data: dict, lines: LineMap) -> None:
+    """Every unknown person of a time-off CSV at once (pydantic would stop at the first)."""
+    ids = {str(p.get("id")) for p in data["people"] if isinstance(p, dict)}
+    problems = []
+    for i, row in enumerate(data["time_off"]):
+        pid = row.get("person")
+        if pid is not None and pid not in ids:
+            where = lines.find(("time_off", i))
+            col = lines.column(("time_off", i), "person")
+            problems.append(InputProblem(
+                f"unknown person {pid!r} (not an id in people)",
+                where.file if where else None, where.line if where else None,
+                f"time_off[{i}].person (column {col})",
+            ))
+    if problems:
+        raise InputError(problems)
 
 
 def validate_scenario(data: dict, lines: LineMap | None = None, file: str | None = None) -> Scenario:
@@ -191,7 +615,10 @@ def _problems(err: ValidationError, lines: LineMap, file: str | None) -> list[In
         # pydantic adds union/function tags to loc; drop those that are not data keys
         loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
         where = lines.find(loc)
+        col = lines.csv_field(loc)
         field = _dotted(loc)
+        if col:
+            field += f" (column {col})"
         out.append(
             InputProblem(msg, where.file if where else file, where.line if where else None, field or None)
         )

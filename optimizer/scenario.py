@@ -104,6 +104,28 @@ class RoleSpec(Frozen):
     name: str = Field(min_length=1, description="Role name, e.g. primary")
     count: int = Field(1, ge=1, le=100, description="People needed in this role")
     skills: Names = Field((), description="A person must hold ALL of these skills")
+    counts: dict[dt.date, Annotated[int, Field(ge=0, le=1000)]] = Field(
+        default_factory=dict,
+        description="Per-date overrides of `count`, keyed by the local start date of the "
+        "instance (0 = nobody needed that day); default: `count` on every date",
+    )
+    under_weight: Weight | None = Field(
+        None,
+        description="Soft cover: points per person missing below the count. Setting this or "
+        "`over_weight` makes the count a soft target (hard minimum 0); default: exact, hard",
+    )
+    over_weight: Weight | None = Field(
+        None, description="Soft cover: points per person above the count (see `under_weight`)"
+    )
+
+    @property
+    def soft(self) -> bool:
+        """True when the count is a soft target (``under_weight`` or ``over_weight`` set)."""
+        return self.under_weight is not None or self.over_weight is not None
+
+    def count_on(self, day: dt.date) -> int:
+        """People needed on the instance starting on local date ``day``."""
+        return self.counts.get(day, self.count)
 
 
 class ShiftPattern(Frozen):
@@ -117,6 +139,11 @@ class ShiftPattern(Frozen):
     crew_skills: Names = Field((), description="Skills the whole crew must cover together")
     days: tuple[Weekday, ...] | None = Field(None, description="daily only; default every day")
     timezone: TimeZone | None = Field(None, description="Zone of `starts`; default team zone")
+    not_followed_by: Names = Field(
+        (),
+        description="Shift patterns a person may not work on the day after working this one "
+        "(local start dates); hard. Default: no restriction",
+    )
 
     @field_validator("starts")
     @classmethod
@@ -154,6 +181,19 @@ class ShiftPattern(Frozen):
 # --------------------------------------------------------------------------- people
 
 
+class ShiftRequest(Frozen):
+    """A soft wish of one person about one shift instance.
+
+    ``on``: costs ``weight`` points unless the person works the instance of pattern
+    ``shift`` that starts on local date ``date``; ``off``: costs ``weight`` if they do.
+    """
+
+    date: dt.date
+    shift: str = Field(min_length=1, description="Shift pattern name")
+    want: Literal["on", "off"] = Field(description="on: wants this shift; off: wants not to work it")
+    weight: Weight = 1.0
+
+
 class Person(Frozen):
     """Someone who can be on call."""
 
@@ -169,6 +209,34 @@ class Person(Frozen):
     subdivision: str | None = Field(None, description="State/province for public holidays")
     max_shifts: int | None = Field(None, ge=0, description="Cap on shifts over the horizon")
     max_hours: float | None = Field(None, ge=0, description="Cap on hours over the horizon")
+    min_hours: float | None = Field(
+        None, ge=0, description="At least this many hours over the horizon (hard or soft via "
+        "rules.person_caps; soft costs weight per started hour short)"
+    )
+    max_shifts_by_type: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Cap on shifts of each named pattern over the horizon (0 = never that "
+        "pattern); hard or soft via rules.person_caps",
+    )
+    max_consecutive_days: int | None = Field(
+        None, ge=1, description="At most this many calendar days on call in a row (own zone; "
+        "days outside the horizon count as off); hard or soft via rules.person_caps"
+    )
+    min_consecutive_days: int | None = Field(
+        None, ge=1, description="Every run of days on call is at least this long, except a run "
+        "touching the first or last day of the horizon; always hard"
+    )
+    min_consecutive_days_off: int | None = Field(
+        None, ge=1, description="Every run of days off is at least this long, except a run "
+        "touching the first or last day of the horizon; always hard"
+    )
+    max_weekends: int | None = Field(
+        None, ge=0, description="Own cap on weekends on call (a weekend counts if any shift "
+        "touches its Saturday or Sunday, team zone); hard or soft via rules.person_caps"
+    )
+    shift_requests: tuple[ShiftRequest, ...] = Field(
+        (), description="Soft wishes to work (on) or not work (off) a given shift on a given day"
+    )
 
     @model_validator(mode="after")
     def _known_country(self) -> Person:
@@ -293,7 +361,11 @@ class Rules(Frozen):
     max_holidays: Annotated[CountLimit | None, _shorthand("count")] = None
     max_share: Annotated[ShareLimit | None, _shorthand("share")] = None
     holidays: Annotated[HolidayPolicy | None, _shorthand("mode")] = None
-    person_caps: Limit = Field(Limit(), description="Hard/soft for per-person max_shifts/max_hours")
+    person_caps: Limit = Field(
+        Limit(),
+        description="Hard/soft for per-person max_shifts/max_hours (and min_hours, "
+        "max_shifts_by_type, max_consecutive_days, max_weekends)",
+    )
 
     @field_validator("max_shifts", "max_hours", mode="before")
     @classmethod
@@ -396,7 +468,27 @@ class Scenario(Frozen):
         for r in self.weights.roles:
             if r not in role_names:
                 raise LocatedError(("weights", "roles", r), f"unknown role {r!r} (known: {known})")
+        self._check_shift_names()
         return self
+
+    def _check_shift_names(self) -> None:
+        """Fields that name shift patterns must name existing ones."""
+        names = {s.name for s in self.shifts}
+        known = ", ".join(sorted(names))
+        for k, pat in enumerate(self.shifts):
+            for other in pat.not_followed_by:
+                if other not in names:
+                    raise LocatedError(("shifts", k, "not_followed_by"),
+                                       f"unknown shift {other!r} (known: {known})")
+        for i, p in enumerate(self.people):
+            for name in p.max_shifts_by_type:
+                if name not in names:
+                    raise LocatedError(("people", i, "max_shifts_by_type", name),
+                                       f"unknown shift {name!r} (known: {known})")
+            for j, req in enumerate(p.shift_requests):
+                if req.shift not in names:
+                    raise LocatedError(("people", i, "shift_requests", j, "shift"),
+                                       f"unknown shift {req.shift!r} (known: {known})")
 
     # ---------------------------------------------------------------- helpers
 

@@ -1,0 +1,47 @@
+"""Shift requests: ``people[].shift_requests: [{date, shift, want: on|off, weight}]``.
+
+- ``want: on``: costs ``weight`` points unless the person works the instance of pattern
+  ``shift`` that starts on local date ``date`` (also when no such instance exists);
+- ``want: off``: costs ``weight`` points if they work it.
+
+Always soft.
+"""
+
+from __future__ import annotations
+
+from .base import Outcome, Penalty
+from .days import instance_on
+
+NAME_ON = "shift_on_request"
+NAME_OFF = "shift_off_request"
+
+
+def encode(m) -> None:
+    prob, v = m.problem, m.vars
+    for p, person in enumerate(prob.people):
+        for req in person.shift_requests:
+            i = instance_on(prob, req.shift, req.date)
+            lit = v.works(p, i) if i is not None else 0
+            if req.want == "on":
+                m.penalize(NAME_ON, p, req.weight, 1 - lit)
+            elif not isinstance(lit, int):
+                m.penalize(NAME_OFF, p, req.weight, lit)
+
+
+def evaluate(prob, schedule, stats) -> Outcome:
+    out = Outcome()
+    for p, assigned in schedule.by_person().items():
+        person = prob.people[p]
+        if not person.shift_requests:
+            continue
+        mine = {a.instance for a in assigned}
+        for req in person.shift_requests:
+            i = instance_on(prob, req.shift, req.date)
+            works = i is not None and i in mine
+            if req.want == "on" and not works:
+                out.penalties.append(Penalty(NAME_ON, person.id, 100, req.weight,
+                                             f"asked to work {req.shift} on {req.date}"))
+            elif req.want == "off" and works:
+                out.penalties.append(Penalty(NAME_OFF, person.id, 100, req.weight,
+                                             f"asked not to work {req.shift} on {req.date}"))
+    return out

@@ -1,0 +1,58 @@
+"""Forbidden next-day successions: ``shifts[].not_followed_by: [B, ...]`` on pattern A means
+nobody works an instance of B starting on the local day after the start of an instance
+of A they work. Always hard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .base import Outcome, Violation
+from .days import instance_on, start_dates
+
+NAME = "succession"
+ONE_DAY = dt.timedelta(days=1)
+
+
+def _pairs(prob):
+    """(i, j): instance j of a forbidden follower starts the local day after instance i."""
+    dates = start_dates(prob)
+    rules = {pat.name: pat.not_followed_by for pat in prob.scenario.shifts if pat.not_followed_by}
+    if not rules:
+        return []
+    out = []
+    for i, inst in enumerate(prob.instances):
+        for other in rules.get(inst.shift, ()):
+            j = instance_on(prob, other, dates[i] + ONE_DAY)
+            if j is not None:
+                out.append((i, j))
+    return out
+
+
+def encode(m) -> None:
+    prob, v = m.problem, m.vars
+    pairs = _pairs(prob)
+    if not pairs:
+        return
+    for p in v.people():
+        for i, j in pairs:
+            a, b = v.works(p, i), v.works(p, j)
+            if isinstance(a, int) or isinstance(b, int):
+                continue  # works() gives 0 when impossible
+            m.model.add_bool_or([a.Not(), b.Not()])
+
+
+def evaluate(prob, schedule, stats) -> Outcome:
+    out = Outcome()
+    pairs = _pairs(prob)
+    if not pairs:
+        return out
+    for p, assigned in schedule.by_person().items():
+        mine = {a.instance for a in assigned}
+        for i, j in pairs:
+            if i in mine and j in mine:
+                a, b = prob.instances[i], prob.instances[j]
+                out.violations.append(Violation(
+                    NAME, f"{b.label} follows {a.label} ({a.shift} may not be followed by {b.shift})",
+                    prob.people[p].id, b.shift, b.start_iso))
+    return out

@@ -1,0 +1,125 @@
+"""``rota export``: write a schedule as CSV, iCalendar, or paging-tool override bodies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .cli import ASSIGNMENTS, SCENARIO, main
+from .errors import InputError
+from .exports import (
+    CSV_FORMATS,
+    FORMATS,
+    json_text,
+    opsgenie_bodies,
+    pagerduty_body,
+    person_calendar_names,
+    read_mapping,
+    select,
+    write_csv,
+    write_ics,
+)
+from .files import atomic_write_text, refuse_overwrite
+from .loading import DATE_FORMATS, load_scenario_files
+from .problem import Problem
+from .schedule import read_schedule
+
+
+def _date_format(_ctx, _param, value: str | None) -> str | None:
+    from .loading import check_date_format
+
+    if value is None:
+        return None
+    try:
+        return check_date_format(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+@main.command("export")
+@SCENARIO
+@ASSIGNMENTS
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
+              help="csv (one row per person and shift), csv-wide (one row per shift), csv-summary "
+                   "(per person, for payroll), ics (iCalendar), pagerduty or opsgenie (override bodies).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file (for ics: the team calendar).")
+@click.option("--utc", is_flag=True, help="Times in UTC instead of each shift's own zone.")
+@click.option("--excel", is_flag=True, help="CSV: add a UTF-8 byte-order mark so Excel shows every script.")
+@click.option("--per-person", type=click.Path(file_okay=False, path_type=Path),
+              help="ics: also write one calendar per person (<person id>.ics) into this directory.")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="pagerduty/opsgenie: CSV or YAML file from person id to the tool's user id or e-mail.")
+@click.option("--role", "roles", multiple=True, help="Only this role (repeatable); e.g. one PagerDuty "
+              "schedule per role.")
+@click.option("--shift", "shifts", multiple=True, help="Only this shift pattern (repeatable).")
+@click.option("--rotations", is_flag=True,
+              help="opsgenie: target the rotation named like each role (so roles may overlap).")
+@click.option("--date-format", callback=_date_format, metavar="|".join(DATE_FORMATS),
+              help="How to read DD/MM vs MM/DD dates in the CSV inputs (default: auto, refuses "
+                   "ambiguous dates).")
+def export_cmd(scenario: Path, assignments: Path, fmt: str, out: Path | None, utc: bool, excel: bool,
+               per_person: Path | None, mapping: Path | None, roles: tuple[str, ...],
+               shifts: tuple[str, ...], rotations: bool, date_format: str | None) -> None:
+    """Export the schedule ASSIGNMENTS of SCENARIO for HR, calendars or paging tools.
+
+    ASSIGNMENTS is a schedule CSV (rota's assignments.csv, a csv-wide export or a
+    hand-made shift/start/person file). Inputs are never overwritten; every file is
+    written atomically and every CSV cell is safe from spreadsheet formula injection.
+    """
+    if excel and fmt not in CSV_FORMATS:
+        raise click.UsageError("--excel applies to the CSV formats only")
+    if per_person is not None and fmt != "ics":
+        raise click.UsageError("--per-person applies to --format ics only")
+    if rotations and fmt != "opsgenie":
+        raise click.UsageError("--rotations applies to --format opsgenie only")
+    if mapping is not None and fmt not in ("pagerduty", "opsgenie"):
+        raise click.UsageError("--mapping applies to --format pagerduty and opsgenie only")
+    if fmt in ("pagerduty", "opsgenie") and mapping is None:
+        raise click.UsageError(f"--format {fmt} needs --mapping FILE (person id -> {fmt} user)")
+    if out is None and not (fmt == "ics" and per_person is not None):
+        raise click.UsageError("--out PATH is required" + (" (or --per-person DIR)" if fmt == "ics" else ""))
+
+    sc, inputs = load_scenario_files(scenario, date_format)
+    inputs = [*inputs, assignments] + ([mapping] if mapping else [])
+    prob = Problem(sc)
+    schedule = read_schedule(prob, assignments, date_format=date_format)
+    if schedule.unmatched:
+        raise InputError.single(
+            f"{len(schedule.unmatched)} row(s) match no shift of the scenario; nothing exported "
+            "(run `rota verify` for details):\n    "
+            + "\n    ".join(f"line {u.line}: {u.shift} {u.start} {u.person}: {u.message}"
+                            for u in schedule.unmatched[:10]),
+            str(assignments),
+        )
+    schedule = select(schedule, roles, shifts)
+    outputs = [out] if out else []
+    if per_person is not None:
+        outputs += [per_person / name for name in person_calendar_names(schedule)]
+    refuse_overwrite(outputs, inputs)
+
+    n = len(schedule.assignments)
+    if fmt in CSV_FORMATS:
+        write_csv(schedule, out, fmt, utc=utc, excel=excel)
+        click.echo(f"wrote {out} ({fmt}, {n} assignments)")
+    elif fmt == "ics":
+        written = write_ics(schedule, out, per_person, utc=utc)
+        parts = [str(out)] if out else []
+        if per_person is not None:
+            parts.append(f"{len(written) - len(parts)} personal calendars in {per_person}")
+        click.echo(f"wrote {' and '.join(parts)} ({n} events)")
+    else:
+        users = read_mapping(mapping)
+        if fmt == "pagerduty":
+            body = pagerduty_body(schedule, users, utc=utc)
+            atomic_write_text(out, json_text(body))
+            click.echo(f"wrote {out}: {len(body['overrides'])} overrides for "
+                       "POST https://api.pagerduty.com/schedules/{id}/overrides")
+        else:
+            bodies = opsgenie_bodies(schedule, users, utc=utc, rotations=rotations)
+            atomic_write_text(out, json_text(bodies))
+            click.echo(f"wrote {out}: {len(bodies)} override bodies, one per "
+                       "POST https://api.opsgenie.com/v2/schedules/{id}/overrides")
+    click.get_current_context().exit(0)
+
