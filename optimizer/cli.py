@@ -17,6 +17,7 @@ from .files import atomic_write_text, write_frame
 from .loading import load_scenario
 from .problem import Problem
 from .scenario import Scenario
+from .replan import compare
 from .schedule import read_schedule
 from .explain import alternatives, capacity, explain_infeasible
 from .solve import Progress, Result, Status, solve
@@ -85,9 +86,21 @@ class _Ticker:
 @click.option("--fast", is_flag=True, help="Wall-clock limit and parallel portfolio: faster, not reproducible.")
 @click.option("--quiet", "-q", is_flag=True, help="No live progress.")
 @click.option("--log", is_flag=True, help="Print CP-SAT's own search log.")
-def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, quiet, log) -> None:
+@click.option("--baseline", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Re-plan from this published assignments CSV, moving as little as possible.")
+@click.option("--freeze-until", type=click.DateTime(["%Y-%m-%d"]),
+              help="With --baseline: shifts starting before this date stay as they are.")
+@click.option("--change-weight", type=float, default=50.0, show_default=True,
+              help="With --baseline: points per moved assignment (doubled for the next weeks).")
+def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, quiet, log,
+              baseline, freeze_until, change_weight) -> None:
     """Plan the rotation for SCENARIO and write the schedule CSVs."""
     sc = load_scenario(scenario)
+    base_schedule = None
+    if baseline is not None:
+        base_schedule = read_schedule(Problem(sc), baseline)
+    if freeze_until is not None and baseline is None:
+        raise InputError.single("--freeze-until needs --baseline", field="--freeze-until")
     ticker = _Ticker(quiet)
     if not quiet:
         prob = Problem(sc)
@@ -95,7 +108,9 @@ def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, qu
         click.echo(f"{sc.team}: {len(sc.people)} people, {len(prob.instances)} shifts, {slots} slots "
                    f"({sc.start} .. {sc.end}); Ctrl-C stops and keeps the best schedule", err=True)
     result = solve(sc, time_limit=time_limit, seed=seed, workers=workers,
-                   deterministic=False if fast else None, progress=ticker, log=log)
+                   deterministic=False if fast else None, progress=ticker, log=log,
+                   baseline=base_schedule, freeze_until=freeze_until.date() if freeze_until else None,
+                   change_weight=change_weight)
     ticker.done()
     ctx = click.get_current_context()
     if result.status == Status.INFEASIBLE:
@@ -111,6 +126,9 @@ def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, qu
     write_frame(out_dir / "assignments.csv", result.assignments)
     write_frame(out_dir / "people.csv", result.people)
     _summary(result, out_dir)
+    if base_schedule is not None:
+        click.echo("")
+        click.echo(f"re-plan against {baseline}: {compare(base_schedule, result.schedule).text()}")
     ctx.exit(EXIT_OK)
 
 
@@ -224,6 +242,23 @@ def print_evaluation(ev: Evaluation) -> None:
         table = people_rows.pivot_table(index="person", columns="rule", values="points", aggfunc="sum",
                                         fill_value=0.0)
         click.echo(table.to_string())
+
+
+@main.command("diff")
+@SCENARIO
+@click.argument("a", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("b", type=click.Path(dir_okay=False, path_type=Path))
+def diff_cmd(scenario: Path, a: Path, b: Path) -> None:
+    """What changed from schedule A to schedule B (both CSVs of SCENARIO)."""
+    sc = load_scenario(scenario)
+    prob = Problem(sc)
+    cmp = compare(read_schedule(prob, a), read_schedule(prob, b))
+    click.echo(cmp.text())
+    pen = cmp.penalty[cmp.penalty.delta.abs() > 1e-9]
+    if not pen.empty:
+        click.echo("penalty per rule (points):")
+        for r in pen.itertuples(index=False):
+            click.echo(f"  {r.rule:22s} {r.before:10,.2f} -> {r.after:10,.2f} ({r.delta:+,.2f})")
 
 
 # --------------------------------------------------------------------------- explain

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -18,6 +19,9 @@ from .calendar import ShiftInstance, expand, horizon_bounds
 from .scenario import Person, Scenario, TimeOff
 from .timecalc import midnight, split_kinds, zone
 from .units import load_centi
+
+if TYPE_CHECKING:
+    from .replan import Baseline
 
 
 @dataclass(frozen=True)
@@ -31,10 +35,16 @@ class Interval:
 
 
 class Problem:
-    """Facts derived from a :class:`Scenario` (immutable once built)."""
+    """Facts derived from a :class:`Scenario` (immutable once built).
 
-    def __init__(self, scenario: Scenario) -> None:
+    ``baseline`` (optional) is a previously published schedule to re-plan from (see
+    ``optimizer.replan``): its assignments before ``baseline.freeze_until`` are fixed
+    and moving a later one costs points.
+    """
+
+    def __init__(self, scenario: Scenario, baseline: Baseline | None = None) -> None:
         self.scenario = scenario
+        self.baseline = baseline
         self.instances: list[ShiftInstance] = expand(scenario)
         self.people: tuple[Person, ...] = scenario.people
         self.person_index = {p.id: k for k, p in enumerate(self.people)}
@@ -51,6 +61,24 @@ class Problem:
             iv = Interval(midnight(t.from_, tz), midnight(t.to + dt.timedelta(days=1), tz), t, k)
             (self.hard_off if t.hard else self.soft_off if t.soft else self.prefer)[p].append(iv)
         self._kinds: dict[tuple[int, int], dict[str, int]] = {}
+        self.baseline_slots: dict[tuple[int, int], set[int]] = {}  # (instance, role) -> people
+        self.frozen: set[int] = set()  # instances fixed to the baseline
+        if baseline is not None:
+            self._match_baseline(baseline)
+
+    def _match_baseline(self, baseline: Baseline) -> None:
+        by_key = {(inst.shift, inst.start): inst.index for inst in self.instances}
+        for shift, start, role, pid in sorted(baseline.keys):
+            i = by_key.get((shift, start))
+            p = self.person_index.get(pid)
+            if i is None or p is None:
+                continue  # the instance or the person no longer exists: nothing to keep
+            r = self.role_index(i, role)
+            if r is not None:
+                self.baseline_slots.setdefault((i, r), set()).add(p)
+        if baseline.freeze_until is not None:
+            cut = midnight(baseline.freeze_until, self.team_tz)
+            self.frozen = {inst.index for inst in self.instances if inst.start < cut}
 
     # ------------------------------------------------------------------ holidays
 

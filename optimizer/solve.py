@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
@@ -11,8 +12,10 @@ from enum import Enum
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from .errors import InputError, InputProblem
 from .model import ModelBuilder, build
 from .problem import Problem
+from .replan import check_frozen
 from .scenario import Scenario
 from .schedule import Assignment, Schedule, assignments_frame, people_frame
 from .units import OBJECTIVE_SCALE, points
@@ -138,6 +141,10 @@ def solve(
     progress: Callable[[Progress], None] | None = None,
     log: bool = False,
     stop: threading.Event | None = None,
+    baseline: object | None = None,
+    freeze_until: dt.date | str | None = None,
+    change_weight: float = 50.0,
+    hint: Schedule | None = None,
 ) -> Result:
     """Solve ``scenario``; arguments left ``None`` come from ``scenario.solver``.
 
@@ -155,6 +162,13 @@ def solve(
         Called with a :class:`Progress` on every improving schedule.
     stop
         Set this event (from another thread) to stop the search and keep the best schedule.
+    baseline, freeze_until, change_weight
+        Re-plan from a published schedule (a ``Result``, ``Schedule``, ``Baseline`` or a
+        CSV path): instances before ``freeze_until`` keep their people; moving a later
+        baseline assignment costs ``change_weight`` points, up to twice that for one
+        within four weeks (see ``optimizer.replan``).
+    hint
+        A schedule to start the search from (CP-SAT solution hint).
 
     Returns
     -------
@@ -169,8 +183,16 @@ def solve(
     deterministic = cfg.deterministic if deterministic is None else deterministic
 
     t0 = time.perf_counter()
-    problem = Problem(scenario)
+    base = _baseline(scenario, baseline, freeze_until, change_weight)
+    problem = Problem(scenario, baseline=base)
+    if base is not None:
+        blocked = check_frozen(problem)
+        if blocked:
+            raise InputError([InputProblem(f"frozen assignment cannot be kept: {b}", field="baseline")
+                              for b in blocked])
     builder = build(problem)
+    if hint is not None or base is not None:
+        _add_hint(builder, hint, problem)
     build_time = time.perf_counter() - t0
 
     solver = cp_model.CpSolver()
@@ -180,6 +202,43 @@ def solve(
     cb = _Callback(progress, t0)
     interrupted = _run(solver, builder, cb, stop)
     return _result(problem, builder, solver, cb, build_time, time.perf_counter() - t0, interrupted)
+
+
+def _baseline(scenario, baseline, freeze_until, weight):
+    from .replan import Baseline
+
+    if baseline is None:
+        if freeze_until is not None:
+            raise ValueError("freeze_until needs a baseline")
+        return None
+    if isinstance(freeze_until, str):
+        freeze_until = dt.date.fromisoformat(freeze_until)
+    if isinstance(baseline, Result):
+        baseline = baseline.schedule
+    if isinstance(baseline, Schedule):
+        return Baseline.from_schedule(baseline, freeze_until, weight)
+    if isinstance(baseline, Baseline):
+        return baseline if freeze_until is None else Baseline(baseline.keys, freeze_until, baseline.weight)
+    return Baseline.from_csv(scenario, baseline, freeze_until, weight)
+
+
+def _add_hint(builder: ModelBuilder, hint: Schedule | None, problem: Problem) -> None:
+    """Hint the search: the given schedule, else the baseline's assignments."""
+    chosen: set[tuple[int, int, int]] = set()
+    if hint is not None:
+        by_key = {(i.shift, i.start): i.index for i in problem.instances}
+        for a in hint.assignments:
+            inst = hint.problem.instances[a.instance]
+            i = by_key.get((inst.shift, inst.start))
+            p = problem.person_index.get(hint.problem.people[a.person].id)
+            if i is not None and p is not None:
+                r = problem.role_index(i, inst.roles[a.role].name)
+                if r is not None:
+                    chosen.add((p, i, r))
+    else:
+        chosen = {(p, i, r) for (i, r), people in problem.baseline_slots.items() for p in people}
+    for key, x in builder.vars.x.items():
+        builder.model.add_hint(x, key in chosen)
 
 
 def _run(solver: cp_model.CpSolver, builder: ModelBuilder, cb: _Callback, stop) -> bool:

@@ -1,0 +1,79 @@
+"""Re-planning against a published baseline (see ``optimizer/replan.py``).
+
+- ``frozen`` (hard): an instance starting before the freeze date keeps exactly the
+  baseline's people in each role;
+- ``changes`` (soft): each later baseline assignment that is not kept costs
+  ``Baseline.cost_weight`` points (more the sooner the instance starts).
+"""
+
+from __future__ import annotations
+
+from .base import Outcome, Penalty, Violation
+
+NAME_FROZEN = "frozen"
+NAME_CHANGES = "changes"
+
+
+
+def _freeze_point(prob) -> int:
+    from optimizer.timecalc import midnight
+
+    b = prob.baseline
+    return midnight(b.freeze_until, prob.team_tz) if b.freeze_until else prob.horizon[0]
+
+
+def prune(prob):
+    if prob.baseline is None:
+        return
+    for i in prob.frozen:
+        keep = set().union(*(prob.baseline_slots.get((i, r), set()) for r in range(len(prob.instances[i].roles))))
+        for p in range(len(prob.people)):
+            if p not in keep:
+                yield (p, i)
+
+
+def encode(m) -> None:
+    prob, v = m.problem, m.vars
+    if prob.baseline is None:
+        return
+    anchor = _freeze_point(prob)
+    for (i, r), people in sorted(prob.baseline_slots.items()):
+        for p in sorted(people):
+            x = v.x.get((p, i, r))
+            if i in prob.frozen:
+                if x is None:  # cannot be kept (check_frozen tells why before solving)
+                    m.model.add_bool_or([])
+                else:
+                    m.model.add(x == 1)
+                continue
+            w = prob.baseline.cost_weight(prob.instances[i].start, anchor)
+            m.penalize(NAME_CHANGES, p, w, 1 - x if x is not None else 1)
+
+
+def evaluate(prob, schedule, stats) -> Outcome:
+    out = Outcome()
+    if prob.baseline is None:
+        return out
+    anchor = _freeze_point(prob)
+    held: dict[tuple[int, int], set[int]] = {}
+    for a in schedule.assignments:
+        held.setdefault((a.instance, a.role), set()).add(a.person)
+    for (i, r), people in sorted(prob.baseline_slots.items()):
+        inst = prob.instances[i]
+        now = held.get((i, r), set())
+        for p in sorted(people - now):
+            pid = prob.people[p].id
+            if i in prob.frozen:
+                out.violations.append(Violation(NAME_FROZEN, f"frozen assignment of {pid} as {inst.roles[r].name} "
+                                                f"was changed", pid, inst.shift, inst.start_iso))
+            else:
+                out.penalties.append(Penalty(NAME_CHANGES, pid, 100, prob.baseline.cost_weight(inst.start, anchor),
+                                             f"{pid} moved off {inst.label} {inst.roles[r].name}"))
+    for i in sorted(prob.frozen):
+        inst = prob.instances[i]
+        for r in range(len(inst.roles)):
+            extra = held.get((i, r), set()) - prob.baseline_slots.get((i, r), set())
+            for p in sorted(extra):
+                out.violations.append(Violation(NAME_FROZEN, f"{prob.people[p].id} added to a frozen shift",
+                                                prob.people[p].id, inst.shift, inst.start_iso))
+    return out
