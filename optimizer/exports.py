@@ -179,6 +179,11 @@ def event_uid(team: str, shift: str, start: int, role: str, person_id: str) -> s
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + "@rota"
 
 
+def _one_line(text: str) -> str:
+    """Parameter values (ATTENDEE;CN=...) cannot hold line breaks or control characters."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 def _stamp(stamp: dt.datetime | None) -> dt.datetime:
     if stamp is None:
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -194,8 +199,8 @@ def _calendar(name: str, team_zone: str, utc: bool):
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "UTC" if utc else team_zone)
+    cal.add("x-wr-calname", icalendar.vText(name))
+    cal.add("x-wr-timezone", icalendar.vText("UTC" if utc else team_zone))
     return cal
 
 
@@ -226,13 +231,14 @@ def _events(schedule: Schedule, people: set[int] | None, utc: bool, stamp: dt.da
         ev.add("transp", "TRANSPARENT")  # on call is not busy time
         if person.email:
             att = icalendar.vCalAddress(f"mailto:{person.email}")
-            att.params["CN"] = person.display_name
+            att.params["CN"] = _one_line(person.display_name)
             att.params["ROLE"] = "REQ-PARTICIPANT"
             att.params["PARTSTAT"] = "ACCEPTED"
             ev.add("attendee", att)
-        ev.add("x-rota-person", person.id)
-        ev.add("x-rota-role", role)
-        ev.add("x-rota-shift", inst.shift)
+        # machine-readable copies (escaped as TEXT; read back with icalendar.vText.from_ical)
+        ev.add("x-rota-person", icalendar.vText(person.id))
+        ev.add("x-rota-role", icalendar.vText(role))
+        ev.add("x-rota-shift", icalendar.vText(inst.shift))
         yield ev
 
 
