@@ -524,9 +524,32 @@ class Scenario(Frozen):
         return self.replace(time_off=(*self.time_off, entry))
 
     def with_rules(self, **changes: Any) -> Scenario:
+        """A new scenario with some rules changed, e.g. ``with_rules(max_weekends=3)``;
+        ``None`` removes a rule."""
         rules = self.rules.model_dump(by_alias=True)
         rules.update(changes)
         return self.replace(rules=rules)
+
+    def with_weights(self, **changes: Any) -> Scenario:
+        """Change load weights, e.g. ``with_weights(weekend=2.0)``."""
+        return self.replace(weights={**self.weights.model_dump(), **changes})
+
+    def with_fairness(self, **changes: Any) -> Scenario:
+        """Change objective weights of the balance terms, e.g. ``with_fairness(weekends=0)``."""
+        return self.replace(fairness={**self.fairness.model_dump(), **changes})
+
+    def with_person_changes(self, person_id: str, **changes: Any) -> Scenario:
+        """Change one person's fields, e.g. ``with_person_changes("bob", roles=["secondary"])``."""
+        self.person(person_id)
+        people = [
+            {**p.model_dump(by_alias=True), **changes} if p.id == person_id else p.model_dump(by_alias=True)
+            for p in self.people
+        ]
+        return self.replace(people=people)
+
+    def extend(self, end: dt.date | str) -> Scenario:
+        """The same scenario over a longer (or shorter) horizon ending on ``end``."""
+        return self.replace(end=end)
 
 
 class LocatedError(ValueError):
