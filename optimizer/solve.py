@@ -199,6 +199,9 @@ def solve(
     for k, v in solver_parameters(time_limit, seed, workers, deterministic).items():
         setattr(solver.parameters, k, v)
     solver.parameters.log_search_progress = log
+    # Python handles Ctrl-C (KeyboardInterrupt in the main thread -> stop_search); CP-SAT's
+    # own SIGINT handler does not work from the worker thread the solve runs in.
+    solver.parameters.catch_sigint_signal = False
     cb = _Callback(progress, t0)
     interrupted = _run(solver, builder, cb, stop)
     return _result(problem, builder, solver, cb, build_time, time.perf_counter() - t0, interrupted)
@@ -244,23 +247,29 @@ def _add_hint(builder: ModelBuilder, hint: Schedule | None, problem: Problem) ->
 def _run(solver: cp_model.CpSolver, builder: ModelBuilder, cb: _Callback, stop) -> bool:
     """Run the solve in a worker thread so that Ctrl-C (or ``stop``) can end the search
     while keeping the best schedule found so far."""
-    status: dict[str, int] = {}
+    done = threading.Event()
 
     def work() -> None:
-        status["s"] = solver.solve(builder.model, cb)
+        try:
+            solver.solve(builder.model, cb)
+        finally:
+            done.set()
 
     th = threading.Thread(target=work, name="cp-sat", daemon=True)
     th.start()
     interrupted = False
-    while th.is_alive():
+    # Wait on an Event, not Thread.join: a join interrupted by KeyboardInterrupt can leave
+    # is_alive() wrong on Python 3.11.
+    while not done.is_set():
         try:
-            th.join(0.1)
+            done.wait(0.1)
             if stop is not None and stop.is_set() and not interrupted:
                 interrupted = True
                 solver.stop_search()
         except KeyboardInterrupt:
             interrupted = True
             solver.stop_search()
+    th.join()
     return interrupted
 
 
