@@ -126,23 +126,34 @@ class CsvTable:
         return self.header.index(column) + 1 if column in self.header else None
 
 
+def _byte_position(raw: bytes, pos: int) -> tuple[int, str]:
+    """Line number and column label of byte ``pos`` (for encoding errors)."""
+    line_start = raw.rfind(b"\n", 0, pos) + 1
+    line = raw[:pos].count(b"\n") + 1
+    before = raw[line_start:pos].replace(b"\x00", b"").decode("utf-8", errors="replace")
+    first_line = raw.split(b"\n", 1)[0].replace(b"\x00", b"").decode("utf-8-sig", errors="replace")
+    delim = _sniff_delimiter(first_line)
+    header = next(csv.reader([first_line], delimiter=delim), [])
+    k = len(next(csv.reader([before], delimiter=delim), [""])) - 1
+    return line, f"column {header[k].strip() if 0 <= k < len(header) else k + 1}"
+
+
 def _decode(raw: bytes, file: str, what: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
             raise InputError.single("not valid UTF-16 text despite its byte-order mark", file) from None
+    if b"\x00" in raw:
+        line, column = _byte_position(raw, raw.index(b"\x00"))
+        raise InputError.single(
+            f"the {what} file contains NUL bytes: probably UTF-16 without a byte-order mark. "
+            "Save it as 'CSV UTF-8'", file, line, column,
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line_start = raw.rfind(b"\n", 0, e.start) + 1
-        line = raw[: e.start].count(b"\n") + 1
-        before = raw[line_start : e.start].decode("utf-8", errors="replace")
-        first_line = raw.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-        delim = _sniff_delimiter(first_line)
-        header = next(csv.reader([first_line], delimiter=delim), [])
-        col_index = len(next(csv.reader([before], delimiter=delim), [""])) - 1
-        column = f"column {header[col_index].strip() if 0 <= col_index < len(header) else col_index + 1}"
+        line, column = _byte_position(raw, e.start)
         guess = ""
         try:
             raw.decode("cp1252")
@@ -345,8 +356,8 @@ def parse_dates(cells: list[DateCell], file: str, date_format: str | None = None
                     c = cells[amb[0]]
                     problems.append(InputProblem(
                         f"ambiguous date {c.text!r}: DD/MM/YYYY or MM/DD/YYYY? No date in the file "
-                        "tells them apart; set date_format (DD/MM/YYYY or MM/DD/YYYY) or use ISO "
-                        "YYYY-MM-DD", file, c.line, c.column))
+                        "tells them apart; say which with date_format (scenario: `time_off: {file: ..., "
+                        "date_format: DD/MM/YYYY}`, or --date-format) or write ISO YYYY-MM-DD", file, c.line, c.column))
                     raise InputError(problems)
                 order = "DD/MM/YYYY"  # every slash date reads the same both ways
         for k, a, b, y in slash:
