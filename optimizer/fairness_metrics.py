@@ -140,16 +140,37 @@ def fairness_table(schedule: Schedule) -> pd.DataFrame:
     s = fairness_summary(schedule)
     ratio = "∞ (someone has none)" if math.isinf(s["load_ratio"]) else f"{s['load_ratio']:.2f}"
     rows = [
-        ("people in the pool", f"{s['pool_size']:.0f}", "could take at least one slot; measures below are over them"),
-        ("load spread per FTE", f"{s['load_spread']:g}",
-         f"max − min of (load + history) / FTE: {s['load_max']:g} − {s['load_min']:g}"),
+        (
+            "people in the pool",
+            f"{s['pool_size']:.0f}",
+            "could take at least one slot; measures below are over them",
+        ),
+        (
+            "load spread per FTE",
+            f"{s['load_spread']:g}",
+            f"max − min of (load + history) / FTE: {s['load_max']:g} − {s['load_min']:g}",
+        ),
         ("load max/min ratio", ratio, "largest over smallest (load + history) / FTE; 1 = even"),
-        ("load Gini coefficient", f"{s['load_gini']:.3f}", "0 = perfectly even, 1 = one person does everything"),
-        ("balance score (Grafana OnCall)", f"{s['balance_score']:.1%}",
-         "mean over pairs of people on call of min/max hours; 100% = equal hours"),
-        ("weekend spread per FTE", f"{s['weekend_spread']:g}",
-         f"max − min weekends on call / FTE: {s['weekends_max']:g} − {s['weekends_min']:g}"),
-        ("holiday spread per FTE", f"{s['holiday_spread']:g}",
-         f"max − min own public holidays on call / FTE: {s['holidays_max']:g} − {s['holidays_min']:g}"),
+        (
+            "load Gini coefficient",
+            f"{s['load_gini']:.3f}",
+            "0 = perfectly even, 1 = one person does everything",
+        ),
+        (
+            "balance score (Grafana OnCall)",
+            f"{s['balance_score']:.1%}",
+            "mean over pairs of people on call of min/max hours; 100% = equal hours",
+        ),
+        (
+            "weekend spread per FTE",
+            f"{s['weekend_spread']:g}",
+            f"max − min weekends on call / FTE: {s['weekends_max']:g} − {s['weekends_min']:g}",
+        ),
+        (
+            "holiday spread per FTE",
+            f"{s['holiday_spread']:g}",
+            "max − min own public holidays on call / FTE: "
+            f"{s['holidays_max']:g} − {s['holidays_min']:g}",
+        ),
     ]
     return pd.DataFrame(rows, columns=["measure", "value", "meaning"])

@@ -20,14 +20,14 @@ from zoneinfo import ZoneInfo
 
 import matplotlib as mpl
 import matplotlib.dates as mdates
-from matplotlib import patheffects
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.collections import PatchCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.collections import PatchCollection
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import ScaledTranslation
 
@@ -38,14 +38,36 @@ from .timecalc import KINDS, midnight
 
 KIND_COLORS = {
     "weekday": "#4e79a7",  # blue
-    "night": "#6b4c9a",    # purple
+    "night": "#6b4c9a",  # purple
     "weekend": "#f28e2b",  # orange
     "holiday": "#d62728",  # red
 }
-ROLE_PALETTE = ("#2c6fbb", "#f0a202", "#2a9d8f", "#c44e52", "#8172b3", "#937860",
-                "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd")
-PEOPLE_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-                  "#7f7f7f", "#bcbd22", "#17becf", "#0b2e6f", "#b8860b")
+ROLE_PALETTE = (
+    "#2c6fbb",
+    "#f0a202",
+    "#2a9d8f",
+    "#c44e52",
+    "#8172b3",
+    "#937860",
+    "#da8bc3",
+    "#8c8c8c",
+    "#ccb974",
+    "#64b5cd",
+)
+PEOPLE_PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#0b2e6f",
+    "#b8860b",
+)
 HISTORY_COLOR = "#c9c9c9"
 WEEKEND_SHADE = "#ececec"
 HOLIDAY_SHADE = "#f9c9c9"
@@ -123,8 +145,10 @@ def _role_classes(schedule: Schedule) -> tuple[str, str]:
     pats = schedule.problem.scenario.shifts
     first = {p.roles[0].name for p in pats}
     others = {r.name for p in pats for r in p.roles[1:]}
-    return (next(iter(first)) if len(first) == 1 else "first role",
-            next(iter(others)) if len(others) == 1 else "other roles")
+    return (
+        next(iter(first)) if len(first) == 1 else "first role",
+        next(iter(others)) if len(others) == 1 else "other roles",
+    )
 
 
 # --------------------------------------------------------------------------- 1. load
@@ -150,7 +174,7 @@ def load_breakdown(schedule: Schedule) -> pd.DataFrame:
         total = prob.load(a.person, a.instance, a.role) / 100
         parts = raw * (total / raw.sum()) if raw.sum() > 0 else raw
         offset = 0 if a.role == 0 else len(KINDS)
-        data[a.person, offset:offset + len(KINDS)] += parts
+        data[a.person, offset : offset + len(KINDS)] += parts
     return pd.DataFrame(data, columns=cols, index=[p.id for p in prob.people])
 
 
@@ -182,7 +206,9 @@ def plot_load(schedule: Schedule, ax: Axes | None = None) -> Axes:
     names = _names(schedule)
     n = len(people)
     people = people.assign(name=names, total=people["load"] + people["history"])
-    order = people.sort_values(["total", "name"], ascending=[False, True], kind="stable").index.tolist()
+    order = people.sort_values(
+        ["total", "name"], ascending=[False, True], kind="stable"
+    ).index.tolist()
     first_label, other_label = _role_classes(schedule)
     has_other = bool(parts["other"].to_numpy().sum() > 0)
     has_history = bool((people["history"] > 0).any())
@@ -194,8 +220,16 @@ def plot_load(schedule: Schedule, ax: Axes | None = None) -> Axes:
         left = np.zeros(n)
         hist = people["history"].to_numpy()[order]
         if has_history:
-            bars = ax.barh(y, hist, left=left, height=height, color=HISTORY_COLOR, hatch="///",
-                           edgecolor="#8a8a8a", linewidth=0)
+            bars = ax.barh(
+                y,
+                hist,
+                left=left,
+                height=height,
+                color=HISTORY_COLOR,
+                hatch="///",
+                edgecolor="#8a8a8a",
+                linewidth=0,
+            )
             for patch in bars.patches:
                 patch.set_gid("history")
             left = left + hist
@@ -217,9 +251,18 @@ def plot_load(schedule: Schedule, ax: Axes | None = None) -> Axes:
         target = people["target_load"].to_numpy()[order] + hist
         ok = ~np.isnan(target)
         marker_size = max(6.0, min(16.0, 220 / max(n, 1)))
-        ax.plot(target[ok], y[ok], linestyle="none", marker="|", markersize=marker_size,
-                markeredgewidth=2.2, color="black", gid="target", zorder=5,
-                path_effects=[patheffects.withStroke(linewidth=4.5, foreground="white")])
+        ax.plot(
+            target[ok],
+            y[ok],
+            linestyle="none",
+            marker="|",
+            markersize=marker_size,
+            markeredgewidth=2.2,
+            color="black",
+            gid="target",
+            zorder=5,
+            path_effects=[patheffects.withStroke(linewidth=4.5, foreground="white")],
+        )
         # value labels: this period's load (and history) after the bar
         ends = np.maximum(left, np.nan_to_num(target, nan=0.0))
         span = float(max(ends.max(initial=0.0), 1.0))
@@ -227,7 +270,9 @@ def plot_load(schedule: Schedule, ax: Axes | None = None) -> Axes:
         for k, p in enumerate(order):
             load = people.at[p, "load"]
             text = f"{load:,.1f}".rstrip("0").rstrip(".")
-            ax.text(ends[k] + span * 0.01, k, text, va="center", ha="left", fontsize=fs, color="#333333")
+            ax.text(
+                ends[k] + span * 0.01, k, text, va="center", ha="left", fontsize=fs, color="#333333"
+            )
         ax.set_xlim(0, span * 1.1)
         ax.set_yticks(y, [names[p] for p in order], fontsize=8 if n > 30 else 9)
         ax.set_ylim(n - 0.5, -0.5)
@@ -240,11 +285,27 @@ def plot_load(schedule: Schedule, ax: Axes | None = None) -> Axes:
         ax.set_title("Load per person (most loaded first)", loc="left")
         handles: list = []
         if has_history:
-            handles.append(Patch(facecolor=HISTORY_COLOR, hatch="///", edgecolor="#8a8a8a",
-                                 label="history carried in"))
+            handles.append(
+                Patch(
+                    facecolor=HISTORY_COLOR,
+                    hatch="///",
+                    edgecolor="#8a8a8a",
+                    label="history carried in",
+                )
+            )
         handles += segments
-        handles.append(Line2D([], [], color="black", marker="|", linestyle="none", markersize=10,
-                              markeredgewidth=2.2, label="fair share (history + target)"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="black",
+                marker="|",
+                linestyle="none",
+                markersize=10,
+                markeredgewidth=2.2,
+                label="fair share (history + target)",
+            )
+        )
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return ax
 
@@ -304,30 +365,62 @@ def plot_calendar(schedule: Schedule, ax: Axes | None = None) -> Axes:
                 ax.axvspan(x(a), x(b), color=WEEKEND_SHADE, zorder=0, linewidth=0, gid="weekend")
             day += dt.timedelta(days=1)
         # per person: holidays, time off, assignments
-        hatches = (("hard", prob.hard_off, "///", "#7a7a7a", "none"),
-                   ("soft", prob.soft_off, "\\\\\\", "#e08a00", "none"),
-                   ("prefer", prob.prefer, "", "#2a9d5c", "none"))
+        hatches = (
+            ("hard", prob.hard_off, "///", "#7a7a7a", "none"),
+            ("soft", prob.soft_off, "\\\\\\", "#e08a00", "none"),
+            ("prefer", prob.prefer, "", "#2a9d5c", "none"),
+        )
         for p in range(n):
             ptz = prob.tz[p]
             for d in sorted(prob.holidays[p]):
                 if prob.scenario.start <= d <= prob.scenario.end:
                     a, b = midnight(d, ptz), midnight(d + dt.timedelta(days=1), ptz)
-                    ax.add_patch(Rectangle((x(max(a, h0)), p - 0.5), x(min(b, h1)) - x(max(a, h0)), 1.0,
-                                           facecolor=HOLIDAY_SHADE, linewidth=0, zorder=0.5, gid="holiday"))
+                    ax.add_patch(
+                        Rectangle(
+                            (x(max(a, h0)), p - 0.5),
+                            x(min(b, h1)) - x(max(a, h0)),
+                            1.0,
+                            facecolor=HOLIDAY_SHADE,
+                            linewidth=0,
+                            zorder=0.5,
+                            gid="holiday",
+                        )
+                    )
             for _kind, table, hatch, color, face in hatches:
                 for iv in table[p]:
                     a, b = max(iv.start, h0), min(iv.end, h1)
                     if b <= a:
                         continue
-                    ax.add_patch(Rectangle((x(a), p - 0.42), x(b) - x(a), 0.84, facecolor=face, hatch=hatch,
-                                           edgecolor=color, linewidth=0.9 if hatch else 1.6,
-                                           linestyle="-" if hatch else "--", zorder=1, gid="time_off"))
+                    ax.add_patch(
+                        Rectangle(
+                            (x(a), p - 0.42),
+                            x(b) - x(a),
+                            0.84,
+                            facecolor=face,
+                            hatch=hatch,
+                            edgecolor=color,
+                            linewidth=0.9 if hatch else 1.6,
+                            linestyle="-" if hatch else "--",
+                            zorder=1,
+                            gid="time_off",
+                        )
+                    )
         for a in schedule.assignments:
             inst = prob.instances[a.instance]
             key = _role_key(schedule, inst.shift, inst.roles[a.role].name)
             s, e = x(inst.start), x(inst.end)
-            ax.add_patch(Rectangle((s, a.person - 0.3), e - s, 0.6, facecolor=colors[key],
-                                   edgecolor="white", linewidth=0.8, zorder=2, gid="assignment"))
+            ax.add_patch(
+                Rectangle(
+                    (s, a.person - 0.3),
+                    e - s,
+                    0.6,
+                    facecolor=colors[key],
+                    edgecolor="white",
+                    linewidth=0.8,
+                    zorder=2,
+                    gid="assignment",
+                )
+            )
         for k in range(n + 1):
             ax.axhline(k - 0.5, color="#d9d9d9", linewidth=0.5, zorder=0.6)
         ax.set_yticks(range(n), names, fontsize=8 if n > 30 else 9)
@@ -335,29 +428,55 @@ def plot_calendar(schedule: Schedule, ax: Axes | None = None) -> Axes:
         _time_axis(ax, schedule)
         ax.xaxis.grid(True, which="major", color="#bdbdbd", linewidth=0.6, zorder=0.7)
         ax.set_axisbelow(True)
-        ax.set_title(f"Rotation calendar {prob.scenario.start:%d %b} – {prob.scenario.end:%d %b %Y}",
-                     loc="left")
+        ax.set_title(
+            f"Rotation calendar {prob.scenario.start:%d %b} – {prob.scenario.end:%d %b %Y}",
+            loc="left",
+        )
         handles = [Patch(facecolor=c, label=r) for r, c in colors.items()]
-        handles += [Patch(facecolor=WEEKEND_SHADE, edgecolor="#bdbdbd", label="weekend"),
-                    Patch(facecolor=HOLIDAY_SHADE, edgecolor="#e8a0a0", label="public holiday (own)")]
+        handles.append(Patch(facecolor=WEEKEND_SHADE, edgecolor="#bdbdbd", label="weekend"))
+        if any(prob.holiday_names(p) for p in range(n)):
+            handles.append(
+                Patch(facecolor=HOLIDAY_SHADE, edgecolor="#e8a0a0", label="public holiday (own)")
+            )
         if any(prob.hard_off):
-            handles.append(Patch(facecolor="none", hatch="///", edgecolor="#7a7a7a", label="time off"))
+            handles.append(
+                Patch(facecolor="none", hatch="///", edgecolor="#7a7a7a", label="time off")
+            )
         if any(prob.soft_off):
-            handles.append(Patch(facecolor="none", hatch="\\\\\\", edgecolor="#e08a00",
-                                 label="time off (soft)"))
+            handles.append(
+                Patch(
+                    facecolor="none", hatch="\\\\\\", edgecolor="#e08a00", label="time off (soft)"
+                )
+            )
         if any(prob.prefer):
-            handles.append(Patch(facecolor="none", edgecolor="#2a9d5c", linestyle="--",
-                                 label="wants to be on call"))
+            handles.append(
+                Patch(
+                    facecolor="none",
+                    edgecolor="#2a9d5c",
+                    linestyle="--",
+                    label="wants to be on call",
+                )
+            )
         # title and legend share the line above the plot (above the top date labels when
         # a tall calendar repeats them there)
         lift = 30.0 if n > 25 else 0.0
         if n > 25:
             ax.tick_params(axis="x", labeltop=True)
-        ax.set_title(ax.get_title(loc="left"), loc="left", pad=lift + 24)
+        axes_width = ax.figure.get_size_inches()[0] * max(ax.get_position().width, 0.85)
+        ncol = max(1, min(len(handles), int(axes_width / 1.45)))
+        legend_rows = -(-len(handles) // ncol)
+        ax.set_title(ax.get_title(loc="left"), loc="left", pad=lift + 10 + 14 * legend_rows)
         shift = ScaledTranslation(0, lift / 72, ax.figure.dpi_scale_trans)
-        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0),
-                  bbox_transform=ax.transAxes + shift, ncol=len(handles),
-                  borderaxespad=0.3, handlelength=1.6, columnspacing=1.2)
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            bbox_transform=ax.transAxes + shift,
+            ncol=ncol,
+            borderaxespad=0.3,
+            handlelength=1.6,
+            columnspacing=1.2,
+        )
     return ax
 
 
@@ -451,10 +570,20 @@ def plot_coverage(schedule: Schedule, ax: Axes | None = None) -> Axes:
     n_rows = len(rows)
     with chart_style():
         ax = _new_axes(ax, (max(9.0, min(12.5, 6 + days * 0.075)), 2.0 + 0.38 * max(n_rows, 1)))
-        ax.set_title("Skill coverage: crew members holding each required skill, per shift", loc="left")
+        ax.set_title(
+            "Skill coverage: crew members holding each required skill, per shift", loc="left"
+        )
         if not rows or not prob.instances:
-            ax.text(0.5, 0.5, "no skills to show" if prob.instances else "no shift instances",
-                    ha="center", va="center", transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                "no skills are required or held in this scenario"
+                if prob.instances
+                else "no shift instances",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+            )
             ax.set_axis_off()
             return ax
         top = max(int(depth.max(initial=0)), 3)
@@ -475,10 +604,22 @@ def plot_coverage(schedule: Schedule, ax: Axes | None = None) -> Axes:
                 cell_days.append(b - a)
                 if required[s_idx, i] and v == 0:
                     gaps += 1
-                    ax.add_patch(Rectangle((a, r - 0.42), b - a, 0.84, facecolor=GAP_COLOR, edgecolor="white",
-                                           linewidth=0.5, zorder=3, gid="gap"))
+                    ax.add_patch(
+                        Rectangle(
+                            (a, r - 0.42),
+                            b - a,
+                            0.84,
+                            facecolor=GAP_COLOR,
+                            edgecolor="white",
+                            linewidth=0.5,
+                            zorder=3,
+                            gid="gap",
+                        )
+                    )
                 labels.append((a + (b - a) / 2, r, v))
-        coll = PatchCollection(cells, cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5, zorder=2)
+        coll = PatchCollection(
+            cells, cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5, zorder=2
+        )
         coll.set_array(np.array(values, dtype=float))
         coll.set_gid("depth")
         ax.add_collection(coll)
@@ -486,8 +627,17 @@ def plot_coverage(schedule: Schedule, ax: Axes | None = None) -> Axes:
         width_min = days * 0.018
         for (cx, cy, v), w in zip(labels, cell_days, strict=True):
             if w >= width_min:
-                ax.text(cx, cy, str(v), ha="center", va="center", fontsize=8, zorder=4, fontweight="bold",
-                        color="white" if v == 0 or v >= 2 else "#1a1a1a")
+                ax.text(
+                    cx,
+                    cy,
+                    str(v),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    zorder=4,
+                    fontweight="bold",
+                    color="white" if v == 0 or v >= 2 else "#1a1a1a",
+                )
         ax.set_xlim(x(h0), x(h1))
         ax.set_ylim(n_rows - 0.5, -0.5)
         ax.set_yticks(range(n_rows), [f"{p} · {sk}" if many else sk for p, sk, _ in rows])
@@ -499,13 +649,24 @@ def plot_coverage(schedule: Schedule, ax: Axes | None = None) -> Axes:
         note = f"{gaps} gap{'s' if gaps != 1 else ''}"
         if req.size:
             lo = int(req.min())
-            where = [skills[s] for s in range(len(skills)) if (required[s] & (depth[s] == lo)).any()]
+            where = [
+                skills[s] for s in range(len(skills)) if (required[s] & (depth[s] == lo)).any()
+            ]
             note += f"; thinnest required cover: {lo} ({', '.join(where)})"
         ax.set_xlabel(f"{ax.get_xlabel()}: {note}")
-        handles = [Patch(facecolor=colors[k], edgecolor="#cccccc", label=str(k)) for k in range(1, top + 1)]
+        handles = [
+            Patch(facecolor=colors[k], edgecolor="#cccccc", label=str(k)) for k in range(1, top + 1)
+        ]
         handles.append(Patch(facecolor=GAP_COLOR, label="gap: required,\nnobody holds it"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
-                  handlelength=1.2, title="crew members\nholding the skill", title_fontsize=8)
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            borderaxespad=0,
+            handlelength=1.2,
+            title="crew members\nholding the skill",
+            title_fontsize=8,
+        )
     return ax
 
 
@@ -566,8 +727,11 @@ def plot_fairness_over_time(schedule: Schedule, ax: Axes | None = None) -> Axes:
 
     def label(pid: str) -> str:
         t = target[pid]
-        return f"{names[pid]} ({final[pid]:,.0f})" if np.isnan(t) else \
-            f"{names[pid]} ({final[pid]:,.0f} / {t:,.0f})"
+        return (
+            f"{names[pid]} ({final[pid]:,.0f})"
+            if np.isnan(t)
+            else f"{names[pid]} ({final[pid]:,.0f} / {t:,.0f})"
+        )
 
     with chart_style():
         ax = _new_axes(ax, (11.0, 5.2 if n <= 12 else 6.5))
@@ -578,18 +742,41 @@ def plot_fairness_over_time(schedule: Schedule, ax: Axes | None = None) -> Axes:
             highlight = ranked[-3:][::-1] + [pid for pid in ranked[:3] if pid not in ranked[-3:]]
         for pid, (t, y) in curves.items():
             if pid not in highlight:
-                ax.plot(vx(t), y, color="#b5b5b5", linewidth=0.8, alpha=0.8, gid=f"person:{pid}", zorder=1)
+                ax.plot(
+                    vx(t),
+                    y,
+                    color="#b5b5b5",
+                    linewidth=0.8,
+                    alpha=0.8,
+                    gid=f"person:{pid}",
+                    zorder=1,
+                )
         for k, pid in enumerate(highlight):
             t, y = curves[pid]
-            ax.plot(vx(t), y, color=PEOPLE_PALETTE[k % len(PEOPLE_PALETTE)], linewidth=1.8,
-                    gid=f"person:{pid}", zorder=3, label=label(pid))
+            ax.plot(
+                vx(t),
+                y,
+                color=PEOPLE_PALETTE[k % len(PEOPLE_PALETTE)],
+                linewidth=1.8,
+                gid=f"person:{pid}",
+                zorder=3,
+                label=label(pid),
+            )
         # pool average per FTE
         if pool:
             times = np.array(sorted({tt for pid in pool for tt in curves[pid][0]}), dtype=float)
             total = sum(np.interp(times, *curves[pid]) for pid in pool)
             fte_sum = sum(fte[pid] for pid in pool)
-            ax.plot(vx(times), total / fte_sum, color="black", linestyle="--", linewidth=1.4, zorder=4,
-                    gid="average", label="pool average per FTE")
+            ax.plot(
+                vx(times),
+                total / fte_sum,
+                color="black",
+                linestyle="--",
+                linewidth=1.4,
+                zorder=4,
+                gid="average",
+                label="pool average per FTE",
+            )
         h0, h1 = prob.horizon
         ax.set_xlim(x(h0), x(h1))
         ax.set_ylim(bottom=0)
@@ -601,8 +788,13 @@ def plot_fairness_over_time(schedule: Schedule, ax: Axes | None = None) -> Axes:
         if n > 12:
             title += ": the 3 most over and 3 most under their fair target highlighted"
         ax.set_title(title, loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
-                  title="person (load / fair target)", title_fontsize=8)
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            borderaxespad=0,
+            title="person (load / fair target)",
+            title_fontsize=8,
+        )
     return ax
 
 

@@ -36,11 +36,12 @@ MAX_ROWS = 200  # violations / penalty details shown in the HTML (all are counte
 CAPTIONS = {
     "load": (
         "Load per person",
-        "Each bar is one person's load this period, split by kind of hour (weekday, night, weekend, "
-        "public holiday) and by role (the first role of a shift in full colour, later roles such as "
-        "secondary lighter); load carried in from earlier periods is the grey hatched start of the "
-        "bar. The black tick is the person's fair share: the pool's load shared by FTE. A bar ending "
-        "at its tick is exactly fair; people are sorted by load including history.",
+        "Each bar is one person's load this period, split by kind of hour (weekday, night, "
+        "weekend, public holiday) and by role (the first role of a shift in full colour, later "
+        "roles such as secondary lighter); load carried in from earlier periods is the grey "
+        "hatched start of the bar. The black tick is the person's fair share: the pool's load "
+        "shared by FTE. A bar ending at its tick is exactly fair; people are sorted by load "
+        "including history.",
     ),
     "calendar": (
         "Rotation calendar",
@@ -117,13 +118,18 @@ def _num(value: Any, digits: int = 2) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, (int,)) or (isinstance(value, float) and value == int(value) and abs(value) < 1e12):
+    if isinstance(value, (int,)) or (
+        isinstance(value, float) and value == int(value) and abs(value) < 1e12
+    ):
         return f"{int(value):,}"
     return f"{value:,.{digits}f}"
 
 
-def _table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, Callable[[Any], str] | str | None]],
-           cls: str = "") -> str:
+def _table(
+    frame: pd.DataFrame,
+    columns: Sequence[tuple[str, str, Callable[[Any], str] | str | None]],
+    cls: str = "",
+) -> str:
     """An HTML table: ``columns`` = (frame column, header, how): ``how`` is None for
     text (escaped here), ``"html"`` for markup the caller escaped, or a formatter for
     numbers (right-aligned)."""
@@ -141,8 +147,10 @@ def _table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, Callable[[Any]
             else:
                 cells.append(f'<td class="n">{fmt(v)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+    return (
+        f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def _signed(v: Any) -> str:
@@ -172,7 +180,8 @@ tbody tr:nth-child(even){background:#fbfbfb}
 .id{color:#777;font-size:.9em}td.who{white-space:nowrap}
 .over{color:#b3261e}.under{color:#1f5fa8}
 figure{margin:12px 0 24px;background:#fff;border:1px solid #e2e2e2;border-radius:8px;padding:10px}
-figure img{max-width:100%;height:auto;display:block}figcaption{color:#444;font-size:.9em;margin-top:6px}
+figure img{max-width:100%;height:auto;display:block}
+figcaption{color:#444;font-size:.9em;margin-top:6px}
 .note{color:#666;font-size:.85em}
 @media print{body{background:#fff}figure,table{break-inside:avoid}}
 """
@@ -197,8 +206,13 @@ def _slots(schedule: Schedule) -> tuple[int, int]:
     return total, short
 
 
-def report_html(schedule: Schedule, charts: dict[str, bytes], evaluation: Evaluation,
-                result: Result | None = None, title: str | None = None) -> str:
+def report_html(
+    schedule: Schedule,
+    charts: dict[str, bytes],
+    evaluation: Evaluation,
+    result: Result | None = None,
+    title: str | None = None,
+) -> str:
     """The report page as a string: summary, fairness, charts (PNG bytes by chart name),
     people, violations and penalties."""
     prob = schedule.problem
@@ -208,8 +222,10 @@ def report_html(schedule: Schedule, charts: dict[str, bytes], evaluation: Evalua
     add = parts.append
     source = schedule.source or ("optimizer (rota solve)" if result is not None else "schedule")
     add(f"<h1>{_esc(title)}</h1>")
-    add(f'<p class="sub">{sc.start:%a %d %b %Y} – {sc.end:%a %d %b %Y} · time zone {_esc(sc.timezone)} · '
-        f"schedule from {_esc(source)}</p>")
+    add(
+        f'<p class="sub">{sc.start:%a %d %b %Y} – {sc.end:%a %d %b %Y} · '
+        f"time zone {_esc(sc.timezone)} · schedule from {_esc(source)}</p>"
+    )
 
     # summary cards
     slots, short = _slots(schedule)
@@ -224,33 +240,53 @@ def report_html(schedule: Schedule, charts: dict[str, bytes], evaluation: Evalua
             cards.append((f"{result.gap:.1%}", "gap", ""))
         cards.append((f"{result.wall_time:.1f} s", "solve time", ""))
     n_vio = len(evaluation.violations)
-    cards.append(("all satisfied" if n_vio == 0 else f"{n_vio} violation{'s' if n_vio != 1 else ''}",
-                  "hard rules", "ok" if n_vio == 0 else "bad"))
+    cards.append(
+        (
+            "all satisfied" if n_vio == 0 else f"{n_vio} violation{'s' if n_vio != 1 else ''}",
+            "hard rules",
+            "ok" if n_vio == 0 else "bad",
+        )
+    )
     cards.append((f"{evaluation.objective:,.2f}", "soft penalty (points)", ""))
     cards.append((f"{len(sc.people)}", f"people ({len(prob.pool)} can be on call)", ""))
     cards.append((f"{len(prob.instances)}", "shifts", ""))
-    cards.append((f"{len(schedule.assignments)} / {slots}", "assignments / slots",
-                  "bad" if short else ""))
+    cards.append(
+        (f"{len(schedule.assignments)} / {slots}", "assignments / slots", "bad" if short else "")
+    )
     if schedule.unmatched:
         cards.append((f"{len(schedule.unmatched)}", "rows matching no shift", "bad"))
-    add('<section><div class="cards">' + "".join(
-        f'<div class="card"><b class="{c}">{_esc(v)}</b><span>{_esc(lbl)}</span></div>' for v, lbl, c in cards)
-        + "</div></section>")
+    add(
+        '<section><div class="cards">'
+        + "".join(
+            f'<div class="card"><b class="{c}">{_esc(v)}</b><span>{_esc(lbl)}</span></div>'
+            for v, lbl, c in cards
+        )
+        + "</div></section>"
+    )
 
     # fairness
     add("<section><h2>Fairness</h2>")
-    add(_table(fairness_table(schedule), [("measure", "measure", None), ("value", "value", None),
-                                         ("meaning", "meaning", None)], "fair"))
-    add('<p class="note">Load = hours × kind weight (night, weekend, holiday) × role weight. '
-        "The optimizer's fairness term balances (load + history) / FTE over the pool.</p></section>")
+    add(
+        _table(
+            fairness_table(schedule),
+            [("measure", "measure", None), ("value", "value", None), ("meaning", "meaning", None)],
+            "fair",
+        )
+    )
+    add(
+        '<p class="note">Load = hours × kind weight (night, weekend, holiday) × role weight. '
+        "The optimizer's fairness term balances (load + history) / FTE over the pool.</p></section>"
+    )
 
     # charts
     add("<section><h2>Charts</h2>")
     for name, png in charts.items():
         head, text = CAPTIONS.get(name, (name, ""))
         data = base64.b64encode(png).decode("ascii")
-        add(f'<figure id="{_esc(name)}"><img alt="{_esc(head)}" src="data:image/png;base64,{data}">'
-            f"<figcaption><b>{_esc(head)}.</b> {_esc(text)}</figcaption></figure>")
+        add(
+            f'<figure id="{_esc(name)}"><img alt="{_esc(head)}" src="data:image/png;base64,{data}">'
+            f"<figcaption><b>{_esc(head)}.</b> {_esc(text)}</figcaption></figure>"
+        )
     add("</section>")
 
     # people
@@ -258,23 +294,42 @@ def report_html(schedule: Schedule, charts: dict[str, bytes], evaluation: Evalua
     pen = evaluation.by_person()
     pts = pen.groupby("person")["points"].sum().to_dict() if not pen.empty else {}
     people["penalty"] = [pts.get(pid, 0.0) for pid in people["person_id"]]
-    people["who"] = [f'{_esc(n)} <span class="id">{_esc(i)}</span>' if n != i else _esc(i)
-                     for n, i in zip(people["person_name"], people["person_id"], strict=True)]
+    people["who"] = [
+        f'{_esc(n)} <span class="id">{_esc(i)}</span>' if n != i else _esc(i)
+        for n, i in zip(people["person_name"], people["person_id"], strict=True)
+    ]
     h = _num
     add("<section><h2>People</h2>")
-    add(_table(people, [
-        ("who", "person", "html"), ("fte", "FTE", lambda v: f"{v:g}"), ("shifts", "shifts", h),
-        ("hours", "hours", h), ("night_hours", "night h", h),
-        ("weekend_hours", "weekend h", h), ("holiday_hours", "holiday h", h), ("weekends", "weekends", h),
-        ("holidays", "holidays", h), ("history", "history", h), ("load", "load", h),
-        ("target_load", "fair target", h), ("over_target", "vs target", _signed),
-        ("load_per_fte", "(load + hist.) / FTE", h), ("penalty", "penalty", h),
-    ], "people"))
-    add('<p class="note">hours: all on-call hours, of which night (22:00–06:00), weekend and public '
-        "holiday hours in the person's own zone; weekends and holidays: how many they touch. fair "
-        "target: the pool's total (load + history) shared by FTE, less the person's history (empty "
-        "for people who cannot be on call); vs target: load − fair target; penalty: soft-rule points "
-        "charged to the person.</p></section>")
+    add(
+        _table(
+            people,
+            [
+                ("who", "person", "html"),
+                ("fte", "FTE", lambda v: f"{v:g}"),
+                ("shifts", "shifts", h),
+                ("hours", "hours", h),
+                ("night_hours", "night h", h),
+                ("weekend_hours", "weekend h", h),
+                ("holiday_hours", "holiday h", h),
+                ("weekends", "weekends", h),
+                ("holidays", "holidays", h),
+                ("history", "history", h),
+                ("load", "load", h),
+                ("target_load", "fair target", h),
+                ("over_target", "vs target", _signed),
+                ("load_per_fte", "(load + hist.) / FTE", h),
+                ("penalty", "penalty", h),
+            ],
+            "people",
+        )
+    )
+    add(
+        '<p class="note">hours: all on-call hours, of which night (22:00–06:00), weekend and '
+        "public holiday hours in the person's own zone; weekends and holidays: how many they "
+        "touch. fair target: the pool's total (load + history) shared by FTE, less the person's "
+        "history (empty for people who cannot be on call); vs target: load − fair target; "
+        "penalty: soft-rule points charged to the person.</p></section>"
+    )
 
     # rules
     add("<section><h2>Rules</h2>")
@@ -283,33 +338,73 @@ def report_html(schedule: Schedule, charts: dict[str, bytes], evaluation: Evalua
         add('<p class="ok">Every hard rule is satisfied.</p>')
     else:
         add(f'<p class="bad">{len(vio)} hard rule violation{"s" if len(vio) != 1 else ""}:</p>')
-        add(_table(vio.head(MAX_ROWS), [("rule", "rule", None), ("person", "person", None), ("shift", "shift", None),
-                                        ("start", "start", None), ("message", "problem", None)], "vio"))
+        add(
+            _table(
+                vio.head(MAX_ROWS),
+                [
+                    ("rule", "rule", None),
+                    ("person", "person", None),
+                    ("shift", "shift", None),
+                    ("start", "start", None),
+                    ("message", "problem", None),
+                ],
+                "vio",
+            )
+        )
         if len(vio) > MAX_ROWS:
-            add(f'<p class="note">… and {len(vio) - MAX_ROWS} more (run <code>rota verify</code>).</p>')
+            more = len(vio) - MAX_ROWS
+            add(f'<p class="note">… and {more} more (run <code>rota verify</code>).</p>')
     by_rule = evaluation.by_rule()
     if by_rule.empty:
         add("<p>No soft penalties.</p>")
     else:
         add("<h3>Soft penalties by rule</h3>")
-        add(_table(by_rule.reset_index(), [("rule", "rule", None), ("points", "points", h)], "rules"))
-        details = evaluation.penalties.sort_values(["points", "rule"], ascending=[False, True], kind="stable")
+        add(
+            _table(
+                by_rule.reset_index(), [("rule", "rule", None), ("points", "points", h)], "rules"
+            )
+        )
+        details = evaluation.penalties.sort_values(
+            ["points", "rule"], ascending=[False, True], kind="stable"
+        )
         add("<h3>Soft penalties</h3>")
-        add(_table(details.head(MAX_ROWS), [("rule", "rule", None), ("person", "person", None),
-                                            ("amount", "amount", h), ("weight", "weight", h),
-                                            ("points", "points", h), ("detail", "detail", None)], "pen"))
+        add(
+            _table(
+                details.head(MAX_ROWS),
+                [
+                    ("rule", "rule", None),
+                    ("person", "person", None),
+                    ("amount", "amount", h),
+                    ("weight", "weight", h),
+                    ("points", "points", h),
+                    ("detail", "detail", None),
+                ],
+                "pen",
+            )
+        )
         if len(details) > MAX_ROWS:
             add(f'<p class="note">… and {len(details) - MAX_ROWS} more.</p>')
     if schedule.unmatched:
         add("<h3>Rows of the schedule file that match no shift</h3>")
         um = pd.DataFrame([u.__dict__ for u in schedule.unmatched])
-        add(_table(um, [("line", "line", h), ("shift", "shift", None), ("start", "start", None),
-                        ("person", "person", None), ("message", "problem", None)], "um"))
+        add(
+            _table(
+                um,
+                [
+                    ("line", "line", h),
+                    ("shift", "shift", None),
+                    ("start", "start", None),
+                    ("person", "person", None),
+                    ("message", "problem", None),
+                ],
+                "um",
+            )
+        )
     add("</section>")
 
     csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_esc(title)}</title><style>{CSS}</style></head>\n<body><main>\n"
@@ -318,9 +413,14 @@ def report_html(schedule: Schedule, charts: dict[str, bytes], evaluation: Evalua
     )
 
 
-def write_report(schedule: Schedule, out_dir: str | Path, svg: bool = False,
-                 evaluation: Evaluation | None = None, result: Result | None = None,
-                 title: str | None = None) -> ReportFiles:
+def write_report(
+    schedule: Schedule,
+    out_dir: str | Path,
+    svg: bool = False,
+    evaluation: Evaluation | None = None,
+    result: Result | None = None,
+    title: str | None = None,
+) -> ReportFiles:
     """Write ``report.html`` and every chart as ``<chart>.png`` (and ``.svg``) into ``out_dir``.
 
     Parameters
@@ -346,8 +446,11 @@ def write_report(schedule: Schedule, out_dir: str | Path, svg: bool = False,
     """
     out = Path(out_dir)
     if evaluation is None:
-        evaluation = result.evaluation if result is not None and result.evaluation is not None \
+        evaluation = (
+            result.evaluation
+            if result is not None and result.evaluation is not None
             else evaluate(schedule)
+        )
     charts = render_charts(schedule, svg=svg)
     files = ReportFiles(html=out / "report.html")
     for name, data in charts.items():
@@ -356,6 +459,8 @@ def write_report(schedule: Schedule, out_dir: str | Path, svg: bool = False,
         if svg:
             files.svg[name] = out / f"{name}.svg"
             atomic_write_bytes(files.svg[name], data["svg"])
-    page = report_html(schedule, {k: v["png"] for k, v in charts.items()}, evaluation, result, title)
+    page = report_html(
+        schedule, {k: v["png"] for k, v in charts.items()}, evaluation, result, title
+    )
     atomic_write_text(files.html, page)
     return files

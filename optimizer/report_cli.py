@@ -23,11 +23,19 @@ from .verify import evaluate
 @main.command("report")
 @SCENARIO
 @ASSIGNMENTS
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
-              show_default=True, help="Directory for report.html and the chart images.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("report"),
+    show_default=True,
+    help="Directory for report.html and the chart images.",
+)
 @click.option("--svg", is_flag=True, help="Also write every chart as SVG.")
 @click.option("--title", help="Page title (default: '<team>: on-call report').")
-def report_cmd(scenario: Path, assignments: Path, out_dir: Path, svg: bool, title: str | None) -> None:
+def report_cmd(
+    scenario: Path, assignments: Path, out_dir: Path, svg: bool, title: str | None
+) -> None:
     """Write a self-contained HTML report (with PNG charts) for the schedule ASSIGNMENTS."""
     sc = load_scenario(scenario)
     prob = Problem(sc)
@@ -35,10 +43,19 @@ def report_cmd(scenario: Path, assignments: Path, out_dir: Path, svg: bool, titl
     ev = evaluate(schedule)
     files = write_report(schedule, out_dir, svg=svg, evaluation=ev, title=title)
     if schedule.unmatched:
-        click.echo(f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift "
-                   "(listed in the report)", err=True)
-    state = "all hard rules satisfied" if ev.feasible else f"{len(ev.violations)} hard rule violation(s)"
-    click.echo(f"{len(schedule.assignments)} assignments: {state}, soft penalty {ev.objective:,.2f} points")
+        click.echo(
+            f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift "
+            "(listed in the report)",
+            err=True,
+        )
+    state = (
+        "all hard rules satisfied"
+        if ev.feasible
+        else f"{len(ev.violations)} hard rule violation(s)"
+    )
+    click.echo(
+        f"{len(schedule.assignments)} assignments: {state}, soft penalty {ev.objective:,.2f} points"
+    )
     click.echo(f"wrote {files.html}")
     for path in [*files.png.values(), *files.svg.values()]:
         click.echo(f"      {path}")
