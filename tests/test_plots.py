@@ -236,3 +236,14 @@ def test_report_modules_do_not_use_pyplot() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_an_empty_schedule_renders_with_every_required_skill_a_gap() -> None:
+    prob = example_schedule("day").problem
+    empty = Schedule(prob, [])
+    for draw in CHARTS.values():
+        draw(empty).figure.savefig(io.BytesIO(), format="png", dpi=40)
+    ax = plot_coverage(empty)
+    gaps = [p for p in ax.patches if p.get_gid() == "gap"]
+    assert len(gaps) == 3 * 2  # three shifts, each needs ops and db
+    assert not [p for p in plot_calendar(empty).patches if p.get_gid() == "assignment"]
