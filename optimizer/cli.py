@@ -336,3 +336,4 @@ if __name__ == "__main__":
     main()
 from . import export_cli  # noqa: E402,F401
 from . import report_cli  # noqa: E402,F401
+from . import whatif_cli  # noqa: E402,F401
