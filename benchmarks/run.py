@@ -490,6 +490,52 @@ def machine_text(m: dict[str, Any]) -> str:
             f"OR-Tools {m['ortools']}; {m['platform']}")
 
 
+def _yes(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "**not met**")
+
+
+def targets_table(recs: dict[str, dict[str, Any]]) -> str:
+    """The issue's targets (2 cores) against the saved results."""
+    rows = ["| target | measured | status |", "|---|---|---|"]
+
+    def o(size: str) -> dict[str, Any] | None:
+        return recs[size]["optimizer"] if size in recs else None
+
+    def add(target: str, measured: str, ok: bool | None) -> None:
+        rows.append(f"| {target} | {measured} | {_yes(ok)} |")
+
+    s, m, big = o("S"), o("M"), o("L")
+    if s:
+        t = s["wall_time"] if s["status"] == "optimal" else None
+        add("S: proven optimal in < 2 s",
+            f"optimal in {_t(t)}" if t is not None else
+            f"{s['status']}, gap {100 * s['gap']:.1f} % after {_t(s['wall_time'])}",
+            t is not None and t < 2)
+    if m:
+        add("M: first schedule < 5 s", _t(m["first_solution_time"]),
+            m["first_solution_time"] is not None and m["first_solution_time"] < 5)
+        g = m["time_to_1pct_gap"]
+        add("M: within 1 % of the bound in 60 s",
+            _t(g) if g is not None else f"gap {100 * m['gap']:.1f} % at {_t(m['wall_time'])}",
+            g is not None and g <= 60)
+    if big:
+        f = big["first_solution_time"]
+        add("L: first schedule < 60 s", _t(f) if f is not None else f"none in {_t(big['wall_time'])}",
+            f is not None and f < 60)
+        g = big["time_to_3pct_gap"]
+        add("L: within 3 % in 10 min",
+            _t(g) if g is not None else
+            ("no schedule" if big["gap"] is None else f"gap {100 * big['gap']:.1f} % at {_t(big['wall_time'])}"),
+            g is not None and g <= 600)
+        add("L: peak memory < 4 GB", f"{big['peak_rss_mb'] / 1024:.2f} GB", big["peak_rss_mb"] < 4096)
+    shares = {k: v["optimizer"]["build_share"] for k, v in recs.items() if k in ("S", "M", "L")}
+    if shares:
+        worst = max(shares.values())
+        add("model building < 10 % of total time",
+            ", ".join(f"{k} {100 * v:.1f} %" for k, v in shares.items()), worst < 0.10)
+    return "\n".join(rows)
+
+
 def render(out: Path = RESULTS, sizes: list[str] | None = None) -> str:
     """All saved results in ``out`` as one markdown document (also written to results.md)."""
     recs = []
@@ -497,7 +543,8 @@ def render(out: Path = RESULTS, sizes: list[str] | None = None) -> str:
         path = Path(out) / f"{s}.json"
         if path.exists():
             recs.append(json.loads(path.read_text()))
-    parts = []
+    parts = [f"Produced by `python -m benchmarks.run --sizes S,M,L --scaling --table --readme` "
+             f"(raw records: `benchmarks/results/*.json`).\n"]
     if recs:
         settings = {(r["settings"]["workers"], r["settings"]["deterministic"]) for r in recs}
         mode = "; ".join(f"{w} workers, {'deterministic' if d else 'fast mode (deterministic=False)'}"
@@ -508,6 +555,10 @@ def render(out: Path = RESULTS, sizes: list[str] | None = None) -> str:
         parts.append(results_table(recs))
         parts.append("\nBest objective found by time (≥ best bound; ✓ proven optimal):\n")
         parts.append(progress_table(recs))
+    by_size = {r["size"]: r for r in recs}
+    if any(k in by_size for k in ("S", "M", "L")):
+        parts.append("\nTargets (2 cores):\n")
+        parts.append(targets_table(by_size))
     sc_path = Path(out) / "scaling.json"
     if sc_path.exists():
         sc = json.loads(sc_path.read_text())
@@ -522,6 +573,9 @@ def render(out: Path = RESULTS, sizes: list[str] | None = None) -> str:
         parts.append(f"\nL model alone: {ms['decision_variables']:,} assignment variables, "
                      f"{ms['variables']:,} variables, {ms['constraints']:,} constraints, built in "
                      f"{b['build_time']:.1f} s, {b['peak_rss_mb']:.0f} MB peak.")
+    notes = Path(out) / "notes.md"
+    if notes.exists():
+        parts.append("\n" + notes.read_text().strip())
     text = "\n".join(parts) + "\n"
     from optimizer.files import atomic_write_text
 
@@ -584,7 +638,7 @@ def main(argv: list[str] | None = None) -> int:
     for s in sizes:
         if a.build_only:
             rec = build_only(s, seed=a.seed, profile=a.profile)
-            _write_json(a.out / f"{s}_build.json", rec)
+            _write_json(a.out / f"{s}_{'profile' if a.profile else 'build'}.json", rec)
             print(json.dumps({k: v for k, v in rec.items() if not k.startswith("profile")}, indent=1))
             for k in ("profile_cumulative", "profile_tottime"):
                 if k in rec:
