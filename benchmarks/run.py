@@ -543,8 +543,10 @@ def render(out: Path = RESULTS, sizes: list[str] | None = None) -> str:
         path = Path(out) / f"{s}.json"
         if path.exists():
             recs.append(json.loads(path.read_text()))
-    parts = [f"Produced by `python -m benchmarks.run --sizes S,M,L --scaling --table --readme` "
-             f"(raw records: `benchmarks/results/*.json`).\n"]
+    parts = ["Produced by `python -m benchmarks.run --sizes S,M --table --readme` (the size "
+             "table; `--size L --time-limit 300` and `--scaling --time-limit 30` add L and the "
+             "scaling series; `--table --readme` alone re-renders saved results from "
+             "`benchmarks/results/*.json`).\n"]
     if recs:
         settings = {(r["settings"]["workers"], r["settings"]["deterministic"]) for r in recs}
         mode = "; ".join(f"{w} workers, {'deterministic' if d else 'fast mode (deterministic=False)'}"
