@@ -22,8 +22,8 @@ Engines
     ``distributed.Client`` to its scheduler first (or pass ``client=``).
 ``ray``
     Ray: connects to (or starts) a Ray runtime with ``ray.init``. Not installed by
-    rota's extras and not covered by its tests; Dask is the supported distributed
-    engine.
+    rota's extras; the tests check the adapter against a stand-in module only, so Dask
+    is the supported distributed engine.
 
 Processes are started with ``spawn``: in a script, call :func:`sweep` under
 ``if __name__ == "__main__":`` as usual for Python multiprocessing.
