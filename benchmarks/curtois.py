@@ -129,6 +129,27 @@ def roster_of(result: Result) -> Roster:
     return sorted(out)
 
 
+def schedule_of(problem, roster: Roster):
+    """A benchmark roster as a rota :class:`~optimizer.schedule.Schedule` of ``problem``
+    (built by :func:`to_scenario`), so rota's own evaluators can judge it too.
+
+    Raises
+    ------
+    KeyError
+        If a row names an unknown employee or a (shift, day) with no instance.
+    """
+    from constraints.days import instance_on
+    from optimizer.schedule import Assignment, Schedule
+
+    out = []
+    for e, d, sid in roster:
+        i = instance_on(problem, sid, DAY0 + dt.timedelta(days=d))
+        if i is None:
+            raise KeyError(f"no shift {sid} on day {d}")
+        out.append(Assignment(i, 0, problem.person_index[e]))
+    return Schedule(problem, out)
+
+
 def write_roster(roster: Roster, path: str | Path) -> None:
     """Write ``employee,day,shift`` rows (atomic)."""
     atomic_write_text(path, roster_csv(roster))
