@@ -92,8 +92,10 @@ class _Ticker:
               help="With --baseline: shifts starting before this date stay as they are.")
 @click.option("--change-weight", type=float, default=50.0, show_default=True,
               help="With --baseline: points per moved assignment (doubled for the next weeks).")
+@click.option("--report", "report", is_flag=True, help="Also write report.html and the charts into --out.")
+@click.option("--svg", is_flag=True, help="With --report: also write the charts as SVG.")
 def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, quiet, log,
-              baseline, freeze_until, change_weight) -> None:
+              baseline, freeze_until, change_weight, report, svg) -> None:
     """Plan the rotation for SCENARIO and write the schedule CSVs."""
     sc = load_scenario(scenario)
     base_schedule = None
@@ -126,6 +128,11 @@ def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, qu
     write_frame(out_dir / "assignments.csv", result.assignments)
     write_frame(out_dir / "people.csv", result.people)
     _summary(result, out_dir)
+    if report:
+        from .report import write_report
+
+        files = write_report(result.schedule, out_dir, svg=svg, evaluation=result.evaluation, result=result)
+        click.echo(f"wrote {files.html} and {len(files.png)} charts")
     if base_schedule is not None:
         click.echo("")
         click.echo(f"re-plan against {baseline}: {compare(base_schedule, result.schedule).text()}")

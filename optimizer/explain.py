@@ -199,7 +199,27 @@ def _when(prob: Problem, i: int) -> str:
 
 
 
+def _family_text(prob: Problem, f: str) -> str:
+    r = prob.scenario.rules
+    texts = {
+        "coverage": "every role of every shift filled (coverage)",
+        "crew_skills": "crews covering their crew skills (crew_skills)",
+        "time_off": "everyone's hard time off",
+        "holidays": "the public-holiday rules (holidays / max_holidays)",
+        "rest": f"min_rest {format_duration(r.min_rest.duration)}" if r.min_rest else "min_rest",
+        "windows": "the window caps (" + "; ".join(
+            [f"{w.count} shifts in {format_duration(w.within)}" for w in r.max_shifts]
+            + [f"{w.hours:g}h in {format_duration(w.within)}" for w in r.max_hours]) + ")",
+        "consecutive": f"max_consecutive_days {r.max_consecutive_days.count}" if r.max_consecutive_days else "",
+        "weekends": f"max_weekends {r.max_weekends.count}" if r.max_weekends else "",
+        "caps": "the personal caps (max_shifts / max_hours / max_share)",
+    }
+    return texts.get(f) or f"rule {f}"
+
+
 def describe(prob: Problem, g: Group) -> str:
+    if g.person < 0 and g.instance < 0:
+        return _family_text(prob, g.family) + " for everyone (not narrowed down to people or shifts)"
     rules = prob.scenario.rules
     pid = prob.people[g.person].id if g.person >= 0 else None
     f = g.family
@@ -250,6 +270,8 @@ def describe(prob: Problem, g: Group) -> str:
 
 def relaxation(prob: Problem, g: Group) -> str:
     """What dropping group ``g`` means, in a team lead's words."""
+    if g.person < 0 and g.instance < 0:
+        return f"relax {_family_text(prob, g.family)} for everyone"
     rules = prob.scenario.rules
     pid = prob.people[g.person].id if g.person >= 0 else None
     f = g.family
@@ -350,86 +372,150 @@ def _groups_of(b) -> dict[Group, list[int]]:
     return out
 
 
-def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 30.0) -> Conflict:
-    """Find rules that cannot all hold together, shrink them towards a minimal set, and
-    test which single relaxation makes the scenario solvable.
+class _AssumptionModel:
+    """The explain-mode model with one assumption literal per key; ``key(group)``
+    returns the key of a group, or None to keep the group always enforced."""
 
-    ``time_limit`` bounds the whole analysis (deterministic seconds, single worker), so
-    the same scenario gives the same explanation.
-    """
-    t0 = time.perf_counter()
-    prob = scenario if isinstance(scenario, Problem) else Problem(scenario)
-    cap = capacity(prob)
-    b = build(prob, explain=True)
-    groups = _groups_of(b)
-    lits: dict[Group, cp_model.IntVar] = {}
-    for g in sorted(groups):
-        lit = b.model.new_bool_var(f"assume_{g.family}_{g.person}_{g.instance}")
-        lits[g] = lit
-        for k in groups[g]:
-            b.model.proto.constraints[k].enforcement_literal.append(lit.index)
-    by_index = {lit.index: g for g, lit in lits.items()}
-    budget = time_limit
+    def __init__(self, prob: Problem, key) -> None:
+        self.b = build(prob, explain=True)
+        self.lits: dict = {}
+        for g, cts in sorted(_groups_of(self.b).items()):
+            k = key(g)
+            if k is None:
+                continue
+            if k not in self.lits:
+                self.lits[k] = self.b.model.new_bool_var(f"assume_{len(self.lits)}")
+            for c in cts:
+                self.b.model.proto.constraints[c].enforcement_literal.append(self.lits[k].index)
+        self.by_index = {lit.index: k for k, lit in self.lits.items()}
 
-    def run(active: list[Group], limit: float):
-        nonlocal budget
-        b.model.clear_assumptions()
-        b.model.add_assumptions([lits[g] for g in active])
+    def run(self, active: list, limit: float, wall: float = 1e9):
+        self.b.model.clear_assumptions()
+        self.b.model.add_assumptions([self.lits[k] for k in active])
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.max_deterministic_time = max(0.05, min(limit, budget))
+        solver.parameters.max_deterministic_time = max(0.05, limit)
+        solver.parameters.max_time_in_seconds = max(0.05, wall)
         solver.parameters.random_seed = 0
-        st = solver.solve(b.model)
-        budget -= solver.deterministic_time
-        return st, solver
+        # the LP relaxation of counting rules (weekends, windows) proves most conflicts
+        # far faster than search alone
+        solver.parameters.linearization_level = 2
+        st = solver.solve(self.b.model)
+        core = [self.by_index[v] for v in solver.sufficient_assumptions_for_infeasibility()
+                if v in self.by_index] if st == cp_model.INFEASIBLE else []
+        return st, core, solver.deterministic_time
 
-    everything = sorted(lits)
-    st, solver = run(everything, budget * 0.4)
-    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Conflict("feasible", capacity=cap, seconds=time.perf_counter() - t0, problem=prob)
-    if st != cp_model.INFEASIBLE:
-        return Conflict("unknown", capacity=cap, seconds=time.perf_counter() - t0, problem=prob)
-    core = sorted(by_index[v] for v in solver.sufficient_assumptions_for_infeasibility() if v in by_index)
-    if not core:  # infeasible even with every policy relaxed
-        return Conflict("infeasible", [], True, [], [], [], cap, time.perf_counter() - t0, prob)
-    # deletion-based shrinking
+
+_SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def _shrink(run, core: list, budget: list[float]) -> tuple[list, bool]:
+    """Deletion-based shrinking of an infeasible set of assumptions; (set, proven minimal)."""
     minimal = True
     k = 0
     while k < len(core):
-        if budget <= 0:
-            minimal = False
-            break
+        if budget[0] <= 0:
+            return core, False
         trial = core[:k] + core[k + 1:]
-        st, solver = run(trial, max(0.5, budget / (2 * len(core))))
+        st, smaller, _ = run(trial, max(0.3, budget[0] / (2 * len(core))))
         if st == cp_model.INFEASIBLE:
-            smaller = {by_index[v] for v in solver.sufficient_assumptions_for_infeasibility() if v in by_index}
-            core = [g for g in trial if g in smaller] if smaller else trial
+            keep = set(smaller)
+            core = [g for g in trial if g in keep] if keep else trial
         else:
-            if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if st not in _SOLVED:
                 minimal = False
             k += 1
-    # which single relaxation fixes the whole scenario?
+    return core, minimal
+
+
+def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 30.0) -> Conflict:
+    """Find rules that cannot all hold together, shrink them towards a minimal set, and
+    test which relaxations make the scenario solvable.
+
+    Two stages keep this fast on large teams: first whole rule families are assumptions
+    (which families conflict?), then only the groups (per person or per shift) of those
+    families. ``time_limit`` bounds the analysis in deterministic seconds on one worker,
+    so the same scenario gives the same explanation.
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit  # wall clock: an answer arrives in time even on a busy machine
+    prob = scenario if isinstance(scenario, Problem) else Problem(scenario)
+    cap = capacity(prob)
+    budget = [float(time_limit)]
+
+    def spend(model: _AssumptionModel):
+        def run(active, limit):
+            wall = deadline - time.perf_counter()
+            st, core, used = model.run(active, min(limit, max(0.05, budget[0])), wall)
+            budget[0] = min(budget[0] - used, deadline - time.perf_counter())
+            return st, core, used
+        return run
+
+    def done(status: str, **kw) -> Conflict:
+        return Conflict(status, capacity=cap, seconds=time.perf_counter() - t0, problem=prob, **kw)
+
+    # stage 1: which rule families conflict?
+    fam_model = _AssumptionModel(prob, key=lambda g: g.family)
+    run_f = spend(fam_model)
+    families = sorted(fam_model.lits)
+    st, fam_core, _ = run_f(families, budget[0] * 0.5)
+    if st in _SOLVED:
+        return done("feasible")
+    if st != cp_model.INFEASIBLE:
+        return done("unknown")
+    if not fam_core:
+        return done("infeasible", minimal=True)
+    fam_core, _ = _shrink(run_f, sorted(fam_core), budget)
+    # stage 2: which people / shifts of those families?
+    core_fams = set(fam_core)
+    # groups of the other families hang on one literal, left free while narrowing down and
+    # assumed (enforced) when testing whether a relaxation solves the whole scenario
+    grp_model = _AssumptionModel(prob, key=lambda g: g if g.family in core_fams else OTHERS)
+    run_g = spend(grp_model)
+    narrowed = sorted(k for k in grp_model.lits if k != OTHERS)
+    everything = narrowed + ([OTHERS] if OTHERS in grp_model.lits else [])
+    st, core, _ = run_g(narrowed, budget[0] * 0.5)
+    if st != cp_model.INFEASIBLE or not core:
+        # could not narrow down: report the families, honestly
+        return done("infeasible", groups=[Group(f) for f in fam_core], minimal=False,
+                    relax_families=_family_relaxations(run_f, families, fam_core))
+    core, minimal = _shrink(run_g, sorted(core), budget)
     relax = []
     for g in core:
-        if budget <= 0:
+        if budget[0] <= 0:
             break
-        st, _ = run([h for h in everything if h != g], max(0.5, budget / (2 * len(core))))
-        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        st, _, _ = run_g([h for h in everything if h != g], max(0.3, budget[0] / (2 * len(core))))
+        if st in _SOLVED:
             relax.append(g)
-    families: list[list[Group]] = []
+    fams: list[list[Group]] = []
     together: list[Group] = []
     if not relax:
         for fam in sorted({g.family for g in core}, key=lambda f: _rank(Group(f))):
             gs = [g for g in core if g.family == fam]
-            if len(gs) < 2 or budget <= 0:
+            if len(gs) < 2 or budget[0] <= 0:
                 continue
-            st, _ = run([h for h in everything if h not in gs], 2.0)
-            if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                families.append(gs)
-    if not relax and not families:
-        together = _greedy_relaxation(run, everything, by_index, core)
-    return Conflict("infeasible", core, minimal, relax, together, families, cap,
-                    time.perf_counter() - t0, prob)
+            st, _, _ = run_g([h for h in everything if h not in gs], 2.0)
+            if st in _SOLVED:
+                fams.append(gs)
+    if not relax and not fams:
+        together = _greedy_relaxation(run_g, everything, core)
+    if not relax and not fams and not together:
+        fams = _family_relaxations(run_f, families, fam_core)
+    return done("infeasible", groups=core, minimal=minimal, relaxations=relax, relax_together=together,
+                relax_families=fams)
+
+
+OTHERS = Group("~others")
+
+
+def _family_relaxations(run_f, families: list[str], fam_core: list[str]) -> list[list[Group]]:
+    """Rule families whose removal (for everyone) makes the scenario solvable."""
+    out = []
+    for f in sorted(fam_core, key=lambda f: _rank(Group(f))):
+        st, _, _ = run_f([h for h in families if h != f], 3.0)
+        if st in _SOLVED:
+            out.append([Group(f)])
+    return out
 
 
 # families cheaper to relax come first: a personal limit before dropping a requirement
@@ -441,7 +527,7 @@ def _rank(g: Group) -> tuple:
     return (_PREFERENCE.index(g.family) if g.family in _PREFERENCE else len(_PREFERENCE), g)
 
 
-def _greedy_relaxation(run, everything, by_index, core, rounds: int = 30) -> list[Group]:
+def _greedy_relaxation(run, everything, core, rounds: int = 30) -> list[Group]:
     """Drop one group of each successive conflict (the cheapest family first) until the
     scenario is solvable; returns the dropped groups, or [] if none found in time."""
     dropped: list[Group] = []
@@ -449,13 +535,10 @@ def _greedy_relaxation(run, everything, by_index, core, rounds: int = 30) -> lis
     for _ in range(rounds):
         dropped.append(min(current, key=_rank))
         active = [g for g in everything if g not in dropped]
-        st, solver = run(active, 2.0)
-        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        st, current, _ = run(active, 2.0)
+        if st in _SOLVED:
             return dropped
-        if st != cp_model.INFEASIBLE:
-            return []
-        current = [by_index[v] for v in solver.sufficient_assumptions_for_infeasibility() if v in by_index]
-        if not current:
+        if st != cp_model.INFEASIBLE or not current:
             return []
     return []
 
