@@ -18,6 +18,8 @@ possible total, the smallest at most the mean of the largest possible total.
 
 from __future__ import annotations
 
+import math
+
 from optimizer.units import ceil_div, normalized
 
 from .base import Outcome, Penalty
@@ -28,70 +30,90 @@ NAME_WEEKENDS = "fair_weekends"
 NAME_HOLIDAYS = "fair_holidays"
 
 
-def _spread(m, name, weight, pool, quantities, bounds=None) -> None:
-    """Add weight × (max hi - min lo) for the per-person quantities (hundredths)."""
+def _spread(m, name, weight, pool, quantities, unit=1, bounds=None) -> None:
+    """Add weight × (max hi - min lo) for the per-person quantities.
+
+    ``quantities[p] = (expr, max)`` in multiples of ``unit`` hundredths. When everyone in
+    the pool works full time the spread is kept in those units, so CP-SAT sees that it
+    moves in steps of ``unit`` (a much stronger bound than hundredths); otherwise per-FTE
+    values are kept in hundredths.
+    """
     if weight == 0 or len(pool) < 2:
         return
     prob, model = m.problem, m.model
-    his, los = [], []
+    full = all(prob.fte_pct(p) == 100 for p in pool)
+    scale = 1 if full else unit  # hundredths per model unit of q below
+    his, los, tops = [], [], []
     for p in pool:
         q, q_max = quantities[p]
         f = prob.fte_pct(p)
-        if f == 100:
+        if full:
             his.append(q)
             los.append(q)
+            tops.append(q_max)
             continue
-        top = ceil_div(100 * q_max, f)
+        top = ceil_div(100 * unit * q_max, f)
+        tops.append(top)
+        if f == 100:
+            his.append(unit * q)
+            los.append(unit * q)
+            continue
         hi = model.new_int_var(0, top, f"hi_{name}_{p}")
         lo = model.new_int_var(0, top, f"lo_{name}_{p}")
-        model.add(f * hi >= 100 * q)
-        model.add(f * hi <= 100 * q + f - 1)
-        model.add(f * lo <= 100 * q)
-        model.add(f * lo >= 100 * q - f + 1)
+        model.add(f * hi >= 100 * unit * q)
+        model.add(f * hi <= 100 * unit * q + f - 1)
+        model.add(f * lo <= 100 * unit * q)
+        model.add(f * lo >= 100 * unit * q - f + 1)
         his.append(hi)
         los.append(lo)
-    top = max(ceil_div(100 * quantities[p][1], prob.fte_pct(p)) for p in pool)
+    top = max(tops)
     big = model.new_int_var(0, top, f"max_{name}")
     small = model.new_int_var(0, top, f"min_{name}")
     model.add_max_equality(big, his)
     model.add_min_equality(small, los)
     if bounds is not None:
-        lo_total, hi_total = bounds
+        lo_total, hi_total = bounds  # in units
         fte_sum = sum(prob.fte_pct(p) for p in pool)
-        model.add(big >= ceil_div(100 * lo_total, fte_sum))
-        model.add(small <= (100 * hi_total) // fte_sum)
-    m.penalize(name, None, weight, big - small, centi=True)
+        model.add(big >= ceil_div(100 * scale * lo_total, fte_sum))
+        model.add(small <= (100 * scale * hi_total) // fte_sum)
+    # objective in hundredths: one model unit is `unit` hundredths when full, else 1
+    m.penalize(name, None, weight * (unit if full else 1), big - small, centi=True)
 
 
 def encode(m) -> None:
     prob, v = m.problem, m.vars
     fair = prob.scenario.fairness
     pool = prob.pool
-    # load (+ history)
+    # load (+ history), in units of the gcd of every possible contribution
+    coeffs = {p: [(prob.load(p, i, r), x) for (_, i, r), x in _vars_of(v, p)] for p in pool}
+    g = 0
+    for p in pool:
+        g = math.gcd(g, prob.history_centi(p), *(c for c, _ in coeffs[p]))
+    g = g or 1
     loads = {}
     for p in pool:
-        terms = [(prob.load(p, i, r), x) for (pp, i, r), x in _vars_of(v, p)]
-        hist = prob.history_centi(p)
-        loads[p] = (sum(c * x for c, x in terms) + hist, sum(c for c, _ in terms) + hist)
-    lo_total = hi_total = sum(prob.history_centi(p) for p in pool)
+        hist = prob.history_centi(p) // g
+        loads[p] = (sum((c // g) * x for c, x in coeffs[p]) + hist,
+                    sum(c // g for c, _ in coeffs[p]) + hist)
+    lo_total = hi_total = sum(prob.history_centi(p) for p in pool) // g
     for (i, r), cands in v.of_slot.items():
-        coeffs = [prob.load(p, i, r) for p, _ in cands]
-        if coeffs:
+        slot = [prob.load(p, i, r) // g for p, _ in cands]
+        if slot:
             n = prob.instances[i].roles[r].count
-            lo_total += n * min(coeffs)
-            hi_total += n * max(coeffs)
-    _spread(m, NAME_LOAD, fair.load, pool, loads, bounds=(lo_total, hi_total))
-    # weekends and holidays
+            lo_total += n * min(slot)
+            hi_total += n * max(slot)
+    _spread(m, NAME_LOAD, fair.load, pool, loads, unit=g, bounds=(lo_total, hi_total))
+    # weekends and holidays: counts, in units of one (= 100 hundredths)
     if fair.weekends:
-        wk = {p: (100 * sum(m.weekend_lits(p).values()), 100 * len(m.weekend_lits(p))) for p in pool}
-        _spread(m, NAME_WEEKENDS, fair.weekends, pool, wk)
+        wk = {p: (sum(m.weekend_lits(p).values()), len(m.weekend_lits(p))) for p in pool}
+        _spread(m, NAME_WEEKENDS, fair.weekends, pool, wk, unit=100)
     if fair.holidays:
         hol = {}
         for p in pool:
             lits = [lit for d, lit in m.day_lits(p).items() if d in prob.holidays[p]]
-            hol[p] = (100 * sum(lits), 100 * len(lits))
+            hol[p] = (sum(lits), len(lits))
         if any(q[1] for q in hol.values()):
-            _spread(m, NAME_HOLIDAYS, fair.holidays, pool, hol)
+            _spread(m, NAME_HOLIDAYS, fair.holidays, pool, hol, unit=100)
 
 
 def _vars_of(v, p):

@@ -18,15 +18,15 @@ PREFER = "preference"
 
 def prune(prob):
     for p, intervals in enumerate(prob.hard_off):
-        if not intervals:
-            continue
-        for i, inst in enumerate(prob.instances):
-            if any(iv.start < inst.end and inst.start < iv.end for iv in intervals):
-                yield (p, i)
+        hit: set[int] = set()
+        for iv in intervals:
+            hit.update(prob.overlapping(iv.start, iv.end))
+        for i in sorted(hit):
+            yield (p, i)
 
 
 def _overlapping(prob, iv):
-    return [i for i, inst in enumerate(prob.instances) if iv.start < inst.end and inst.start < iv.end]
+    return prob.overlapping(iv.start, iv.end)
 
 
 def encode(m) -> None:

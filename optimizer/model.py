@@ -36,12 +36,14 @@ class Variables:
         self._works: dict[tuple[int, int], Lit] = {}
         self.owner: dict[int, tuple[int, int | None]] = {}  # var index -> (person, instance)
         self.definitions: set[int] = set()  # constraints that define auxiliary literals
+        qualified = problem.qualified_people
         for i, inst in enumerate(problem.instances):
-            for p in range(len(problem.people)):
+            sets = [qualified[(inst.shift, r)] for r in range(len(inst.roles))]
+            for p in sorted(frozenset().union(*sets)):
                 if (p, i) in forbidden:
                     continue
                 for r in range(len(inst.roles)):
-                    if problem.qualified(p, i, r):
+                    if p in sets[r]:
                         v = model.new_bool_var(f"x_{p}_{i}_{r}")
                         self.x[(p, i, r)] = v
                         self.owner[v.index] = (p, i)

@@ -7,6 +7,7 @@ No rule logic lives here: rules (``constraints/``) decide what the facts imply.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
@@ -118,6 +119,28 @@ class Problem:
         if person.roles is not None and role.name not in person.roles:
             return False
         return set(role.skills) <= set(person.skills)
+
+    @cached_property
+    def _starts(self) -> tuple[list[int], int]:
+        return [inst.start for inst in self.instances], max((inst.seconds for inst in self.instances), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        """Indexes of the instances overlapping [start, end) (bisecting the sorted starts)."""
+        starts, longest = self._starts
+        lo = bisect.bisect_right(starts, start - longest)
+        hi = bisect.bisect_left(starts, end)
+        return [i for i in range(lo, hi) if start < self.instances[i].end]
+
+    @cached_property
+    def qualified_people(self) -> dict[tuple[str, int], frozenset[int]]:
+        """(shift pattern, role index) -> the people qualified for it."""
+        out = {}
+        for inst in self.instances:
+            for r in range(len(inst.roles)):
+                if (inst.shift, r) not in out:
+                    out[(inst.shift, r)] = frozenset(
+                        p for p in range(len(self.people)) if self.qualified(p, inst.index, r))
+        return out
 
     def hard_time_off(self, p: int, i: int) -> Interval | None:
         inst = self.instances[i]
