@@ -192,6 +192,14 @@ def check_cmd(scenario: Path) -> None:
         click.echo(f"  {'SHORT ' if line.short else ''}{line}")
     for w in capacity_warnings(prob):
         click.echo(f"warning: {w}")
+    # escalation policy and incident taxonomy (optimizer/escalation.py)
+    if sc.escalation:
+        from .escalation import escalation_warnings
+
+        click.echo(f"escalation: {len(sc.escalation)} levels, severities "
+                   f"{', '.join(sc.severities) or 'none'}, {len(sc.runbooks)} runbooks")
+        for w in escalation_warnings(prob):
+            click.echo(f"warning: {w}")
 
 
 def capacity_warnings(prob: Problem) -> list[str]:
@@ -344,3 +352,4 @@ if __name__ == "__main__":
 from . import export_cli  # noqa: E402,F401
 from . import report_cli  # noqa: E402,F401
 from . import whatif_cli  # noqa: E402,F401
+from . import escalation_cli  # noqa: E402,F401

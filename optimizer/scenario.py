@@ -380,6 +380,12 @@ class LoadWeights(Frozen):
     weekend: Weight = 1.0
     holiday: Weight = 1.0
     night: Weight = 1.0
+    escalation_level: dict[int, Weight] = Field(
+        default_factory=dict,
+        description="Escalation load (charts only, never the optimizer): weight of being "
+        "on escalation level N, e.g. {1: 1, 2: 0.5, 3: 0.2}; unlisted levels count 0. "
+        "Default: not used",
+    )
 
 
 class Fairness(Frozen):
@@ -395,6 +401,84 @@ class SolverSettings(Frozen):
     seed: int = Field(0, ge=0)
     workers: int = Field(1, ge=1, le=64, description="Search workers; >1 with deterministic interleaves (slower per second)")
     deterministic: bool = Field(True, description="Byte-identical output for the same inputs")
+
+
+# --------------------------------------------------------------------------- escalation
+
+
+class EscalationContact(Frozen):
+    """Someone an escalation level reaches who is not on the rota (a manager, an incident
+    commander); written inline in the level's ``people``."""
+
+    id: str = Field(min_length=1)
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+class EscalationLevel(Frozen):
+    """One level of the escalation policy: who it pages and how long they have to acknowledge.
+
+    Exactly one of ``roles`` (whoever holds these roles of the shift on call),
+    ``skills`` (the crew members holding any of these skills; ``from``: ``crew``, the
+    shift's own crew, or the name of another shift pattern whose crew is on call at the
+    same time) or ``people`` (person ids, or inline contacts not on the rota).
+    """
+
+    level: int = Field(ge=1, le=99, description="Position in the chain: 1 is paged first")
+    name: str | None = Field(
+        None, description="Label in tables and the handbook, e.g. Engineering manager"
+    )
+    roles: Names = Field((), description="Roles of the shift patterns")
+    skills: Names = Field((), description="Crew members holding any of these skills")
+    from_: str = Field(
+        "crew", alias="from", description="With skills: crew, or a shift pattern name"
+    )
+    people: tuple[str | EscalationContact, ...] = Field(
+        (), description="Person ids, or contacts not on the rota: {id, name, email, phone}"
+    )
+    ack_timeout: Duration = Field(
+        dt.timedelta(minutes=15),
+        description="Time to acknowledge before the page moves on (default 15m)",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> EscalationLevel:
+        kinds = [k for k in ("roles", "skills", "people") if getattr(self, k)]
+        if len(kinds) != 1:
+            raise LocatedError(
+                (), f"level {self.level}: give exactly one of roles, skills or people"
+                + (f" (got {', '.join(kinds)})" if kinds else "")
+            )
+        if self.from_ != "crew" and not self.skills:
+            raise LocatedError(("from",), f"level {self.level}: 'from' applies to skills only")
+        if self.ack_timeout < dt.timedelta(minutes=1):
+            raise LocatedError(
+                ("ack_timeout",), f"level {self.level}: ack_timeout must be at least 1m"
+            )
+        return self
+
+    @property
+    def person_ids(self) -> tuple[str, ...]:
+        """Ids of the people and contacts this level names."""
+        return tuple(p if isinstance(p, str) else p.id for p in self.people)
+
+
+class Severity(Frozen):
+    """An incident severity: the levels paged at once, then the levels that follow, one by
+    one, each when the previous step was not acknowledged within its ``ack_timeout``."""
+
+    description: str | None = Field(None, description="What incidents of this severity are")
+    page: tuple[int, ...] = Field(min_length=1, description="Levels paged at once")
+    then: tuple[int, ...] = Field((), description="Levels paged in turn when nobody acknowledges")
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        return (*self.page, *self.then)
 
 
 # --------------------------------------------------------------------------- scenario
@@ -423,6 +507,15 @@ class Scenario(Frozen):
     weights: LoadWeights = LoadWeights()
     fairness: Fairness = Fairness()
     solver: SolverSettings = SolverSettings()
+    escalation: tuple[EscalationLevel, ...] = Field(
+        (), description="Escalation policy: ordered levels (who is paged first, next, ...)"
+    )
+    severities: dict[str, Severity] = Field(
+        default_factory=dict, description="Incident taxonomy: which levels each severity pages"
+    )
+    runbooks: dict[str, str] = Field(
+        default_factory=dict, description="Runbook URL per skill or role name"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -469,6 +562,7 @@ class Scenario(Frozen):
             if r not in role_names:
                 raise LocatedError(("weights", "roles", r), f"unknown role {r!r} (known: {known})")
         self._check_shift_names()
+        self._check_escalation()
         return self
 
     def _check_shift_names(self) -> None:
@@ -489,6 +583,91 @@ class Scenario(Frozen):
                 if req.shift not in names:
                     raise LocatedError(("people", i, "shift_requests", j, "shift"),
                                        f"unknown shift {req.shift!r} (known: {known})")
+
+    def _check_escalation(self) -> None:
+        """Escalation levels, severities, runbooks and escalation weights name what exists."""
+        roles = sorted({r.name for s in self.shifts for r in s.roles})
+        skills = sorted({k for p in self.people for k in p.skills})
+        shifts = {s.name for s in self.shifts}
+        ids = {p.id for p in self.people}
+        seen: dict[int, int] = {}
+        contacts: dict[str, EscalationContact] = {}
+        for i, lv in enumerate(self.escalation):
+            if lv.level in seen:
+                raise LocatedError(
+                    ("escalation", i, "level"),
+                    f"level {lv.level} is defined twice (also escalation[{seen[lv.level]}])",
+                )
+            seen[lv.level] = i
+            for r in lv.roles:
+                if r not in roles:
+                    raise LocatedError(
+                        ("escalation", i, "roles"),
+                        f"level {lv.level}: unknown role {r!r} (known: {', '.join(roles)})",
+                    )
+            for k in lv.skills:
+                if k not in skills:
+                    raise LocatedError(
+                        ("escalation", i, "skills"),
+                        f"level {lv.level}: nobody holds skill {k!r} (known: {', '.join(skills)})",
+                    )
+            if lv.from_ != "crew" and lv.from_ not in shifts:
+                raise LocatedError(
+                    ("escalation", i, "from"),
+                    f"level {lv.level}: from {lv.from_!r} is neither crew nor a shift "
+                    f"(known: {', '.join(sorted(shifts))})",
+                )
+            for j, who in enumerate(lv.people):
+                if isinstance(who, str):
+                    if who not in ids and who not in contacts:
+                        raise LocatedError(
+                            ("escalation", i, "people", j),
+                            f"level {lv.level}: unknown person {who!r} (a person id, or a contact "
+                            "{id, name, email, phone} for someone not on the rota)",
+                        )
+                elif who.id in ids:
+                    raise LocatedError(
+                        ("escalation", i, "people", j, "id"),
+                        f"level {lv.level}: {who.id!r} is a person of the rota; name them by id only",
+                    )
+                elif who.id in contacts and contacts[who.id] != who:
+                    raise LocatedError(
+                        ("escalation", i, "people", j, "id"),
+                        f"level {lv.level}: contact {who.id!r} is defined twice, differently",
+                    )
+                else:
+                    contacts[who.id] = who
+        levels = ", ".join(str(v) for v in sorted(seen)) or "none defined"
+        for name, sev in self.severities.items():
+            for field in ("page", "then"):
+                for j, v in enumerate(getattr(sev, field)):
+                    if v not in seen:
+                        raise LocatedError(
+                            ("severities", name, field, j),
+                            f"severity {name}: no escalation level {v} (levels: {levels})",
+                        )
+            twice = sorted(set(sev.page) & set(sev.then)) or sorted(
+                v for v in set(sev.levels) if sev.levels.count(v) > 1)
+            if twice:
+                raise LocatedError(
+                    ("severities", name), f"severity {name}: level {twice[0]} is listed twice"
+                )
+        for key, url in self.runbooks.items():
+            if key not in roles and key not in skills:
+                raise LocatedError(
+                    ("runbooks", key),
+                    f"runbook for {key!r}: not a skill or role (skills: {', '.join(skills)}; "
+                    f"roles: {', '.join(roles)})",
+                )
+            if not re.match(r"^https?://\S+$", str(url).strip()):
+                raise LocatedError(
+                    ("runbooks", key), f"runbook for {key!r}: expected an http(s) URL, got {url!r}"
+                )
+        for v in self.weights.escalation_level:
+            if v not in seen:
+                raise LocatedError(
+                    ("weights", "escalation_level", v), f"no escalation level {v} (levels: {levels})"
+                )
 
     # ---------------------------------------------------------------- helpers
 

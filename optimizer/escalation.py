@@ -1,0 +1,441 @@
+"""Escalation policy and incident taxonomy: who is paged, in what order, for which severity.
+
+The scenario's ``escalation`` levels say who each level pages (the holders of some
+roles, the crew members holding some skills, or named people); its ``severities`` say
+which levels a severity pages at once and which follow, one by one, when nobody
+acknowledges within the ``ack_timeout``. Given a schedule, every shift instance has a
+concrete chain of people:
+
+* :func:`escalation_chain` — the chain of every instance (one row per level and person),
+* :func:`who_is_on_call` — the chain at one moment ("who do I call now?"),
+* :func:`severity_steps` — the paging steps of a severity (levels at once, then in turn),
+* :func:`escalation_warnings` — what ``rota check`` warns about (a severity that reaches
+  one person only, a level some shift cannot fill, a level no severity uses),
+* :func:`escalation_load` — the load a taxonomy implies, weighted per level
+  (``weights.escalation_level``), for the load chart.
+
+Resolution of a level for instance ``i``:
+
+* ``roles``: the people holding these roles on ``i``; for a role the pattern of ``i``
+  does not have, the holders of that role on the instances of other patterns that
+  overlap ``i``.
+* ``skills`` (``from: crew``): the crew members of ``i`` (everyone assigned to it)
+  holding any of the skills; ``from: <pattern>``: the crew of that pattern's instances
+  overlapping ``i`` (or ``i`` itself when it is of that pattern).
+* ``people``: always the same people (rota members or contacts not on the rota).
+
+A person appears at every level they belong to (paging is per level); a level nobody
+fills on an instance is a row with an empty ``person``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .problem import Problem
+from .scenario import EscalationContact, EscalationLevel, Scenario, Severity, format_duration
+from .schedule import Assignment, Schedule
+from .units import load_centi
+
+CHAIN_COLUMNS = [
+    "instance", "shift", "start", "end", "level", "person", "person_name", "contact",
+    "ack_timeout", "severities",
+]
+"""Columns of :func:`escalation_chain` and :func:`who_is_on_call`."""
+
+CSV_COLUMNS = ["instance", "level", "person", "contact", "ack_timeout"]
+"""Columns of ``rota escalation --out``."""
+
+
+@dataclass(frozen=True)
+class Responder:
+    """Someone an escalation level reaches on one instance.
+
+    ``person`` is the index in ``problem.people`` for rota members, ``None`` for
+    contacts not on the rota.
+    """
+
+    id: str
+    name: str
+    contact: str
+    person: int | None = None
+
+
+# --------------------------------------------------------------------------- describing
+
+
+def levels_of(scenario: Scenario) -> list[EscalationLevel]:
+    """The escalation levels in paging order (by level number)."""
+    return sorted(scenario.escalation, key=lambda lv: lv.level)
+
+
+def level_by_number(scenario: Scenario) -> dict[int, EscalationLevel]:
+    return {lv.level: lv for lv in scenario.escalation}
+
+
+def contacts_of(scenario: Scenario) -> dict[str, EscalationContact]:
+    """Contacts not on the rota, by id (from every level's ``people``)."""
+    out: dict[str, EscalationContact] = {}
+    for lv in scenario.escalation:
+        for who in lv.people:
+            if isinstance(who, EscalationContact):
+                out.setdefault(who.id, who)
+    return out
+
+
+def describe_level(scenario: Scenario, level: EscalationLevel) -> str:
+    """Who a level pages, in words: ``role primary``, ``crew members holding security or
+    data``, ``Maria Rossi``."""
+    if level.roles:
+        return ("roles " if len(level.roles) > 1 else "role ") + ", ".join(level.roles)
+    if level.skills:
+        where = "the crew" if level.from_ == "crew" else f"the {level.from_} crew on call"
+        return f"members of {where} holding {' or '.join(level.skills)}"
+    contacts = contacts_of(scenario)
+    names = []
+    for pid in level.person_ids:
+        if pid in contacts:
+            names.append(contacts[pid].display_name)
+        else:
+            names.append(scenario.person(pid).display_name)
+    return ", ".join(names)
+
+
+def level_label(scenario: Scenario, level: EscalationLevel) -> str:
+    """``Level 3: Security and data experts`` (the name, or what the level pages)."""
+    return f"level {level.level}: {level.name or describe_level(scenario, level)}"
+
+
+def severities_of_level(scenario: Scenario, level: int) -> list[str]:
+    """Names of the severities that page ``level`` (at once or by timeout)."""
+    return [name for name, sev in scenario.severities.items() if level in sev.levels]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One paging step of a severity: these levels at once; if nobody acknowledges within
+    ``timeout``, the next step follows. ``after`` is when the step starts (from the page)."""
+
+    levels: tuple[int, ...]
+    timeout: dt.timedelta
+    after: dt.timedelta
+
+
+def severity_steps(scenario: Scenario, severity: str | Severity) -> list[Step]:
+    """The paging steps of a severity.
+
+    Step 1 pages the ``page`` levels at once and waits the shortest ``ack_timeout`` among
+    them; each ``then`` level is one further step waiting its own ``ack_timeout``.
+    """
+    sev = scenario.severities[severity] if isinstance(severity, str) else severity
+    by_num = level_by_number(scenario)
+    groups = [tuple(sev.page), *((v,) for v in sev.then)]
+    out: list[Step] = []
+    after = dt.timedelta(0)
+    for levels in groups:
+        timeout = min(by_num[v].ack_timeout for v in levels)
+        out.append(Step(levels, timeout, after))
+        after += timeout
+    return out
+
+
+# --------------------------------------------------------------------------- resolving
+
+
+class Resolver:
+    """Resolves escalation levels to people for the instances of one schedule."""
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        self.problem: Problem = schedule.problem
+        self.scenario = self.problem.scenario
+        self.by_instance: dict[int, list[Assignment]] = schedule.by_instance()
+        self.contacts = contacts_of(self.scenario)
+
+    def person(self, p: int) -> Responder:
+        who = self.problem.people[p]
+        return Responder(who.id, who.display_name, who.email or "", p)
+
+    def named(self, pid: str) -> Responder:
+        if pid in self.problem.person_index:
+            return self.person(self.problem.person_index[pid])
+        c = self.contacts[pid]
+        return Responder(c.id, c.display_name, c.email or c.phone or "", None)
+
+    def _sources(self, i: int, pattern: str) -> list[int]:
+        """Instance ``i`` if it is of ``pattern``, else that pattern's instances overlapping it."""
+        inst = self.problem.instances[i]
+        if inst.shift == pattern:
+            return [i]
+        return [j for j in self.problem.overlapping(inst.start, inst.end)
+                if self.problem.instances[j].shift == pattern]
+
+    def _role_sources(self, i: int, role: str) -> list[int]:
+        inst = self.problem.instances[i]
+        if any(r.name == role for r in inst.roles):
+            return [i]
+        return [j for j in self.problem.overlapping(inst.start, inst.end)
+                if j != i and any(r.name == role for r in self.problem.instances[j].roles)]
+
+    def level(self, i: int, level: EscalationLevel) -> list[Responder]:
+        """The people ``level`` reaches on instance ``i`` (no one twice), in role order."""
+        out: list[Responder] = []
+        seen: set[str] = set()
+
+        def add(r: Responder) -> None:
+            if r.id not in seen:
+                seen.add(r.id)
+                out.append(r)
+
+        if level.roles:
+            for role in level.roles:
+                for j in self._role_sources(i, role):
+                    inst = self.problem.instances[j]
+                    for a in self._crew(j):
+                        if inst.roles[a.role].name == role:
+                            add(self.person(a.person))
+        elif level.skills:
+            pattern = self.problem.instances[i].shift if level.from_ == "crew" else level.from_
+            wanted = set(level.skills)
+            for j in self._sources(i, pattern):
+                for a in self._crew(j):
+                    if wanted & set(self.problem.people[a.person].skills):
+                        add(self.person(a.person))
+        else:
+            for pid in level.person_ids:
+                add(self.named(pid))
+        return out
+
+    def _crew(self, i: int) -> list[Assignment]:
+        """Assignments of instance ``i`` in role order (then person id)."""
+        return sorted(self.by_instance.get(i, []), key=lambda a: (a.role, self.problem.people[a.person].id))
+
+    def chain(self, i: int) -> list[tuple[EscalationLevel, list[Responder]]]:
+        """Every level (in order) with the people it reaches on instance ``i``."""
+        return [(lv, self.level(i, lv)) for lv in levels_of(self.scenario)]
+
+
+def _rows(resolver: Resolver, instances: Iterable[int]) -> pd.DataFrame:
+    sc = resolver.scenario
+    sev_of = {lv.level: ";".join(severities_of_level(sc, lv.level)) for lv in sc.escalation}
+    rows = []
+    for i in instances:
+        inst = resolver.problem.instances[i]
+        base = {"instance": inst.label, "shift": inst.shift, "start": inst.start_iso, "end": inst.end_iso}
+        for lv, people in resolver.chain(i):
+            extra = {"level": lv.level, "ack_timeout": format_duration(lv.ack_timeout),
+                     "severities": sev_of[lv.level]}
+            if not people:
+                rows.append({**base, "person": "", "person_name": "", "contact": "", **extra})
+            for r in people:
+                rows.append({**base, "person": r.id, "person_name": r.name, "contact": r.contact, **extra})
+    return pd.DataFrame(rows, columns=CHAIN_COLUMNS)
+
+
+def escalation_chain(schedule: Schedule) -> pd.DataFrame:
+    """The resolved escalation chain of every shift instance.
+
+    Returns
+    -------
+    DataFrame
+        One row per instance, level and person reached, instances by start, levels in
+        order: ``instance`` (``week 2027-01-04T10:00:00+01:00``), ``shift``, ``start``,
+        ``end`` (local ISO), ``level``, ``person`` (id; empty when nobody fills the level
+        on that instance), ``person_name``, ``contact`` (e-mail, or a contact's phone),
+        ``ack_timeout`` (``15m``), ``severities`` (``sev1;sev2``: those that page the
+        level). Empty when the scenario has no escalation levels.
+    """
+    return _rows(Resolver(schedule), range(len(schedule.problem.instances)))
+
+
+def _epoch(at: dt.datetime, scenario: Scenario) -> int:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=scenario.tz)
+    return int(at.timestamp())
+
+
+def active_instances(problem: Problem, at: dt.datetime) -> list[int]:
+    """Instances running at ``at`` (start <= at < end); a naive ``at`` is team-zone time."""
+    t = _epoch(at, problem.scenario)
+    return [i for i in problem.overlapping(t, t + 1)]
+
+
+def who_is_on_call(schedule: Schedule, at: dt.datetime) -> pd.DataFrame:
+    """The escalation chain at one moment: the rows of :func:`escalation_chain` for every
+    instance running at ``at`` (a naive datetime is read in the team's zone).
+
+    Empty when no shift runs at ``at``.
+    """
+    return _rows(Resolver(schedule), active_instances(schedule.problem, at))
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def _label(problem: Problem, i: int) -> str:
+    return problem.instances[i].label
+
+
+def _day(problem: Problem, i: int) -> dt.date:
+    inst = problem.instances[i]
+    return dt.datetime.fromtimestamp(inst.start, inst.tz).date()
+
+
+def _slots(problem: Problem, i: int) -> list[tuple[int, int, int]]:
+    """Slots (instance, role, k) of instance ``i`` needed on its day."""
+    inst = problem.instances[i]
+    day = _day(problem, i)
+    return [(i, r, k) for r, role in enumerate(inst.roles) for k in range(role.count_on(day))]
+
+
+def _level_reach(problem: Problem, i: int, level: EscalationLevel) -> tuple[set, bool, bool]:
+    """(upper bound of who the level can reach on instance ``i`` as slots or person ids,
+    can it be filled at all, is it certain to be filled)."""
+    if level.people:
+        ids = set(level.person_ids)
+        return ids, True, True
+    inst = problem.instances[i]
+    reach: set = set()
+    if level.roles:
+        for role in level.roles:
+            if any(r.name == role for r in inst.roles):
+                sources = [i]
+            else:
+                sources = [j for j in problem.overlapping(inst.start, inst.end)
+                           if j != i and any(r.name == role for r in problem.instances[j].roles)]
+            for j in sources:
+                reach |= {s for s in _slots(problem, j) if problem.instances[j].roles[s[1]].name == role}
+        return reach, bool(reach), bool(reach)
+    pattern = inst.shift if level.from_ == "crew" else level.from_
+    sources = [i] if inst.shift == pattern else [
+        j for j in problem.overlapping(inst.start, inst.end) if problem.instances[j].shift == pattern]
+    wanted = set(level.skills)
+    possible = certain = False
+    for j in sources:
+        jinst = problem.instances[j]
+        slots = _slots(problem, j)
+        for s in slots:
+            holders = problem.qualified_people.get((jinst.shift, s[1]), frozenset())
+            if any(wanted & set(problem.people[p].skills) for p in holders):
+                reach.add(s)
+                possible = True
+        required = set(jinst.pattern.crew_skills) | {
+            k for s in slots for k in jinst.roles[s[1]].skills}
+        certain = certain or bool(wanted & required)
+    return reach, possible, certain
+
+
+def escalation_warnings(problem: Problem | Scenario) -> list[str]:
+    """What ``rota check`` warns about in the escalation policy (no schedule needed).
+
+    * a severity that can only ever reach one person (or does so on some shifts);
+    * a level that some shift instances cannot fill (a role not needed that day, or not
+      on call at that time; skills nobody who can work the shift holds), or may leave
+      empty (skills the shift does not require, so a crew may hold none of them);
+    * a level that no severity pages.
+
+    Returns
+    -------
+    list of str
+        One message per problem, empty when there is nothing to say.
+    """
+    prob = problem if isinstance(problem, Problem) else Problem(problem)
+    sc = prob.scenario
+    if not sc.escalation:
+        return []
+    out: list[str] = []
+    n = len(prob.instances)
+    reach: dict[tuple[int, int], set] = {}
+    for lv in levels_of(sc):
+        empty: list[int] = []
+        unsure: list[int] = []
+        for i in range(n):
+            r, possible, certain = _level_reach(prob, i, lv)
+            reach[(i, lv.level)] = r
+            if not possible:
+                empty.append(i)
+            elif not certain:
+                unsure.append(i)
+        name = level_label(sc, lv)
+        if empty:
+            why = ("nobody is needed in that role then" if lv.roles
+                   else "nobody who can work the shift holds those skills")
+            out.append(f"{name} cannot be filled on {len(empty)} of {n} shifts ({why}; "
+                       f"first: {_label(prob, empty[0])})")
+        if unsure:
+            shifts = sorted({prob.instances[i].shift for i in unsure})
+            out.append(f"{name} may reach nobody on {len(unsure)} of {n} shifts: "
+                       f"{', '.join(shifts)} does not require {' or '.join(lv.skills)} "
+                       "(add it to crew_skills to be sure a crew member holds it)")
+        if sc.severities and not severities_of_level(sc, lv.level):
+            out.append(f"{name} is not paged by any severity")
+    for name, sev in sc.severities.items():
+        single = [i for i in range(n) if len(set().union(*(reach[(i, v)] for v in sev.levels))) <= 1]
+        if n and len(single) == n:
+            out.append(f"severity {name} can only ever reach one person (levels "
+                       f"{', '.join(map(str, sev.levels))}): nobody backs them up if they miss the page")
+        elif single:
+            out.append(f"severity {name} reaches only one person on {len(single)} of {n} shifts "
+                       f"(first: {_label(prob, single[0])})")
+    return out
+
+
+# --------------------------------------------------------------------------- load
+
+
+def escalation_load(schedule: Schedule) -> pd.DataFrame:
+    """The load the escalation policy implies, per person and level.
+
+    A person on an instance at one or more levels carries hours × kind weight ×
+    ``weights.escalation_level[level]`` of the heaviest level they hold there (paged once
+    per incident, at their first level); levels missing from the mapping weigh 0. Role
+    weights do not apply: the level weights replace them.
+
+    Returns
+    -------
+    DataFrame
+        Index: person ids (every person of the scenario); one column per level listed in
+        ``weights.escalation_level`` (in level order), loads in hours-equivalents (to
+        0.01). All zeros when the mapping is empty.
+    """
+    prob = schedule.problem
+    sc = prob.scenario
+    weights = sc.weights.escalation_level
+    levels = sorted(weights)
+    data = {v: [0.0] * len(prob.people) for v in levels}
+    if weights:
+        res = Resolver(schedule)
+        for i in range(len(prob.instances)):
+            best: dict[int, tuple[float, int]] = {}
+            for lv, people in res.chain(i):
+                w = weights.get(lv.level, 0.0)
+                for r in people:
+                    if r.person is None or w <= 0:
+                        continue
+                    if r.person not in best or (w, -lv.level) > (best[r.person][0], -best[r.person][1]):
+                        best[r.person] = (w, lv.level)
+            for p, (w, v) in best.items():
+                data[v][p] += load_centi(prob.kinds(p, i), w, sc.weights) / 100
+    frame = pd.DataFrame(data, index=[p.id for p in prob.people], columns=levels)
+    return frame.round(2)
+
+
+def chain_table(frame: pd.DataFrame, columns: Sequence[str] = CSV_COLUMNS) -> str:
+    """A plain-text table of chain rows (for the terminal)."""
+    if frame.empty:
+        return ""
+    view = frame.assign(person=[f"{n} ({p})" if n and n != p else p or "(nobody)"
+                                for p, n in zip(frame["person"], frame["person_name"], strict=True)])
+    return view[list(columns)].to_string(index=False)
+
+
+__all__ = [
+    "CHAIN_COLUMNS", "CSV_COLUMNS", "Responder", "Resolver", "Step", "active_instances",
+    "chain_table", "contacts_of", "describe_level", "escalation_chain", "escalation_load",
+    "escalation_warnings", "level_label", "levels_of", "severities_of_level",
+    "severity_steps", "who_is_on_call",
+]

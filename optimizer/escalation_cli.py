@@ -1,0 +1,121 @@
+"""``rota escalation SCENARIO ASSIGNMENTS [--at DATETIME] [--out FILE.csv]``: the resolved
+escalation chain of every shift, or of one moment ("who do I call now?")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .cli import ASSIGNMENTS, SCENARIO, main
+from .errors import EXIT_OK, InputError
+from .escalation import (
+    CSV_COLUMNS,
+    chain_table,
+    escalation_chain,
+    level_label,
+    levels_of,
+    severity_steps,
+    who_is_on_call,
+)
+from .files import refuse_overwrite, write_frame
+from .loading import load_scenario_files
+from .problem import Problem
+from .scenario import Scenario, format_duration
+from .schedule import read_schedule
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """``2027-02-03T12:00``, ``2027-02-03 12:00+01:00``, ``2027-02-03`` (midnight) or ``now``.
+
+    Raises
+    ------
+    ValueError
+        Anything else.
+    """
+    t = text.strip()
+    if t.lower() == "now":
+        return dt.datetime.now(dt.timezone.utc)
+    try:
+        return dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"expected a date and time like 2027-02-03T12:00 (team zone) or "
+            f"2027-02-03T12:00+01:00, or 'now'; got {text!r}"
+        ) from None
+
+
+def _moment(_ctx, _param, value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_moment(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+def steps_text(scenario: Scenario, severity: str) -> str:
+    """``page levels 1, 2, 3 at once; after 5m level 4`` for one severity."""
+    parts = []
+    for k, step in enumerate(severity_steps(scenario, severity)):
+        levels = ", ".join(str(v) for v in step.levels)
+        word = "levels" if len(step.levels) > 1 else "level"
+        if k == 0:
+            parts.append(f"page {word} {levels}" + (" at once" if len(step.levels) > 1 else ""))
+        else:
+            parts.append(f"after {format_duration(step.after)} {word} {levels}")
+    return "; ".join(parts)
+
+
+@main.command("escalation")
+@SCENARIO
+@ASSIGNMENTS
+@click.option("--at", "at", callback=_moment, metavar="DATETIME",
+              help="Only the chain at this moment: 2027-02-03T12:00 (team zone), with an offset, "
+                   "or 'now'.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the chain as CSV (instance, level, person, contact, ack_timeout).")
+def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, out: Path | None) -> None:
+    """Who is paged, in what order, for the schedule ASSIGNMENTS of SCENARIO.
+
+    Resolves the scenario's escalation levels (roles, skills of the crew, named people)
+    to people for every shift, or, with --at, for the shifts running at one moment.
+    """
+    sc, inputs = load_scenario_files(scenario)
+    if not sc.escalation:
+        raise InputError.single(
+            "the scenario has no escalation policy: add `escalation:` levels (see the README, "
+            "'Escalation and incident taxonomy')", str(scenario), field="escalation",
+        )
+    if out is not None:
+        refuse_overwrite([out], [*inputs, assignments])
+    prob = Problem(sc)
+    schedule = read_schedule(prob, assignments)
+    if schedule.unmatched:
+        click.echo(f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift "
+                   "(run `rota verify`)", err=True)
+    if at is None:
+        frame = escalation_chain(schedule)
+        click.echo(chain_table(frame))
+    else:
+        frame = who_is_on_call(schedule, at)
+        local = at if at.tzinfo is not None else at.replace(tzinfo=sc.tz)
+        when = local.astimezone(sc.tz).strftime("%a %d %b %Y %H:%M")
+        if frame.empty:
+            click.echo(f"No shift is running at {when} ({sc.timezone}).")
+        else:
+            click.echo(f"On call at {when} ({sc.timezone}):")
+            for lv in levels_of(sc):
+                rows = frame[frame["level"] == lv.level]
+                who = [f"{r.person_name} <{r.contact}>" if r.contact else r.person_name
+                       for r in rows.itertuples(index=False) if r.person]
+                click.echo(f"  {level_label(sc, lv)} (ack within {format_duration(lv.ack_timeout)}): "
+                           + (", ".join(dict.fromkeys(who)) or "NOBODY"))
+            for name, sev in sc.severities.items():
+                desc = f" ({sev.description})" if sev.description else ""
+                click.echo(f"  {name}{desc}: {steps_text(sc, name)}")
+    if out is not None:
+        write_frame(out, frame[CSV_COLUMNS])
+        click.echo(f"wrote {out} ({len(frame)} rows)")
+    click.get_current_context().exit(EXIT_OK)
