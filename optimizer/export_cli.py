@@ -1,4 +1,5 @@
-"""``rota export``: write a schedule as CSV, iCalendar, or paging-tool override bodies."""
+"""``rota export``: write a schedule as CSV, iCalendar, paging-tool override bodies, or the
+escalation chain as paging-tool escalation-policy bodies."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from .cli import ASSIGNMENTS, SCENARIO, main
 from .errors import InputError
 from .exports import (
     CSV_FORMATS,
+    ESCALATION_FORMATS,
     FORMATS,
     json_text,
     opsgenie_bodies,
+    opsgenie_escalation_bodies,
     pagerduty_body,
+    pagerduty_escalation_bodies,
     person_calendar_names,
     read_mapping,
     select,
@@ -42,7 +46,9 @@ def _date_format(_ctx, _param, value: str | None) -> str | None:
 @ASSIGNMENTS
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
               help="csv (one row per person and shift), csv-wide (one row per shift), csv-summary "
-                   "(per person, for payroll), ics (iCalendar), pagerduty or opsgenie (override bodies).")
+                   "(per person, for payroll), ics (iCalendar), pagerduty or opsgenie (override bodies), "
+                   "pagerduty-escalation or opsgenie-escalation (escalation-policy bodies per shift and "
+                   "severity).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (for ics: the team calendar).")
 @click.option("--utc", is_flag=True, help="Times in UTC instead of each shift's own zone.")
@@ -56,12 +62,18 @@ def _date_format(_ctx, _param, value: str | None) -> str | None:
 @click.option("--shift", "shifts", multiple=True, help="Only this shift pattern (repeatable).")
 @click.option("--rotations", is_flag=True,
               help="opsgenie: target the rotation named like each role (so roles may overlap).")
+@click.option("--severity", "severities", multiple=True,
+              help="*-escalation: only this severity (repeatable; default all).")
+@click.option("--at", "at", metavar="DATETIME",
+              help="*-escalation: only the shifts running at this moment (2027-02-03T12:00 in the team "
+                   "zone, with an offset, or 'now'): the policy to PUT at a handover.")
 @click.option("--date-format", callback=_date_format, metavar="|".join(DATE_FORMATS),
               help="How to read DD/MM vs MM/DD dates in the CSV inputs (default: auto, refuses "
                    "ambiguous dates).")
 def export_cmd(scenario: Path, assignments: Path, fmt: str, out: Path | None, utc: bool, excel: bool,
                per_person: Path | None, mapping: Path | None, roles: tuple[str, ...],
-               shifts: tuple[str, ...], rotations: bool, date_format: str | None) -> None:
+               shifts: tuple[str, ...], rotations: bool, severities: tuple[str, ...], at: str | None,
+               date_format: str | None) -> None:
     """Export the schedule ASSIGNMENTS of SCENARIO for HR, calendars or paging tools.
 
     ASSIGNMENTS is a schedule CSV (rota's assignments.csv, a csv-wide export or a
@@ -74,9 +86,20 @@ def export_cmd(scenario: Path, assignments: Path, fmt: str, out: Path | None, ut
         raise click.UsageError("--per-person applies to --format ics only")
     if rotations and fmt != "opsgenie":
         raise click.UsageError("--rotations applies to --format opsgenie only")
-    if mapping is not None and fmt not in ("pagerduty", "opsgenie"):
-        raise click.UsageError("--mapping applies to --format pagerduty and opsgenie only")
-    if fmt in ("pagerduty", "opsgenie") and mapping is None:
+    paging = ("pagerduty", "opsgenie", *ESCALATION_FORMATS)
+    if mapping is not None and fmt not in paging:
+        raise click.UsageError("--mapping applies to the pagerduty and opsgenie formats only")
+    if (severities or at) and fmt not in ESCALATION_FORMATS:
+        raise click.UsageError("--severity and --at apply to the *-escalation formats only")
+    moment = None
+    if at is not None:
+        from .escalation_cli import parse_moment
+
+        try:
+            moment = parse_moment(at)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="'--at'") from None
+    if fmt in paging and mapping is None:
         raise click.UsageError(f"--format {fmt} needs --mapping FILE (person id -> {fmt} user)")
     if out is None and not (fmt == "ics" and per_person is not None):
         raise click.UsageError("--out PATH is required" + (" (or --per-person DIR)" if fmt == "ics" else ""))
@@ -93,6 +116,7 @@ def export_cmd(scenario: Path, assignments: Path, fmt: str, out: Path | None, ut
                             for u in schedule.unmatched[:10]),
             str(assignments),
         )
+    whole = schedule
     schedule = select(schedule, roles, shifts)
     outputs = [out] if out else []
     if per_person is not None:
@@ -104,11 +128,20 @@ def export_cmd(scenario: Path, assignments: Path, fmt: str, out: Path | None, ut
         write_csv(schedule, out, fmt, utc=utc, excel=excel)
         click.echo(f"wrote {out} ({fmt}, {n} assignments)")
     elif fmt == "ics":
-        written = write_ics(schedule, out, per_person, utc=utc)
+        written = write_ics(schedule, out, per_person, utc=utc, chain_from=whole)
         parts = [str(out)] if out else []
         if per_person is not None:
             parts.append(f"{len(written) - len(parts)} personal calendars in {per_person}")
         click.echo(f"wrote {' and '.join(parts)} ({n} events)")
+    elif fmt in ESCALATION_FORMATS:
+        users = read_mapping(mapping)
+        make = pagerduty_escalation_bodies if fmt == "pagerduty-escalation" else opsgenie_escalation_bodies
+        bodies = make(whole, users, severities=severities, at=moment, utc=utc, shifts=shifts)
+        atomic_write_text(out, json_text(bodies))
+        endpoint = ("POST https://api.pagerduty.com/escalation_policies" if fmt == "pagerduty-escalation"
+                    else "POST https://api.opsgenie.com/v2/escalations")
+        click.echo(f"wrote {out}: {len(bodies)} escalation bodies (one per shift and severity; "
+                   f"each 'body' for {endpoint})")
     else:
         users = read_mapping(mapping)
         if fmt == "pagerduty":

@@ -14,6 +14,11 @@
   (``POST /schedules/{id}/overrides``) and the bodies for Opsgenie's
   (``POST /v2/schedules/{id}/overrides``, one override per request), with a mapping
   file from person id to the tool's user.
+* Escalation (when the scenario has an ``escalation`` policy): each shift's resolved
+  chain as the body of PagerDuty's ``POST /escalation_policies`` and of Opsgenie's
+  ``POST /v2/escalations``, one per shift instance and severity, with the same
+  mapping file; calendar events carry the escalation order and the runbook links in
+  their DESCRIPTION.
 """
 
 from __future__ import annotations
@@ -33,9 +38,12 @@ from .errors import InputError, InputProblem
 from .files import atomic_write_bytes, atomic_write_text, csv_text, safe_filename
 from .schedule import ASSIGNMENT_COLUMNS, Schedule, assignments_frame, people_frame, wide_columns
 from .stats import person_stats
+from .scenario import format_duration
 from .timecalc import UTC, iso_local
 
-FORMATS = ("csv", "csv-wide", "csv-summary", "ics", "pagerduty", "opsgenie")
+FORMATS = ("csv", "csv-wide", "csv-summary", "ics", "pagerduty", "opsgenie",
+           "pagerduty-escalation", "opsgenie-escalation")
+ESCALATION_FORMATS = ("pagerduty-escalation", "opsgenie-escalation")
 CSV_FORMATS = ("csv", "csv-wide", "csv-summary")
 
 # --------------------------------------------------------------------------- selection
@@ -204,11 +212,53 @@ def _calendar(name: str, team_zone: str, utc: bool):
     return cal
 
 
-def _events(schedule: Schedule, people: set[int] | None, utc: bool, stamp: dt.datetime, team_summary: bool):
+def runbooks_for(scenario, shift: str, role: str | None = None, person=None) -> dict[str, str]:
+    """Runbook links that concern one shift: those of its roles, the skills its roles and
+    crew need, and (given a person) the skills they hold; in the scenario's order."""
+    pat = next(p for p in scenario.shifts if p.name == shift)
+    keys = {r.name for r in pat.roles} | set(pat.crew_skills) | {k for r in pat.roles for k in r.skills}
+    if role is not None:
+        keys.add(role)
+    if person is not None:
+        keys |= set(person.skills)
+    return {k: url for k, url in scenario.runbooks.items() if k in keys}
+
+
+def _escalation_text(resolver, inst, person) -> str:
+    """Escalation order and runbooks of one instance, for an event DESCRIPTION."""
+    from .escalation import level_label, severity_steps
+
+    sc = resolver.scenario
+    lines = []
+    if sc.escalation:
+        lines += ["", "Escalation (who is paged, in order):"]
+        for lv, people in resolver.chain(inst.index):
+            who = ", ".join(f"{r.name} <{r.contact}>" if r.contact else r.name for r in people)
+            lines.append(f"{level_label(sc, lv)} (ack within {format_duration(lv.ack_timeout)}): "
+                         f"{who or 'nobody'}")
+        for name, sev in sc.severities.items():
+            steps = severity_steps(sc, name)
+            order = "; then ".join(
+                ("levels " if len(st.levels) > 1 else "level ") + ", ".join(map(str, st.levels))
+                + (f" after {format_duration(st.after)}" if k else " at once" if len(st.levels) > 1 else "")
+                for k, st in enumerate(steps)
+            )
+            lines.append(f"{name}: {order}" + (f" ({sev.description})" if sev.description else ""))
+    books = runbooks_for(sc, inst.shift, person=person)
+    if books:
+        lines += ["", "Runbooks:"] + [f"{k}: {url}" for k, url in books.items()]
+    return "\n" + "\n".join(lines) if lines else ""
+
+
+def _events(schedule: Schedule, people: set[int] | None, utc: bool, stamp: dt.datetime, team_summary: bool,
+            chain_from: Schedule | None = None):
     import icalendar
+
+    from .escalation import Resolver
 
     prob = schedule.problem
     team = prob.scenario.team
+    resolver = Resolver(chain_from or schedule) if (prob.scenario.escalation or prob.scenario.runbooks) else None
     for a in schedule.assignments:
         if people is not None and a.person not in people:
             continue
@@ -223,10 +273,13 @@ def _events(schedule: Schedule, people: set[int] | None, utc: bool, stamp: dt.da
         ev.add("dtend", dt.datetime.fromtimestamp(inst.end, tz))
         summary = f"On call: {role} ({inst.shift})"
         ev.add("summary", f"{summary}: {person.display_name}" if team_summary else summary)
-        ev.add("description", (
+        description = (
             f"{person.display_name} is on call as {role} for {team}, shift {inst.shift}: "
             f"{inst.start_iso} to {inst.end_iso} ({inst.seconds / 3600:g} h)."
-        ))
+        )
+        if resolver is not None:
+            description += _escalation_text(resolver, inst, person)
+        ev.add("description", description)
         ev.add("categories", ["On call"])
         ev.add("transp", "TRANSPARENT")  # on call is not busy time
         if person.email:
@@ -252,29 +305,35 @@ def _finish(cal, utc: bool, scenario) -> bytes:
     return cal.to_ical()
 
 
-def team_calendar(schedule: Schedule, utc: bool = False, stamp: dt.datetime | None = None) -> bytes:
+def team_calendar(schedule: Schedule, utc: bool = False, stamp: dt.datetime | None = None,
+                  chain_from: Schedule | None = None) -> bytes:
     """The team calendar (``.ics`` bytes): one event per assignment.
 
     SUMMARY ``On call: primary (week): Alice Müller``; ATTENDEE is the person's e-mail;
     times in the shift's zone with VTIMEZONE definitions, or UTC with ``utc=True``.
+    When the scenario has an escalation policy or runbooks, DESCRIPTION also lists the
+    shift's escalation order (resolved from ``chain_from``, default ``schedule``: pass
+    the whole schedule when exporting a :func:`select`-ion), each severity's paging
+    order and the runbook links of the shift.
     """
     prob = schedule.problem
     cal = _calendar(f"{prob.scenario.team}: on call", prob.scenario.timezone, utc)
-    for ev in _events(schedule, None, utc, _stamp(stamp), team_summary=True):
+    for ev in _events(schedule, None, utc, _stamp(stamp), team_summary=True, chain_from=chain_from):
         cal.add_component(ev)
     return _finish(cal, utc, prob.scenario)
 
 
 def person_calendar(schedule: Schedule, person: int, utc: bool = False,
-                    stamp: dt.datetime | None = None) -> bytes:
+                    stamp: dt.datetime | None = None, chain_from: Schedule | None = None) -> bytes:
     """One person's calendar (``.ics`` bytes): SUMMARY ``On call: primary (week)``.
 
     A person with no shifts gets an empty calendar, so a subscribed feed empties too.
+    DESCRIPTION as in :func:`team_calendar`.
     """
     prob = schedule.problem
     who = prob.people[person]
     cal = _calendar(f"{who.display_name}: on call ({prob.scenario.team})", prob.scenario.timezone, utc)
-    for ev in _events(schedule, {person}, utc, _stamp(stamp), team_summary=False):
+    for ev in _events(schedule, {person}, utc, _stamp(stamp), team_summary=False, chain_from=chain_from):
         cal.add_component(ev)
     return _finish(cal, utc, prob.scenario)
 
@@ -286,18 +345,20 @@ def person_calendar_names(schedule: Schedule) -> list[str]:
 
 
 def write_ics(schedule: Schedule, out: str | Path | None = None, per_person: str | Path | None = None,
-              utc: bool = False, stamp: dt.datetime | None = None) -> list[Path]:
+              utc: bool = False, stamp: dt.datetime | None = None,
+              chain_from: Schedule | None = None) -> list[Path]:
     """Write the team calendar to ``out`` and/or one calendar per person into the
-    directory ``per_person``; every file atomically. Returns the paths written."""
+    directory ``per_person``; every file atomically. Returns the paths written.
+    ``chain_from``: see :func:`team_calendar`."""
     stamp = _stamp(stamp)
     written = []
     if out is not None:
-        atomic_write_bytes(out, team_calendar(schedule, utc, stamp))
+        atomic_write_bytes(out, team_calendar(schedule, utc, stamp, chain_from))
         written.append(Path(out))
     if per_person is not None:
         d = Path(per_person)
         for p, name in enumerate(person_calendar_names(schedule)):
-            atomic_write_bytes(d / name, person_calendar(schedule, p, utc, stamp))
+            atomic_write_bytes(d / name, person_calendar(schedule, p, utc, stamp, chain_from))
             written.append(d / name)
     return written
 
@@ -376,27 +437,34 @@ def read_mapping(path: str | Path) -> UserMapping:
 
 
 def _users_for(schedule: Schedule, mapping: UserMapping | dict[str, str], tool: str) -> dict[int, str]:
-    m = mapping if isinstance(mapping, UserMapping) else UserMapping(dict(mapping))
     prob = schedule.problem
-    out: dict[int, str] = {}
+    people = sorted({a.person for a in schedule.assignments})
+    by_id = _users_by_id([(prob.people[p].id, prob.people[p].display_name) for p in people], mapping, tool)
+    return {p: by_id[prob.people[p].id] for p in people}
+
+
+def _users_by_id(who: list[tuple[str, str]], mapping: UserMapping | dict[str, str], tool: str) -> dict[str, str]:
+    """(id, name) pairs -> the tool's user for each id; every missing or malformed user is
+    named in one :class:`InputError`."""
+    m = mapping if isinstance(mapping, UserMapping) else UserMapping(dict(mapping))
+    out: dict[str, str] = {}
     problems = []
-    for p in sorted({a.person for a in schedule.assignments}):
-        person = prob.people[p]
-        user = m.users.get(person.id, "").strip()
+    for pid, name in who:
+        user = m.users.get(pid, "").strip()
         if not user:
             problems.append(InputProblem(
-                f"no {tool} user for person {person.id!r} ({person.display_name}); "
-                f"add a row '{person.id},<{tool} user {'ID' if tool == 'PagerDuty' else 'id or e-mail'}>'",
-                m.file, m.lines.get(person.id), "mapping",
+                f"no {tool} user for person {pid!r} ({name}); "
+                f"add a row '{pid},<{tool} user {'ID' if tool == 'PagerDuty' else 'id or e-mail'}>'",
+                m.file, m.lines.get(pid), "mapping",
             ))
             continue
         if tool == "PagerDuty" and ("@" in user or any(ch.isspace() for ch in user)):
             problems.append(InputProblem(
-                f"PagerDuty needs a user ID (like PABC123) for person {person.id!r}, not {user!r}",
-                m.file, m.lines.get(person.id), "mapping",
+                f"PagerDuty needs a user ID (like PABC123) for person {pid!r}, not {user!r}",
+                m.file, m.lines.get(pid), "mapping",
             ))
             continue
-        out[p] = user
+        out[pid] = user
     if problems:
         raise InputError(problems)
     return out
@@ -484,6 +552,180 @@ def opsgenie_bodies(schedule: Schedule, mapping: UserMapping | dict[str, str], u
         if rotations:
             body["rotations"] = [{"name": role}]
         out.append(body)
+    return out
+
+
+# --------------------------------------------------------------------------- escalation
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One paging step of one severity on one shift instance: who, and after how long."""
+
+    levels: tuple[int, ...]
+    people: tuple[tuple[str, str], ...]  # (id, name), no one twice
+    timeout_minutes: int
+    after_minutes: int
+
+
+def _escalation_plan(schedule: Schedule, severities: Iterable[str] = (),
+                     at: dt.datetime | None = None, shifts: Iterable[str] = ()):
+    """(instance, severity, [ChainStep]) for every instance (or those running ``at``, or of
+    ``shifts``) and every severity (or those named)."""
+    from .escalation import Resolver, active_instances, severity_steps
+
+    prob = schedule.problem
+    sc = prob.scenario
+    if not sc.escalation or not sc.severities:
+        raise InputError.single(
+            "the scenario needs an escalation policy and severities for escalation exports "
+            "(`escalation:` levels and `severities:`)", field="escalation",
+        )
+    names = list(severities) or list(sc.severities)
+    for n in names:
+        if n not in sc.severities:
+            raise InputError.single(f"the scenario has no severity {n!r} (known: {', '.join(sc.severities)})",
+                                    field="--severity")
+    shifts = tuple(shifts)
+    insts = active_instances(prob, at) if at is not None else range(len(prob.instances))
+    insts = [i for i in insts if not shifts or prob.instances[i].shift in shifts]
+    res = Resolver(schedule)
+    for i in insts:
+        by_level = {lv.level: people for lv, people in res.chain(i)}
+        for n in names:
+            steps = []
+            for st in severity_steps(sc, n):
+                seen: dict[str, str] = {}
+                for v in st.levels:
+                    for r in by_level[v]:
+                        seen.setdefault(r.id, r.name)
+                steps.append(ChainStep(st.levels, tuple(seen.items()),
+                                       int(st.timeout.total_seconds() // 60), int(st.after.total_seconds() // 60)))
+            yield prob.instances[i], n, steps
+
+
+def _policy_meta(scenario, inst, severity: str, utc: bool) -> dict:
+    return {
+        "severity": severity,
+        "shift": inst.shift,
+        "start": _iso(inst.start, inst.tz, utc),
+        "end": _iso(inst.end, inst.tz, utc),
+    }
+
+
+def _policy_name(scenario, inst, severity: str) -> str:
+    many = len(scenario.shifts) > 1
+    return f"{scenario.team} {severity}" + (f" ({inst.shift})" if many else "")
+
+
+def _policy_description(scenario, inst, severity: str) -> str:
+    sev = scenario.severities[severity]
+    what = f"{severity}: {sev.description}. " if sev.description else f"{severity}. "
+    return (what + f"On call {inst.start_iso} to {inst.end_iso} ({inst.shift}); "
+            "generated by rota, update at each handover.")
+
+
+def pagerduty_escalation_bodies(schedule: Schedule, mapping: UserMapping | dict[str, str],
+                                severities: Iterable[str] = (), at: dt.datetime | None = None,
+                                utc: bool = False, shifts: Iterable[str] = ()) -> list[dict]:
+    """The escalation chain as bodies of PagerDuty's ``POST /escalation_policies`` (or
+    ``PUT /escalation_policies/{id}`` at each handover): one per shift instance and
+    severity, each ``{"severity", "shift", "start", "end", "body"}`` where ``body`` is::
+
+        {"escalation_policy": {"type": "escalation_policy", "name": "ai-platform sev1",
+         "description": "…", "num_loops": 0,
+         "escalation_rules": [{"escalation_delay_in_minutes": 5,
+                               "targets": [{"id": "PABC123", "type": "user_reference"}]}]}}
+
+    One rule per paging step of the severity (:func:`~optimizer.escalation.severity_steps`):
+    the first targets every person of the levels paged at once, each later one the
+    people of one level; the delay is the step's ack timeout. A step that reaches nobody
+    on that shift is left out. Only the instances running ``at`` (if given) and only
+    the named ``severities`` (default all).
+
+    Raises
+    ------
+    InputError
+        No escalation policy or severities; an unknown severity; a person or contact
+        without a PagerDuty user id in ``mapping``; a step with more than 10 targets
+        (PagerDuty's limit).
+    """
+    plan = list(_escalation_plan(schedule, severities, at, shifts))
+    sc = schedule.problem.scenario
+    ids = {pid: name for _i, _n, steps in plan for st in steps for pid, name in st.people}
+    users = _users_by_id(sorted(ids.items()), mapping, "PagerDuty")
+    out = []
+    for inst, sev, steps in plan:
+        rules = []
+        for st in steps:
+            if not st.people:
+                continue
+            if len(st.people) > 10:
+                raise InputError.single(
+                    f"{inst.label} {sev}: levels {', '.join(map(str, st.levels))} page {len(st.people)} "
+                    "people at once; a PagerDuty escalation rule takes at most 10 targets",
+                    field="escalation",
+                )
+            rules.append({
+                "escalation_delay_in_minutes": st.timeout_minutes,
+                "targets": [{"id": users[pid], "type": "user_reference"} for pid, _ in st.people],
+            })
+        body = {"escalation_policy": {
+            "type": "escalation_policy",
+            "name": _policy_name(sc, inst, sev),
+            "description": _policy_description(sc, inst, sev),
+            "num_loops": 0,
+            "on_call_handoff_notifications": "if_has_services",
+            "escalation_rules": rules,
+        }}
+        out.append({**_policy_meta(sc, inst, sev, utc), "body": body})
+    return out
+
+
+def opsgenie_escalation_bodies(schedule: Schedule, mapping: UserMapping | dict[str, str],
+                               severities: Iterable[str] = (), at: dt.datetime | None = None,
+                               utc: bool = False, shifts: Iterable[str] = ()) -> list[dict]:
+    """The escalation chain as bodies of Opsgenie's ``POST /v2/escalations`` (or ``PUT
+    /v2/escalations/{name}?identifierType=name`` at each handover): one per shift instance
+    and severity, each ``{"severity", "shift", "start", "end", "body"}`` where ``body`` is::
+
+        {"name": "ai-platform sev2", "description": "…",
+         "rules": [{"condition": "if-not-acked", "notifyType": "default",
+                    "delay": {"timeAmount": 0, "timeUnit": "minutes"},
+                    "recipient": {"type": "user", "username": "ivan@example.com"}}, …]}
+
+    Opsgenie rules have one recipient each and their delay counts from the alert's
+    creation, so every person of a paging step gets a rule with the step's start time
+    (0 for the levels paged at once, then the sum of the earlier steps' ack timeouts).
+    ``recipient`` carries ``username`` for an e-mail in the mapping, else ``id``.
+
+    Raises
+    ------
+    InputError
+        As :func:`pagerduty_escalation_bodies` (without the 10-target limit).
+    """
+    plan = list(_escalation_plan(schedule, severities, at, shifts))
+    sc = schedule.problem.scenario
+    ids = {pid: name for _i, _n, steps in plan for st in steps for pid, name in st.people}
+    users = _users_by_id(sorted(ids.items()), mapping, "Opsgenie")
+    out = []
+    for inst, sev, steps in plan:
+        rules = []
+        for st in steps:
+            for pid, _ in st.people:
+                user = users[pid]
+                rules.append({
+                    "condition": "if-not-acked",
+                    "notifyType": "default",
+                    "delay": {"timeAmount": st.after_minutes, "timeUnit": "minutes"},
+                    "recipient": {"type": "user", ("username" if "@" in user else "id"): user},
+                })
+        body = {
+            "name": _policy_name(sc, inst, sev)[:100],
+            "description": _policy_description(sc, inst, sev),
+            "rules": rules,
+        }
+        out.append({**_policy_meta(sc, inst, sev, utc), "body": body})
     return out
 
 
