@@ -178,8 +178,11 @@ def load_breakdown(schedule: Schedule) -> pd.DataFrame:
     return pd.DataFrame(data, columns=cols, index=[p.id for p in prob.people])
 
 
-def plot_load(schedule: Schedule, ax: Axes | None = None) -> Axes:
+def plot_load(schedule: Schedule, ax: Axes | None = None, escalation: bool = False) -> Axes:
     """Load balance per person: horizontal stacked bars, most loaded at the top.
+
+    With ``escalation=True`` the chart counts what the escalation policy implies instead
+    (see :func:`plot_escalation_load`; needs ``weights.escalation_level``).
 
     Each bar starts with the history carried in from earlier periods (grey, hatched),
     then this period's load stacked by kind of hour (weekday, night, weekend, holiday),
@@ -201,6 +204,8 @@ def plot_load(schedule: Schedule, ax: Axes | None = None) -> Axes:
         ``"history"`` or ``"load:<role_class>:<kind>"``; the target ticks a ``Line2D``
         with gid ``"target"``.
     """
+    if escalation:
+        return plot_escalation_load(schedule, ax)
     people = people_frame(schedule)
     parts = load_breakdown(schedule)
     names = _names(schedule)
@@ -306,6 +311,82 @@ def plot_load(schedule: Schedule, ax: Axes | None = None) -> Axes:
                 label="fair share (history + target)",
             )
         )
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    return ax
+
+
+def plot_escalation_load(schedule: Schedule, ax: Axes | None = None) -> Axes:
+    """Escalation load per person: what the escalation policy implies, weighted per level.
+
+    A person carries, for every shift on which they are on some escalation level, hours ×
+    kind weight × ``weights.escalation_level`` of their heaviest level there (see
+    :func:`optimizer.escalation.escalation_load`): being level 3 for sev1 only is lighter
+    than being level 1 for everything. Bars are stacked by level; the black tick is the
+    person's fair share of the pool's escalation load by FTE (history not included).
+
+    Raises
+    ------
+    ValueError
+        The scenario has no ``weights.escalation_level``.
+
+    Returns
+    -------
+    Axes
+        Bar segments are ``Rectangle`` patches with gid ``"escalation:<level>"``; the
+        fair-share ticks a ``Line2D`` with gid ``"target"``.
+    """
+    from .escalation import escalation_load, level_by_number
+
+    prob = schedule.problem
+    sc = prob.scenario
+    if not sc.weights.escalation_level:
+        raise ValueError("set weights.escalation_level (level -> weight) to chart the escalation load")
+    frame = escalation_load(schedule)
+    names = _names(schedule)
+    n = len(frame)
+    total = frame.sum(axis=1).to_numpy()
+    order = sorted(range(n), key=lambda k: (-total[k], names[k]))
+    pool = set(prob.pool)
+    fte_sum = sum(prob.people[p].fte for p in pool) or 1.0
+    pool_total = sum(total[p] for p in pool)
+    target = np.array([pool_total * prob.people[p].fte / fte_sum if p in pool else np.nan for p in range(n)])
+    levels = level_by_number(sc)
+    with chart_style():
+        ax = _new_axes(ax, (10.5, 1.9 + 0.24 * n))
+        y = np.arange(n)
+        left = np.zeros(n)
+        handles: list = []
+        for k, v in enumerate(frame.columns):
+            vals = frame[v].to_numpy()[order]
+            color = ROLE_PALETTE[k % len(ROLE_PALETTE)]
+            if vals.any():
+                bars = ax.barh(y, vals, left=left, height=0.72, color=color, linewidth=0)
+                for patch in bars.patches:
+                    patch.set_gid(f"escalation:{v}")
+                left = left + vals
+                lv = levels[v]
+                label = f"level {v} × {sc.weights.escalation_level[v]:g}" + (f": {lv.name}" if lv.name else "")
+                handles.append(Patch(facecolor=color, label=label))
+        tgt = target[order]
+        ok = ~np.isnan(tgt)
+        ax.plot(tgt[ok], y[ok], linestyle="none", marker="|", markersize=max(6.0, min(16.0, 220 / max(n, 1))),
+                markeredgewidth=2.2, color="black", gid="target", zorder=5,
+                path_effects=[patheffects.withStroke(linewidth=4.5, foreground="white")])
+        ends = np.maximum(left, np.nan_to_num(tgt, nan=0.0))
+        span = float(max(ends.max(initial=0.0), 1.0))
+        for k, p in enumerate(order):
+            ax.text(ends[k] + span * 0.01, k, f"{total[p]:,.1f}".rstrip("0").rstrip("."), va="center",
+                    ha="left", fontsize=8, color="#333333")
+        ax.set_xlim(0, span * 1.1)
+        ax.set_yticks(y, [names[p] for p in order], fontsize=8 if n > 30 else 9)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.tick_params(axis="y", length=0)
+        ax.xaxis.grid(True, color="#e5e5e5", linewidth=0.8)
+        ax.set_axisbelow(True)
+        ax.set_xlabel("escalation load (hours × kind weight × level weight; heaviest level per shift)")
+        ax.set_title("Escalation load per person (most loaded first)", loc="left")
+        handles.append(Line2D([], [], color="black", marker="|", linestyle="none", markersize=10,
+                              markeredgewidth=2.2, label="fair share (pool by FTE)"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return ax
 

@@ -65,15 +65,17 @@ CAPTIONS = {
 
 @dataclass
 class ReportFiles:
-    """What :func:`write_report` wrote."""
+    """What :func:`write_report` wrote (``handbook``: only when the scenario has an
+    escalation policy, severities or runbooks)."""
 
     html: Path
     png: dict[str, Path] = field(default_factory=dict)
     svg: dict[str, Path] = field(default_factory=dict)
+    handbook: Path | None = None
 
     @property
     def all(self) -> list[Path]:
-        return [self.html, *self.png.values(), *self.svg.values()]
+        return [self.html, *([self.handbook] if self.handbook else []), *self.png.values(), *self.svg.values()]
 
 
 # --------------------------------------------------------------------------- charts
@@ -212,9 +214,11 @@ def report_html(
     evaluation: Evaluation,
     result: Result | None = None,
     title: str | None = None,
+    handbook: str | None = None,
 ) -> str:
     """The report page as a string: summary, fairness, charts (PNG bytes by chart name),
-    people, violations and penalties."""
+    people, violations and penalties; ``handbook``: relative link to the on-call
+    handbook page, shown under the title."""
     prob = schedule.problem
     sc = prob.scenario
     title = title or f"{sc.team}: on-call report"
@@ -226,6 +230,11 @@ def report_html(
         f'<p class="sub">{sc.start:%a %d %b %Y} – {sc.end:%a %d %b %Y} · '
         f"time zone {_esc(sc.timezone)} · schedule from {_esc(source)}</p>"
     )
+    if handbook:
+        add(
+            f'<p class="handbook-link">On-call handbook (escalation policy, incident taxonomy, who to '
+            f'call each week, contacts, runbooks): <a href="{_esc(handbook)}">{_esc(handbook)}</a></p>'
+        )
 
     # summary cards
     slots, short = _slots(schedule)
@@ -459,8 +468,304 @@ def write_report(
         if svg:
             files.svg[name] = out / f"{name}.svg"
             atomic_write_bytes(files.svg[name], data["svg"])
+    if has_handbook(schedule.problem.scenario):
+        files.handbook = out / "handbook.html"
+        atomic_write_text(files.handbook, handbook_html(schedule))
     page = report_html(
-        schedule, {k: v["png"] for k, v in charts.items()}, evaluation, result, title
+        schedule,
+        {k: v["png"] for k, v in charts.items()},
+        evaluation,
+        result,
+        title,
+        handbook=files.handbook.name if files.handbook else None,
     )
     atomic_write_text(files.html, page)
     return files
+
+
+# --------------------------------------------------------------------------- handbook
+
+
+def has_handbook(scenario: Any) -> bool:
+    """The scenario says enough for an on-call handbook (escalation, severities or runbooks)."""
+    return bool(scenario.escalation or scenario.severities or scenario.runbooks)
+
+
+HANDBOOK_CSS = """
+.lead{font-size:1.02em;max-width:60em}
+.steps{margin:6px 0 0 0;padding-left:1.3em}.steps li{margin:2px 0}
+.sev{display:inline-block;font-weight:700;border-radius:4px;padding:1px 8px;color:#fff;
+ background:#555;white-space:nowrap}
+.sev0{background:#b3261e}.sev1{background:#c75b00}.sev2{background:#1f5fa8}.sev3{background:#5b5b5b}
+.lvl{display:inline-block;min-width:1.6em;text-align:center;font-weight:700;border-radius:50%;
+ background:#e8eef7;color:#1f3f6e;padding:1px 4px}
+td.when{white-space:nowrap;font-variant-numeric:tabular-nums}
+td.now{font-weight:600}
+.nobody{color:#b3261e;font-weight:700}
+.muted{color:#666}
+.chain td{min-width:8em}
+a{color:#1f5fa8}
+.toc{margin:8px 0 0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:6px 16px}
+.warn{background:#fff6e5;border:1px solid #f0c36d;border-radius:6px;padding:6px 12px}
+@media print{.toc{display:none}a{color:#000}}
+"""
+
+
+def _when(inst: Any) -> str:
+    a = dt.datetime.fromtimestamp(inst.start, inst.tz)
+    b = dt.datetime.fromtimestamp(inst.end, inst.tz)
+    same_year = a.year == b.year
+    return f"{a:%a %d %b %H:%M} – {b:%a %d %b %H:%M}" + ("" if same_year else f" {b:%Y}")
+
+
+def _link(url: str) -> str:
+    return f'<a href="{_esc(url)}" rel="noopener">{_esc(url)}</a>'
+
+
+def _mail(address: str | None) -> str:
+    return f'<a href="mailto:{_esc(address)}">{_esc(address)}</a>' if address else ""
+
+
+def handbook_html(schedule: Schedule, title: str | None = None) -> str:
+    """The on-call handbook as a self-contained page: the incident taxonomy (severities and
+    who each pages, in order), the escalation levels, runbook links, who is on each level
+    for every shift of the schedule, everyone's contacts, the escalation load chart (with
+    ``weights.escalation_level``) and the policy's warnings. No scripts, no network
+    resources: one page a team can hand to an auditor or a new joiner."""
+    from .escalation import (
+        Resolver,
+        contacts_of,
+        describe_level,
+        escalation_warnings,
+        levels_of,
+        severities_of_level,
+        severity_steps,
+    )
+    from .scenario import format_duration
+
+    prob = schedule.problem
+    sc = prob.scenario
+    title = title or f"{sc.team}: on-call handbook"
+    levels = levels_of(sc)
+    by_num = {lv.level: lv for lv in levels}
+    sev_names = list(sc.severities)
+    sev_class = {n: f"sev{min(k, 3)}" for k, n in enumerate(sev_names)}
+    parts: list[str] = []
+    add = parts.append
+
+    def lvl(v: int) -> str:
+        lv = by_num[v]
+        name = lv.name or describe_level(sc, lv)
+        return f'<span class="lvl">{v}</span> {_esc(name)}'
+
+    def sev_badge(n: str) -> str:
+        return f'<span class="sev {sev_class[n]}">{_esc(n)}</span>'
+
+    add(f"<h1>{_esc(title)}</h1>")
+    zones = {pat.timezone or sc.timezone for pat in sc.shifts}
+    zone_text = (f"times in {_esc(sc.timezone)}" if zones == {sc.timezone}
+                 else f"times in each shift's own zone (team zone {_esc(sc.timezone)})")
+    source = f" · schedule from {_esc(schedule.source)}" if schedule.source else ""
+    add(
+        f'<p class="sub">{sc.start:%a %d %b %Y} – {sc.end:%a %d %b %Y} · {zone_text}{source} · '
+        '<a href="report.html">full report</a></p>'
+    )
+    toc = [("taxonomy", "Incident severities"), ("levels", "Escalation levels"),
+           ("runbooks", "Runbooks"), ("rota", "Who is on call, shift by shift"), ("contacts", "Contacts")]
+    add('<ul class="toc">' + "".join(f'<li><a href="#{k}">{_esc(v)}</a></li>' for k, v in toc) + "</ul>")
+    if levels:
+        first = levels[0]
+        add(
+            '<p class="lead">When you are paged, <b>acknowledge</b> within your level\'s time '
+            f"(level {first.level}: {format_duration(first.ack_timeout)}); otherwise the page moves on to "
+            "the next level. The severity of an incident decides who is paged at once and who follows. "
+            "Open the runbook for the affected area before you change anything.</p>"
+        )
+
+    # taxonomy
+    add('<section id="taxonomy"><h2>Incident severities</h2>')
+    if sc.severities:
+        rows = []
+        for n, sev in sc.severities.items():
+            steps = severity_steps(sc, n)
+            first = ", ".join(lvl(v) for v in steps[0].levels)
+            later = "".join(
+                f"<li>{format_duration(st.after)} after the page, if still unacknowledged: "
+                + ", ".join(lvl(v) for v in st.levels) + "</li>"
+                for st in steps[1:]
+            )
+            rows.append(
+                f"<tr><td>{sev_badge(n)}</td><td>{_esc(sev.description or '')}</td>"
+                f"<td>{first}</td><td>{f'<ol class=steps>{later}</ol>' if later else '<span class=muted>nobody else</span>'}"
+                "</td></tr>"
+            )
+        add(
+            '<div class="scroll"><table class="taxonomy"><thead><tr><th>severity</th><th>what it is</th>'
+            "<th>paged at once</th><th>if nobody acknowledges</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table></div>"
+        )
+    else:
+        add("<p>No severities are defined: every page follows the escalation levels in order.</p>")
+    add("</section>")
+
+    # levels
+    add('<section id="levels"><h2>Escalation levels</h2>')
+    if levels:
+        rows = []
+        for lv in levels:
+            books = {k: u for k, u in sc.runbooks.items() if k in lv.roles or k in lv.skills}
+            sevs = severities_of_level(sc, lv.level)
+            rows.append(
+                f'<tr><td><span class="lvl">{lv.level}</span></td><td>{_esc(lv.name or "")}</td>'
+                f"<td>{_esc(describe_level(sc, lv))}</td><td class=n>{format_duration(lv.ack_timeout)}</td>"
+                f"<td>{' '.join(sev_badge(n) for n in sevs) or '<span class=muted>none</span>'}</td>"
+                f"<td>{'<br>'.join(_link(u) for u in books.values())}</td></tr>"
+            )
+        add(
+            '<div class="scroll"><table class="levels"><thead><tr><th>level</th><th>name</th>'
+            "<th>who is paged</th><th>acknowledge within</th><th>paged for</th><th>runbooks</th>"
+            "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
+        )
+    else:
+        add("<p>No escalation policy is defined.</p>")
+    add("</section>")
+
+    # runbooks
+    add('<section id="runbooks"><h2>Runbooks</h2>')
+    if sc.runbooks:
+        role_names = {r.name for pat in sc.shifts for r in pat.roles}
+        rows = []
+        for key, url in sc.runbooks.items():
+            if key in role_names:
+                kind, who = "role", "whoever holds the role"
+            else:
+                kind = "skill"
+                who = ", ".join(p.display_name for p in sc.people if key in p.skills)
+            rows.append(f"<tr><td><b>{_esc(key)}</b></td><td>{kind}</td><td>{_link(url)}</td>"
+                        f"<td>{_esc(who)}</td></tr>")
+        add(
+            '<div class="scroll"><table class="runbooks"><thead><tr><th>area</th><th>kind</th>'
+            "<th>runbook</th><th>people who know it</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table></div>"
+        )
+    else:
+        add("<p>No runbooks are listed (add <code>runbooks:</code> to the scenario).</p>")
+    add("</section>")
+
+    # chain per shift
+    add('<section id="rota"><h2>Who is on call, shift by shift</h2>')
+    if levels and prob.instances:
+        res = Resolver(schedule)
+        many = len(sc.shifts) > 1
+        head = ("<th>shift</th>" if many else "") + "<th>when</th>" + "".join(
+            f"<th>{lvl(lv.level)}<br><span class=muted>ack {format_duration(lv.ack_timeout)}</span></th>"
+            for lv in levels
+        )
+        rows = []
+        gaps = 0
+        for inst in prob.instances:
+            cells = []
+            for lv, people in res.chain(inst.index):
+                if people:
+                    names = []
+                    for r in people:
+                        held = [k for k in lv.skills if r.person is not None and k in prob.people[r.person].skills]
+                        names.append(_esc(r.name) + (f' <span class="muted">({_esc(", ".join(held))})</span>'
+                                                     if held else ""))
+                    cells.append("<td>" + "<br>".join(names) + "</td>")
+                else:
+                    gaps += 1
+                    cells.append('<td class="nobody">nobody</td>')
+            rows.append(
+                "<tr>" + (f"<td>{_esc(inst.shift)}</td>" if many else "")
+                + f'<td class="when">{_esc(_when(inst))}</td>' + "".join(cells) + "</tr>"
+            )
+        add(
+            '<p class="note">Every shift of the schedule with the people each level reaches. The same '
+            "person may appear on several levels; they are paged once, at the first.</p>"
+        )
+        add(
+            f'<div class="scroll"><table class="chain"><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table></div>"
+        )
+        if gaps:
+            add(f'<p class="bad">{gaps} level{"s" if gaps != 1 else ""} reach nobody on some shift '
+                "(marked <b>nobody</b>).</p>")
+    elif not levels:
+        add("<p>No escalation policy is defined.</p>")
+    else:
+        add("<p>The schedule has no shifts.</p>")
+    add("</section>")
+
+    # contacts
+    add('<section id="contacts"><h2>Contacts</h2>')
+    on_call = {a.person for a in schedule.assignments}
+    level_of: dict[str, list[int]] = {}
+    for lv in levels:
+        for pid in lv.person_ids:
+            level_of.setdefault(pid, []).append(lv.level)
+    roles_held: dict[int, dict[str, int]] = {}
+    for a in schedule.assignments:
+        role = prob.instances[a.instance].roles[a.role].name
+        roles_held.setdefault(a.person, {}).setdefault(role, 0)
+        roles_held[a.person][role] += 1
+    rows = []
+    for k, person in enumerate(sc.people):
+        if k not in on_call and person.id not in level_of:
+            continue
+        extra = ", ".join([f"{r} ×{n}" for r, n in roles_held.get(k, {}).items()]
+                          + [f"level {v}" for v in level_of.get(person.id, [])])
+        rows.append(
+            f"<tr><td class=who>{_esc(person.display_name)} <span class=id>{_esc(person.id)}</span></td>"
+            f"<td>{_mail(person.email)}</td>"
+            f"<td></td><td>{_esc(', '.join(person.skills))}</td>"
+            f"<td>{_esc(person.timezone or sc.timezone)}</td><td>{_esc(extra)}</td></tr>"
+        )
+    for c in contacts_of(sc).values():
+        extra = ", ".join(f"level {v}" for v in level_of.get(c.id, []))
+        rows.append(
+            f"<tr><td class=who>{_esc(c.display_name)} <span class=id>{_esc(c.id)}</span></td>"
+            f"<td>{_mail(c.email)}</td>"
+            f"<td class=who>{_esc(c.phone or '')}</td><td></td><td></td><td>{_esc(extra)} (not on the rota)</td></tr>"
+        )
+    add(
+        '<div class="scroll"><table class="contacts"><thead><tr><th>person</th><th>e-mail</th>'
+        "<th>phone</th><th>skills</th><th>time zone</th><th>on call as (shifts)</th></tr></thead><tbody>"
+        + "".join(rows) + "</tbody></table></div></section>"
+    )
+
+    # escalation load
+    if sc.weights.escalation_level and levels:
+        with plots.chart_style():
+            ax = plots.plot_load(schedule, escalation=True)
+            buf = io.BytesIO()
+            ax.figure.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        weights = ", ".join(f"level {v} × {w:g}" for v, w in sorted(sc.weights.escalation_level.items()))
+        add(
+            '<section id="load"><h2>Escalation load</h2><figure id="escalation_load">'
+            f'<img alt="Escalation load per person" src="data:image/png;base64,{data}">'
+            "<figcaption><b>Escalation load per person.</b> What the escalation policy asks of each "
+            f"person: hours on a level × kind weight × level weight ({_esc(weights)}), counting only "
+            "the heaviest level a person holds on a shift. Being a late level for the worst incidents "
+            "only is lighter than being paged first for everything. Levels missing from the legend add "
+            "nothing: their people hold a heavier level on the same shift, or are not on the rota. "
+            "The tick is the fair share by FTE."
+            "</figcaption></figure></section>"
+        )
+
+    # warnings
+    warnings = escalation_warnings(prob)
+    if warnings:
+        add('<section id="warnings"><h2>Notes on the policy</h2><div class="warn"><ul>'
+            + "".join(f"<li>{_esc(w)}</li>" for w in warnings) + "</ul></div></section>")
+
+    csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_esc(title)}</title><style>{CSS}{HANDBOOK_CSS}</style></head>\n<body><main>\n"
+        + "\n".join(parts)
+        + '\n<p class="note">Generated by rota from the scenario and the schedule.</p>\n</main></body></html>\n'
+    )

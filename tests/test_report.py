@@ -143,6 +143,8 @@ class _Refs(HTMLParser):
 def _check_self_contained(text: str) -> _Refs:
     parser = _Refs()
     parser.feed(text)
+    # a link to the on-call handbook rota writes next to the report loads nothing
+    parser.refs = [r for r in parser.refs if r != "handbook.html"]
     assert "script" not in parser.tags and "link" not in parser.tags and "iframe" not in parser.tags
     assert parser.refs and all(r.startswith("data:image/png;base64,") for r in parser.refs)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", text)  # no CSS fetches
