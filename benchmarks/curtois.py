@@ -73,47 +73,68 @@ def to_scenario(inst: Instance) -> Scenario:
     shifts = []
     for sid, s in inst.shifts.items():
         if len(weights[sid]) > 1:
-            raise ValueError(f"{inst.name}: shift {sid} has several cover weight pairs {weights[sid]}")
+            raise ValueError(
+                f"{inst.name}: shift {sid} has several cover weight pairs {weights[sid]}"
+            )
         under, over = next(iter(weights[sid]), (0, 0))
         req = [cover[sid].get(d, 0) for d in range(inst.horizon)]
         base = max(1, Counter(req).most_common(1)[0][0])
-        shifts.append({
-            "name": sid, "repeat": "daily", "starts": "00:00", "length": f"{s.minutes}m",
-            "not_followed_by": list(s.cannot_follow),
-            "roles": [{
-                "name": sid, "count": base,
-                "counts": {day[d]: n for d, n in enumerate(req) if n != base},
-                "under_weight": under, "over_weight": over,
-            }],
-        })
+        shifts.append(
+            {
+                "name": sid,
+                "repeat": "daily",
+                "starts": "00:00",
+                "length": f"{s.minutes}m",
+                "not_followed_by": list(s.cannot_follow),
+                "roles": [
+                    {
+                        "name": sid,
+                        "count": base,
+                        "counts": {day[d]: n for d, n in enumerate(req) if n != base},
+                        "under_weight": under,
+                        "over_weight": over,
+                    }
+                ],
+            }
+        )
     requests: dict[str, list[dict]] = {st.id: [] for st in inst.staff}
     for want, reqs in (("on", inst.on_requests), ("off", inst.off_requests)):
         for r in reqs:
             if 0 <= r.day < inst.horizon:
                 requests[r.employee].append(
-                    {"date": day[r.day], "shift": r.shift, "want": want, "weight": r.weight})
-    people = [{
-        "id": st.id,
-        "max_shifts_by_type": {sid: n for sid, n in st.max_shifts.items() if n < inst.horizon},
-        "max_hours": st.max_minutes / 60,
-        "min_hours": st.min_minutes / 60,
-        "max_consecutive_days": st.max_consecutive,
-        "min_consecutive_days": st.min_consecutive,
-        "min_consecutive_days_off": st.min_days_off,
-        "max_weekends": st.max_weekends,
-        "shift_requests": requests[st.id],
-    } for st in inst.staff]
+                    {"date": day[r.day], "shift": r.shift, "want": want, "weight": r.weight}
+                )
+    people = [
+        {
+            "id": st.id,
+            "max_shifts_by_type": {sid: n for sid, n in st.max_shifts.items() if n < inst.horizon},
+            "max_hours": st.max_minutes / 60,
+            "min_hours": st.min_minutes / 60,
+            "max_consecutive_days": st.max_consecutive,
+            "min_consecutive_days": st.min_consecutive,
+            "min_consecutive_days_off": st.min_days_off,
+            "max_weekends": st.max_weekends,
+            "shift_requests": requests[st.id],
+        }
+        for st in inst.staff
+    ]
     time_off = [
         {"person": e, "from": day[a], "to": day[b]}
         for e, days in inst.days_off.items()
         for a, b in _merge_days([d for d in days if 0 <= d < inst.horizon])
     ]
-    return Scenario.model_validate({
-        "team": inst.name, "timezone": "UTC",
-        "start": DAY0, "end": day[-1],
-        "shifts": shifts, "people": people, "time_off": time_off,
-        "fairness": {"load": 0, "weekends": 0, "holidays": 0},
-    })
+    return Scenario.model_validate(
+        {
+            "team": inst.name,
+            "timezone": "UTC",
+            "start": DAY0,
+            "end": day[-1],
+            "shifts": shifts,
+            "people": people,
+            "time_off": time_off,
+            "fairness": {"load": 0, "weekends": 0, "holidays": 0},
+        }
+    )
 
 
 def roster_of(result: Result) -> Roster:
@@ -189,8 +210,9 @@ def best_known(data: Path) -> dict[str, int]:
         return {r["instance"]: int(r["best_known_ub"]) for r in csv.DictReader(f)}
 
 
-def run_one(path: Path, time_limit: float, workers: int, seed: int, out: Path | None,
-            known: dict[str, int]) -> Row:
+def run_one(
+    path: Path, time_limit: float, workers: int, seed: int, out: Path | None, known: dict[str, int]
+) -> Row:
     """Solve one instance, write its roster, and check it with the independent evaluator."""
     inst = parse_instance(path)
     t0 = time.perf_counter()
@@ -206,8 +228,19 @@ def run_one(path: Path, time_limit: float, workers: int, seed: int, out: Path | 
             write_roster(roster, out / f"{inst.name}.roster.csv")
     best_t = res.history[-1].elapsed + convert if res.history else None
     first = res.first_solution_time + convert if res.first_solution_time is not None else None
-    return Row(inst.name, inst.size, res.status.value, objective, check, feasible,
-               known.get(inst.name), time_limit, first, best_t, res.build_time + convert)
+    return Row(
+        inst.name,
+        inst.size,
+        res.status.value,
+        objective,
+        check,
+        feasible,
+        known.get(inst.name),
+        time_limit,
+        first,
+        best_t,
+        res.build_time + convert,
+    )
 
 
 def parse_ranges(text: str) -> list[int]:
@@ -229,15 +262,19 @@ def _fmt(v: float | None, spec: str) -> str:
     return "-" if v is None else format(v, spec)
 
 
-HEADER = ("| instance | size (emp×days×types) | status | objective | evaluator | best known | gap "
-          "| limit (s) | build (s) | first feasible (s) | best found (s) |")
+HEADER = (
+    "| instance | size (emp×days×types) | status | objective | evaluator | best known | gap "
+    "| limit (s) | build (s) | first feasible (s) | best found (s) |"
+)
 
 
 def table_row(r: Row) -> str:
     check = "-" if r.check is None else (f"{r.check}" + ("" if r.feasible else " (INFEASIBLE)"))
-    return (f"| {r.instance} | {r.size} | {r.status} | {_fmt(r.objective, 'd')} | {check} "
-            f"| {_fmt(r.best_known, 'd')} | {'-' if r.gap is None else format(100 * r.gap, '.2f') + '%'} "
-            f"| {r.time_limit:g} | {r.build:.1f} | {_fmt(r.first, '.1f')} | {_fmt(r.best, '.1f')} |")
+    return (
+        f"| {r.instance} | {r.size} | {r.status} | {_fmt(r.objective, 'd')} | {check} "
+        f"| {_fmt(r.best_known, 'd')} | {'-' if r.gap is None else format(100 * r.gap, '.2f') + '%'} "
+        f"| {r.time_limit:g} | {r.build:.1f} | {_fmt(r.first, '.1f')} | {_fmt(r.best, '.1f')} |"
+    )
 
 
 def machine() -> str:
@@ -252,14 +289,20 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"OR-Tools {ortools.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"OR-Tools {ortools.__version__}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.curtois", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.curtois", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("--instances", default="1-24", help="e.g. 1-12 or 1,3,5-7 (default 1-24)")
-    ap.add_argument("--time-limit", type=float, default=60.0, help="wall-clock seconds per instance")
+    ap.add_argument(
+        "--time-limit", type=float, default=60.0, help="wall-clock seconds per instance"
+    )
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=Path("out/curtois"), help="roster directory")
@@ -268,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         numbers = parse_ranges(args.instances)
     except ValueError:
-        print(f"error: --instances {args.instances!r}: expected e.g. 1-12 or 1,3,5-7", file=sys.stderr)
+        print(
+            f"error: --instances {args.instances!r}: expected e.g. 1-12 or 1,3,5-7", file=sys.stderr
+        )
         return 2
     missing = [n for n in numbers if not (args.data / f"Instance{n}.txt").exists()]
     if missing:
@@ -282,13 +327,23 @@ def main(argv: list[str] | None = None) -> int:
     print("|" + "---|" * (HEADER.count("|") - 1))
     rows = []
     for n in numbers:
-        row = run_one(args.data / f"Instance{n}.txt", args.time_limit, args.workers, args.seed,
-                      args.out, known)
+        row = run_one(
+            args.data / f"Instance{n}.txt",
+            args.time_limit,
+            args.workers,
+            args.seed,
+            args.out,
+            known,
+        )
         rows.append(row)
         print(table_row(row), flush=True)
-    bad = [r for r in rows if r.objective is not None and (r.check != r.objective or not r.feasible)]
+    bad = [
+        r for r in rows if r.objective is not None and (r.check != r.objective or not r.feasible)
+    ]
     for r in bad:
-        print(f"MISMATCH {r.instance}: model {r.objective}, evaluator {r.check}, feasible {r.feasible}")
+        print(
+            f"MISMATCH {r.instance}: model {r.objective}, evaluator {r.check}, feasible {r.feasible}"
+        )
     return 1 if bad else 0
 
 

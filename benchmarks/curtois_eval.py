@@ -22,8 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SECTIONS = (
-    "SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF", "SECTION_DAYS_OFF",
-    "SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS", "SECTION_COVER",
+    "SECTION_HORIZON",
+    "SECTION_SHIFTS",
+    "SECTION_STAFF",
+    "SECTION_DAYS_OFF",
+    "SECTION_SHIFT_ON_REQUESTS",
+    "SECTION_SHIFT_OFF_REQUESTS",
+    "SECTION_COVER",
 )
 
 
@@ -160,8 +165,16 @@ def parse_instance(path: str | Path) -> Instance:
         if c[1] not in shifts:
             raise FormatError(f"{path}:{no}: unknown shift {c[1]!r}")
         cover.append(Cover(num(c[0], no, "day"), c[1], *(num(v, no, "cover") for v in c[2:5])))
-    return Instance(path.stem, horizon, shifts, staff, days_off,
-                    requests("SECTION_SHIFT_ON_REQUESTS"), requests("SECTION_SHIFT_OFF_REQUESTS"), cover)
+    return Instance(
+        path.stem,
+        horizon,
+        shifts,
+        staff,
+        days_off,
+        requests("SECTION_SHIFT_ON_REQUESTS"),
+        requests("SECTION_SHIFT_OFF_REQUESTS"),
+        cover,
+    )
 
 
 Roster = list[tuple[str, int, str]]  # (employee, day, shift)
@@ -261,11 +274,17 @@ def evaluate(inst: Instance, roster: Roster) -> Report:
         for state, first, length in _runs([s is not None for s in work]):
             inner = first > 0 and first + length < h
             if state and length > st.max_consecutive:
-                vio.append(f"{e}: {length} shifts in a row from day {first} (max {st.max_consecutive})")
+                vio.append(
+                    f"{e}: {length} shifts in a row from day {first} (max {st.max_consecutive})"
+                )
             if state and inner and length < st.min_consecutive:
-                vio.append(f"{e}: {length} shifts in a row from day {first} (min {st.min_consecutive})")
+                vio.append(
+                    f"{e}: {length} shifts in a row from day {first} (min {st.min_consecutive})"
+                )
             if not state and inner and length < st.min_days_off:
-                vio.append(f"{e}: {length} days off in a row from day {first} (min {st.min_days_off})")
+                vio.append(
+                    f"{e}: {length} days off in a row from day {first} (min {st.min_days_off})"
+                )
         # 9. weekends
         weekends = sum(1 for k in range(h // 7) if work[7 * k + 5] or work[7 * k + 6])
         if weekends > st.max_weekends:
@@ -303,8 +322,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     terms = ", ".join(f"{k} {v}" for k, v in report.terms.items())
-    print(f"{inst.name}: objective {report.objective} ({terms}); "
-          f"{len(report.violations)} hard violation(s)")
+    print(
+        f"{inst.name}: objective {report.objective} ({terms}); "
+        f"{len(report.violations)} hard violation(s)"
+    )
     for v in report.violations:
         print(f"  {v}")
     return 0 if report.feasible else 1

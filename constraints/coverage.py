@@ -59,7 +59,8 @@ def evaluate(prob, schedule, stats) -> Outcome:
     dates = start_dates(prob)
     for u in schedule.unmatched:
         out.violations.append(
-            Violation(NAME, f"line {u.line}: {u.message}", u.person, u.shift or None, u.start or None)
+            Violation(NAME, f"line {u.line}: {u.message}", u.person, u.shift or None,
+                      u.start or None)
         )
     for i, assigned in schedule.by_instance().items():
         inst = prob.instances[i]
@@ -67,8 +68,8 @@ def evaluate(prob, schedule, stats) -> Outcome:
         per_person = Counter(a.person for a in assigned)
         for p, n in per_person.items():
             if n > 1:
-                out.violations.append(Violation(
-                    NAME, f"{prob.people[p].id} holds {n} roles on one shift", prob.people[p].id, **where))
+                pid = prob.people[p].id
+                out.violations.append(Violation(NAME, f"{pid} holds {n} roles on one shift", pid, **where))
         for r, role in enumerate(inst.roles):
             people = [a.person for a in assigned if a.role == r]
             need = role.count_on(dates[i])

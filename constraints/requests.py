@@ -39,9 +39,23 @@ def evaluate(prob, schedule, stats) -> Outcome:
             i = instance_on(prob, req.shift, req.date)
             works = i is not None and i in mine
             if req.want == "on" and not works:
-                out.penalties.append(Penalty(NAME_ON, person.id, 100, req.weight,
-                                             f"asked to work {req.shift} on {req.date}"))
+                out.penalties.append(
+                    Penalty(
+                        NAME_ON,
+                        person.id,
+                        100,
+                        req.weight,
+                        f"asked to work {req.shift} on {req.date}",
+                    )
+                )
             elif req.want == "off" and works:
-                out.penalties.append(Penalty(NAME_OFF, person.id, 100, req.weight,
-                                             f"asked not to work {req.shift} on {req.date}"))
+                out.penalties.append(
+                    Penalty(
+                        NAME_OFF,
+                        person.id,
+                        100,
+                        req.weight,
+                        f"asked not to work {req.shift} on {req.date}",
+                    )
+                )
     return out

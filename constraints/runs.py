@@ -69,7 +69,11 @@ def encode(m) -> None:
     spec = prob.scenario.rules.person_caps
     for p in v.people():
         person = prob.people[p]
-        n, k_on, k_off = person.max_consecutive_days, person.min_consecutive_days, person.min_consecutive_days_off
+        n, k_on, k_off = (
+            person.max_consecutive_days,
+            person.min_consecutive_days,
+            person.min_consecutive_days_off,
+        )
         if n is None and not (k_on and k_on > 1) and not (k_off and k_off > 1):
             continue
         exprs = day_exprs(m, p)
@@ -78,7 +82,7 @@ def encode(m) -> None:
         h = len(w)
         if n is not None:
             for s in range(h - n):
-                window = w[s:s + n + 1]
+                window = w[s : s + n + 1]
                 if all(not isinstance(x, int) or x for x in window):
                     m.limit(NAME_MAX, spec, p, sum(window), n, upper=n + 1)
         for k, want_on in ((k_on, True), (k_off, False)):
@@ -90,7 +94,7 @@ def encode(m) -> None:
                     e = s + length - 1
                     if e + 1 > h - 1:
                         break
-                    inside, border = w[s:e + 1], [w[s - 1], w[e + 1]]
+                    inside, border = w[s : e + 1], [w[s - 1], w[e + 1]]
                     if want_on:
                         _forbid(m, on=inside, off=border)
                     else:
@@ -113,7 +117,11 @@ def evaluate(prob, schedule, stats) -> Outcome:
     out = Outcome()
     spec = prob.scenario.rules.person_caps
     for p, person in enumerate(prob.people):
-        n, k_on, k_off = person.max_consecutive_days, person.min_consecutive_days, person.min_consecutive_days_off
+        n, k_on, k_off = (
+            person.max_consecutive_days,
+            person.min_consecutive_days,
+            person.min_consecutive_days_off,
+        )
         if n is None and k_on is None and k_off is None:
             continue
         days = horizon_days(prob, p)
@@ -122,11 +130,20 @@ def evaluate(prob, schedule, stats) -> Outcome:
             inner = s > 0 and s + length < h
             what = "on call" if state else "off"
             if state and n is not None:
-                out.over(NAME_MAX, spec, person.id, length - n,
-                         f"on call {length} days in a row from {days[s]} (max {n})")
+                out.over(
+                    NAME_MAX,
+                    spec,
+                    person.id,
+                    length - n,
+                    f"on call {length} days in a row from {days[s]} (max {n})",
+                )
             k = k_on if state else k_off
             if k is not None and inner and length < k:
-                out.violations.append(Violation(
-                    NAME_MIN if state else NAME_OFF,
-                    f"{what} only {length} day(s) in a row from {days[s]} (min {k})", person.id))
+                out.violations.append(
+                    Violation(
+                        NAME_MIN if state else NAME_OFF,
+                        f"{what} only {length} day(s) in a row from {days[s]} (min {k})",
+                        person.id,
+                    )
+                )
     return out

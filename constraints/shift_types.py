@@ -49,6 +49,11 @@ def evaluate(prob, schedule, stats) -> Outcome:
             continue
         counts = Counter(prob.instances[i].shift for i in {a.instance for a in assigned})
         for name, cap in caps.items():
-            out.over(NAME, spec, prob.people[p].id, counts[name] - cap,
-                     f"{counts[name]} {name} shifts (max {cap})")
+            out.over(
+                NAME,
+                spec,
+                prob.people[p].id,
+                counts[name] - cap,
+                f"{counts[name]} {name} shifts (max {cap})",
+            )
     return out

@@ -52,7 +52,13 @@ def evaluate(prob, schedule, stats) -> Outcome:
         for i, j in pairs:
             if i in mine and j in mine:
                 a, b = prob.instances[i], prob.instances[j]
-                out.violations.append(Violation(
-                    NAME, f"{b.label} follows {a.label} ({a.shift} may not be followed by {b.shift})",
-                    prob.people[p].id, b.shift, b.start_iso))
+                out.violations.append(
+                    Violation(
+                        NAME,
+                        f"{b.label} follows {a.label} ({a.shift} may not be followed by {b.shift})",
+                        prob.people[p].id,
+                        b.shift,
+                        b.start_iso,
+                    )
+                )
     return out

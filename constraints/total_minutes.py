@@ -41,6 +41,7 @@ def evaluate(prob, schedule, stats) -> Outcome:
         need = round(person.min_hours * 60)
         minutes = sum(prob.instances[i].seconds // 60 for i in {a.instance for a in assigned})
         short = -(-(need - minutes) // 60)  # started hours short
-        out.over(NAME, spec, person.id, short,
-                 f"{minutes / 60:g}h on call (min_hours {need / 60:g}h)")
+        out.over(
+            NAME, spec, person.id, short, f"{minutes / 60:g}h on call (min_hours {need / 60:g}h)"
+        )
     return out

@@ -56,6 +56,11 @@ def evaluate(prob, schedule, stats) -> Outcome:
         cap = prob.people[p].max_weekends
         if cap is None:
             continue
-        out.over(NAME, spec, prob.people[p].id, len(s.weekends) - cap,
-                 f"on call {len(s.weekends)} weekends (max {cap})")
+        out.over(
+            NAME,
+            spec,
+            prob.people[p].id,
+            len(s.weekends) - cap,
+            f"on call {len(s.weekends)} weekends (max {cap})",
+        )
     return out

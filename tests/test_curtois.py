@@ -13,15 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
     sys.path.insert(0, str(ROOT))
 
+from conftest import check_consistent  # noqa: E402
+
 from benchmarks.curtois import DATA, roster_of, schedule_of, to_scenario  # noqa: E402
 from benchmarks.curtois_eval import evaluate as bench_eval  # noqa: E402
 from benchmarks.curtois_eval import parse_instance, read_roster, roster_csv  # noqa: E402
 from optimizer import Problem, Scenario, evaluate, solve  # noqa: E402
 from optimizer.solve import Status  # noqa: E402
 
-from conftest import check_consistent  # noqa: E402
-
-needs_data = pytest.mark.skipif(not (DATA / "Instance1.txt").exists(), reason="benchmark data not found")
+needs_data = pytest.mark.skipif(
+    not (DATA / "Instance1.txt").exists(), reason="benchmark data not found"
+)
 
 # --------------------------------------------------------------------------- a hand-built instance
 
@@ -69,7 +71,14 @@ SECTION_COVER
 # A: D D N D on days 0-3 (4 in a row > max 3; D after N is forbidden); B: D on days 1, 5
 # (a weekend, max 0). Objective by hand: on-request A day 4 missed (1) + off-request A
 # day 1 broken (1) + D short on days 2, 4, 6 (3 x 100) + D day 0 one over (1) = 303.
-MINI_ROSTER = [("A", 0, "D"), ("A", 1, "D"), ("A", 2, "N"), ("A", 3, "D"), ("B", 1, "D"), ("B", 5, "D")]
+MINI_ROSTER = [
+    ("A", 0, "D"),
+    ("A", 1, "D"),
+    ("A", 2, "N"),
+    ("A", 3, "D"),
+    ("B", 1, "D"),
+    ("B", 5, "D"),
+]
 
 
 @pytest.fixture
@@ -85,7 +94,11 @@ def test_evaluator_matches_hand_computed_objective(mini):
     assert rep.objective == 303
     assert len(rep.violations) == 3
     text = " | ".join(rep.violations)
-    assert "4 shifts in a row" in text and "D may not follow N" in text and "1 weekends (max 0)" in text
+    assert (
+        "4 shifts in a row" in text
+        and "D may not follow N" in text
+        and "1 weekends (max 0)" in text
+    )
 
 
 def test_evaluator_feasible_roster_and_more_violations(mini):
@@ -110,9 +123,17 @@ def test_rota_evaluators_agree_on_the_hand_built_roster(mini):
     sc = to_scenario(mini)
     ev = evaluate(schedule_of(Problem(sc), MINI_ROSTER))
     assert round(ev.objective) == 303 and ev.cost == 303 * 10_000
-    assert set(ev.violations["rule"]) == {"max_consecutive_days_person", "succession", "person_max_weekends"}
-    assert dict(ev.by_rule()) == {"cover_over": 1, "cover_under": 300,
-                                  "shift_off_request": 1, "shift_on_request": 1}
+    assert set(ev.violations["rule"]) == {
+        "max_consecutive_days_person",
+        "succession",
+        "person_max_weekends",
+    }
+    assert dict(ev.by_rule()) == {
+        "cover_over": 1,
+        "cover_under": 300,
+        "shift_off_request": 1,
+        "shift_on_request": 1,
+    }
 
 
 def test_roster_csv_round_trip(tmp_path):
@@ -184,9 +205,19 @@ MON = dt.date(2027, 1, 4)
 def mini_scenario(people, days=7, shifts=None, **kw) -> Scenario:
     """Daily 8h shift "day" from 00:00 UTC needing one person, from Monday 2027-01-04."""
     data = {
-        "start": MON, "end": MON + dt.timedelta(days=days - 1), "timezone": "UTC",
-        "shifts": shifts or [{"name": "day", "repeat": "daily", "starts": "00:00", "length": "8h",
-                              "roles": [{"name": "on"}]}],
+        "start": MON,
+        "end": MON + dt.timedelta(days=days - 1),
+        "timezone": "UTC",
+        "shifts": shifts
+        or [
+            {
+                "name": "day",
+                "repeat": "daily",
+                "starts": "00:00",
+                "length": "8h",
+                "roles": [{"name": "on"}],
+            }
+        ],
         "people": people,
         "fairness": {"load": 0, "weekends": 0, "holidays": 0},
         "solver": {"time_limit": 5, "workers": 1},
@@ -204,41 +235,67 @@ def status(sc: Scenario):
 
 def days_of(res, pid: str) -> list[int]:
     prob = res.schedule.problem
-    return sorted((dt.datetime.fromtimestamp(prob.instances[a.instance].start, dt.timezone.utc).date() - MON).days
-                  for a in res.schedule.assignments if prob.people[a.person].id == pid)
+    return sorted(
+        (
+            dt.datetime.fromtimestamp(prob.instances[a.instance].start, dt.UTC).date()
+            - MON
+        ).days
+        for a in res.schedule.assignments
+        if prob.people[a.person].id == pid
+    )
 
 
 def test_max_shifts_by_type_pair():
-    bad = mini_scenario([{"id": "a", "max_shifts_by_type": {"day": 3}}, {"id": "b", "max_shifts_by_type": {"day": 3}}])
+    bad = mini_scenario(
+        [
+            {"id": "a", "max_shifts_by_type": {"day": 3}},
+            {"id": "b", "max_shifts_by_type": {"day": 3}},
+        ]
+    )
     assert status(bad).status == Status.INFEASIBLE  # 7 days, 6 allowed
-    ok = status(mini_scenario([{"id": "a", "max_shifts_by_type": {"day": 4}},
-                               {"id": "b", "max_shifts_by_type": {"day": 3}}, {"id": "c", "max_shifts_by_type": {"day": 0}}]))
+    ok = status(
+        mini_scenario(
+            [
+                {"id": "a", "max_shifts_by_type": {"day": 4}},
+                {"id": "b", "max_shifts_by_type": {"day": 3}},
+                {"id": "c", "max_shifts_by_type": {"day": 0}},
+            ]
+        )
+    )
     assert ok.status.has_schedule and len(days_of(ok, "a")) == 4 and days_of(ok, "c") == []
 
 
 def test_min_hours_pair():
-    bad = mini_scenario([{"id": "a", "min_hours": 40}, {"id": "b", "min_hours": 24}])  # 5 + 3 > 7 days
+    bad = mini_scenario(
+        [{"id": "a", "min_hours": 40}, {"id": "b", "min_hours": 24}]
+    )  # 5 + 3 > 7 days
     assert status(bad).status == Status.INFEASIBLE
     ok = status(mini_scenario([{"id": "a", "min_hours": 32}, {"id": "b", "min_hours": 24}]))
     assert (len(days_of(ok, "a")), len(days_of(ok, "b"))) == (4, 3)
 
 
 def test_max_consecutive_days_person_pair():
-    assert status(mini_scenario([{"id": "a", "max_consecutive_days": 6}])).status == Status.INFEASIBLE
+    assert (
+        status(mini_scenario([{"id": "a", "max_consecutive_days": 6}])).status == Status.INFEASIBLE
+    )
     assert status(mini_scenario([{"id": "a", "max_consecutive_days": 7}])).status.has_schedule
 
 
 # a works days 1 and 5, b works day 3 (the others are off those days)
-FORCED = [{"person": "b", "from": MON + dt.timedelta(days=1), "to": MON + dt.timedelta(days=1)},
-          {"person": "a", "from": MON + dt.timedelta(days=3), "to": MON + dt.timedelta(days=3)},
-          {"person": "b", "from": MON + dt.timedelta(days=5), "to": MON + dt.timedelta(days=5)}]
+FORCED = [
+    {"person": "b", "from": MON + dt.timedelta(days=1), "to": MON + dt.timedelta(days=1)},
+    {"person": "a", "from": MON + dt.timedelta(days=3), "to": MON + dt.timedelta(days=3)},
+    {"person": "b", "from": MON + dt.timedelta(days=5), "to": MON + dt.timedelta(days=5)},
+]
 
 
 def test_min_consecutive_days_pair():
     # b's run around day 3 is inner and at most days 2-4 long
     bad = mini_scenario([{"id": "a"}, {"id": "b", "min_consecutive_days": 4}], time_off=FORCED)
     assert status(bad).status == Status.INFEASIBLE
-    ok = status(mini_scenario([{"id": "a"}, {"id": "b", "min_consecutive_days": 3}], time_off=FORCED))
+    ok = status(
+        mini_scenario([{"id": "a"}, {"id": "b", "min_consecutive_days": 3}], time_off=FORCED)
+    )
     # runs touching day 0 or day 6 are exempt, so only the inner run is pinned down
     assert set(days_of(ok, "b")) & {1, 2, 3, 4, 5} == {2, 3, 4}
 
@@ -246,12 +303,16 @@ def test_min_consecutive_days_pair():
 def test_min_consecutive_days_off_pair():
     bad = mini_scenario([{"id": "a", "min_consecutive_days_off": 4}, {"id": "b"}], time_off=FORCED)
     assert status(bad).status == Status.INFEASIBLE
-    ok = status(mini_scenario([{"id": "a", "min_consecutive_days_off": 3}, {"id": "b"}], time_off=FORCED))
+    ok = status(
+        mini_scenario([{"id": "a", "min_consecutive_days_off": 3}, {"id": "b"}], time_off=FORCED)
+    )
     assert set(days_of(ok, "a")) & {1, 2, 3, 4, 5} == {1, 5}  # a is off days 2-4
 
 
 def test_runs_evaluator_exempts_the_horizon_ends():
-    sc = mini_scenario([{"id": "a", "min_consecutive_days": 3, "min_consecutive_days_off": 3}, {"id": "b"}])
+    sc = mini_scenario(
+        [{"id": "a", "min_consecutive_days": 3, "min_consecutive_days_off": 3}, {"id": "b"}]
+    )
     prob = Problem(sc)
     roster = lambda a_days: [("a" if d in a_days else "b", d, "day") for d in range(7)]  # noqa: E731
     from benchmarks import curtois
@@ -270,16 +331,28 @@ def test_runs_evaluator_exempts_the_horizon_ends():
 
 def test_person_max_weekends_pair():
     two_weeks = dict(days=14)
-    bad = mini_scenario([{"id": "a", "max_weekends": 0}, {"id": "b", "max_weekends": 1}], **two_weeks)
+    bad = mini_scenario(
+        [{"id": "a", "max_weekends": 0}, {"id": "b", "max_weekends": 1}], **two_weeks
+    )
     assert status(bad).status == Status.INFEASIBLE
-    ok = status(mini_scenario([{"id": "a", "max_weekends": 0}, {"id": "b", "max_weekends": 2}], **two_weeks))
+    ok = status(
+        mini_scenario([{"id": "a", "max_weekends": 0}, {"id": "b", "max_weekends": 2}], **two_weeks)
+    )
     assert not {5, 6, 12, 13} & set(days_of(ok, "a"))
 
 
 def _two_types(first: str, second: str, **follow):
     def pat(name, day):
-        return {"name": name, "repeat": "daily", "starts": "00:00", "length": "8h", "days": [day],
-                "roles": [{"name": "on"}], **follow.get(name, {})}
+        return {
+            "name": name,
+            "repeat": "daily",
+            "starts": "00:00",
+            "length": "8h",
+            "days": [day],
+            "roles": [{"name": "on"}],
+            **follow.get(name, {}),
+        }
+
     return mini_scenario([{"id": "a"}], days=2, shifts=[pat(first, "mon"), pat(second, "tue")])
 
 
@@ -292,30 +365,69 @@ def test_succession_pair():
 
 def test_shift_requests_soft_optimum():
     req = lambda want, w: [{"date": MON, "shift": "day", "want": want, "weight": w}]  # noqa: E731
-    res = status(mini_scenario([{"id": "a", "shift_requests": req("on", 3)},
-                                {"id": "b", "shift_requests": req("on", 2)}], days=1))
+    res = status(
+        mini_scenario(
+            [
+                {"id": "a", "shift_requests": req("on", 3)},
+                {"id": "b", "shift_requests": req("on", 2)},
+            ],
+            days=1,
+        )
+    )
     assert res.objective == 2 and days_of(res, "a") == [0]  # b's wish (2) is the cheaper miss
-    res = status(mini_scenario([{"id": "a", "shift_requests": req("off", 1)},
-                                {"id": "b", "shift_requests": req("off", 4)}], days=1))
+    res = status(
+        mini_scenario(
+            [
+                {"id": "a", "shift_requests": req("off", 1)},
+                {"id": "b", "shift_requests": req("off", 4)},
+            ],
+            days=1,
+        )
+    )
     assert res.objective == 1 and days_of(res, "a") == [0]
 
 
 def test_soft_cover_under_and_over():
     def shifts(count, counts=None):
-        return [{"name": "day", "repeat": "daily", "starts": "00:00", "length": "8h",
-                 "roles": [{"name": "on", "count": count, "counts": counts or {},
-                            "under_weight": 100, "over_weight": 1}]}]
+        return [
+            {
+                "name": "day",
+                "repeat": "daily",
+                "starts": "00:00",
+                "length": "8h",
+                "roles": [
+                    {
+                        "name": "on",
+                        "count": count,
+                        "counts": counts or {},
+                        "under_weight": 100,
+                        "over_weight": 1,
+                    }
+                ],
+            }
+        ]
+
     res = status(mini_scenario([{"id": "a"}, {"id": "b"}], days=1, shifts=shifts(3)))
     assert res.objective == 100 and len(res.schedule.assignments) == 2  # one short, no violation
     wish = [{"date": MON, "shift": "day", "want": "on", "weight": 3}]
-    res = status(mini_scenario([{"id": "a", "shift_requests": wish}, {"id": "b"}], days=1,
-                               shifts=shifts(1, {MON: 0})))
+    res = status(
+        mini_scenario(
+            [{"id": "a", "shift_requests": wish}, {"id": "b"}], days=1, shifts=shifts(1, {MON: 0})
+        )
+    )
     assert res.objective == 1 and days_of(res, "a") == [0]  # one over (1) beats a missed wish (3)
 
 
 def test_hard_cover_is_unchanged_and_honours_per_date_counts():
-    shifts = [{"name": "day", "repeat": "daily", "starts": "00:00", "length": "8h",
-               "roles": [{"name": "on", "count": 1, "counts": {MON: 2}}]}]
+    shifts = [
+        {
+            "name": "day",
+            "repeat": "daily",
+            "starts": "00:00",
+            "length": "8h",
+            "roles": [{"name": "on", "count": 1, "counts": {MON: 2}}],
+        }
+    ]
     res = status(mini_scenario([{"id": "a"}, {"id": "b"}], days=2, shifts=shifts))
     assert res.objective == 0 and days_of(res, "a") == [0] + ([1] if 1 in days_of(res, "a") else [])
     assert len(res.schedule.assignments) == 3
