@@ -81,10 +81,27 @@ def _spread(m, name, weight, pool, quantities, unit=1, bounds=None) -> None:
 
 
 def encode(m) -> None:
-    prob, v = m.problem, m.vars
+    prob = m.problem
     fair = prob.scenario.fairness
     pool = prob.pool
-    # load (+ history), in units of the gcd of every possible contribution
+    if fair.load:
+        _encode_load(m, fair.load, pool)
+    # weekends and holidays: counts, in units of one (= 100 hundredths)
+    if fair.weekends:
+        wk = {p: (sum(m.weekend_lits(p).values()), len(m.weekend_lits(p))) for p in pool}
+        _spread(m, NAME_WEEKENDS, fair.weekends, pool, wk, unit=100)
+    if fair.holidays:
+        hol = {}
+        for p in pool:
+            lits = [lit for d, lit in m.day_lits(p).items() if d in prob.holidays[p]]
+            hol[p] = (sum(lits), len(lits))
+        if any(q[1] for q in hol.values()):
+            _spread(m, NAME_HOLIDAYS, fair.holidays, pool, hol, unit=100)
+
+
+def _encode_load(m, weight, pool) -> None:
+    """Load (+ history), in units of the gcd of every possible contribution."""
+    prob, v = m.problem, m.vars
     coeffs = {p: [(prob.load(p, i, r), x) for (_, i, r), x in _vars_of(v, p)] for p in pool}
     g = 0
     for p in pool:
@@ -102,18 +119,7 @@ def encode(m) -> None:
             n = prob.instances[i].roles[r].count
             lo_total += n * min(slot)
             hi_total += n * max(slot)
-    _spread(m, NAME_LOAD, fair.load, pool, loads, unit=g, bounds=(lo_total, hi_total))
-    # weekends and holidays: counts, in units of one (= 100 hundredths)
-    if fair.weekends:
-        wk = {p: (sum(m.weekend_lits(p).values()), len(m.weekend_lits(p))) for p in pool}
-        _spread(m, NAME_WEEKENDS, fair.weekends, pool, wk, unit=100)
-    if fair.holidays:
-        hol = {}
-        for p in pool:
-            lits = [lit for d, lit in m.day_lits(p).items() if d in prob.holidays[p]]
-            hol[p] = (sum(lits), len(lits))
-        if any(q[1] for q in hol.values()):
-            _spread(m, NAME_HOLIDAYS, fair.holidays, pool, hol, unit=100)
+    _spread(m, NAME_LOAD, weight, pool, loads, unit=g, bounds=(lo_total, hi_total))
 
 
 def _vars_of(v, p):

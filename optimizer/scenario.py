@@ -401,6 +401,10 @@ class SolverSettings(Frozen):
     seed: int = Field(0, ge=0)
     workers: int = Field(1, ge=1, le=64, description="Search workers; >1 with deterministic interleaves (slower per second)")
     deterministic: bool = Field(True, description="Byte-identical output for the same inputs")
+    params: dict[str, bool | int | float | str] = Field(
+        default_factory=dict,
+        description="Extra CP-SAT parameters (advanced), e.g. {linearization_level: 2}",
+    )
 
 
 # --------------------------------------------------------------------------- escalation

@@ -145,6 +145,7 @@ def solve(
     freeze_until: dt.date | str | None = None,
     change_weight: float = 50.0,
     hint: Schedule | None = None,
+    params: dict | None = None,
 ) -> Result:
     """Solve ``scenario``; arguments left ``None`` come from ``scenario.solver``.
 
@@ -169,6 +170,8 @@ def solve(
         within four weeks (see ``optimizer.replan``).
     hint
         A schedule to start the search from (CP-SAT solution hint).
+    params
+        Extra CP-SAT parameters (merged over ``scenario.solver.params``).
 
     Returns
     -------
@@ -196,8 +199,13 @@ def solve(
     build_time = time.perf_counter() - t0
 
     solver = cp_model.CpSolver()
-    for k, v in solver_parameters(time_limit, seed, workers, deterministic).items():
-        setattr(solver.parameters, k, v)
+    settings = {**solver_parameters(time_limit, seed, workers, deterministic), **cfg.params, **(params or {})}
+    for k, v in settings.items():
+        try:
+            setattr(solver.parameters, k, v)
+        except (AttributeError, TypeError, ValueError) as e:
+            raise InputError.single(f"not a CP-SAT parameter or wrong type: {k}={v!r} ({e})",
+                                    field=f"solver.params.{k}") from None
     solver.parameters.log_search_progress = log
     # Python handles Ctrl-C (KeyboardInterrupt in the main thread -> stop_search); CP-SAT's
     # own SIGINT handler does not work from the worker thread the solve runs in.
