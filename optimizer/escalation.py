@@ -39,6 +39,7 @@ import pandas as pd
 from .problem import Problem
 from .scenario import EscalationContact, EscalationLevel, Scenario, Severity, format_duration
 from .schedule import Assignment, Schedule
+from .timecalc import split_kinds
 from .units import load_centi
 
 CHAIN_COLUMNS = [
@@ -181,52 +182,65 @@ class Resolver:
         return [j for j in self.problem.overlapping(inst.start, inst.end)
                 if j != i and any(r.name == role for r in self.problem.instances[j].roles)]
 
-    def level(self, i: int, level: EscalationLevel) -> list[Responder]:
-        """The people ``level`` reaches on instance ``i`` (no one twice), in role order."""
-        out: list[Responder] = []
-        seen: set[str] = set()
+    def segments(self, i: int, level: EscalationLevel) -> list[tuple[Responder, int, int]]:
+        """Who ``level`` reaches on instance ``i`` and when: (responder, start, end) in epoch
+        seconds. Someone reached through another pattern's instance is reached only while
+        both run; named people for the whole of ``i``. In role order, possibly repeated."""
+        inst = self.problem.instances[i]
+        out: list[tuple[Responder, int, int]] = []
 
-        def add(r: Responder) -> None:
-            if r.id not in seen:
-                seen.add(r.id)
-                out.append(r)
+        def span(j: int) -> tuple[int, int]:
+            other = self.problem.instances[j]
+            return max(inst.start, other.start), min(inst.end, other.end)
 
         if level.roles:
             for role in level.roles:
                 for j in self._role_sources(i, role):
-                    inst = self.problem.instances[j]
+                    jinst = self.problem.instances[j]
                     for a in self._crew(j):
-                        if inst.roles[a.role].name == role:
-                            add(self.person(a.person))
+                        if jinst.roles[a.role].name == role:
+                            out.append((self.person(a.person), *span(j)))
         elif level.skills:
-            pattern = self.problem.instances[i].shift if level.from_ == "crew" else level.from_
+            pattern = inst.shift if level.from_ == "crew" else level.from_
             wanted = set(level.skills)
             for j in self._sources(i, pattern):
                 for a in self._crew(j):
                     if wanted & set(self.problem.people[a.person].skills):
-                        add(self.person(a.person))
+                        out.append((self.person(a.person), *span(j)))
         else:
             for pid in level.person_ids:
-                add(self.named(pid))
+                out.append((self.named(pid), inst.start, inst.end))
+        return out
+
+    def level(self, i: int, level: EscalationLevel, at: int | None = None) -> list[Responder]:
+        """The people ``level`` reaches on instance ``i`` (at epoch second ``at`` if given),
+        no one twice, in role order."""
+        out: list[Responder] = []
+        seen: set[str] = set()
+        for r, start, end in self.segments(i, level):
+            if r.id not in seen and (at is None or start <= at < end):
+                seen.add(r.id)
+                out.append(r)
         return out
 
     def _crew(self, i: int) -> list[Assignment]:
         """Assignments of instance ``i`` in role order (then person id)."""
         return sorted(self.by_instance.get(i, []), key=lambda a: (a.role, self.problem.people[a.person].id))
 
-    def chain(self, i: int) -> list[tuple[EscalationLevel, list[Responder]]]:
-        """Every level (in order) with the people it reaches on instance ``i``."""
-        return [(lv, self.level(i, lv)) for lv in levels_of(self.scenario)]
+    def chain(self, i: int, at: int | None = None) -> list[tuple[EscalationLevel, list[Responder]]]:
+        """Every level (in order) with the people it reaches on instance ``i`` (at epoch
+        second ``at`` if given)."""
+        return [(lv, self.level(i, lv, at)) for lv in levels_of(self.scenario)]
 
 
-def _rows(resolver: Resolver, instances: Iterable[int]) -> pd.DataFrame:
+def _rows(resolver: Resolver, instances: Iterable[int], at: int | None = None) -> pd.DataFrame:
     sc = resolver.scenario
     sev_of = {lv.level: ";".join(severities_of_level(sc, lv.level)) for lv in sc.escalation}
     rows = []
     for i in instances:
         inst = resolver.problem.instances[i]
         base = {"instance": inst.label, "shift": inst.shift, "start": inst.start_iso, "end": inst.end_iso}
-        for lv, people in resolver.chain(i):
+        for lv, people in resolver.chain(i, at):
             extra = {"level": lv.level, "ack_timeout": format_duration(lv.ack_timeout),
                      "severities": sev_of[lv.level]}
             if not people:
@@ -266,11 +280,14 @@ def active_instances(problem: Problem, at: dt.datetime) -> list[int]:
 
 def who_is_on_call(schedule: Schedule, at: dt.datetime) -> pd.DataFrame:
     """The escalation chain at one moment: the rows of :func:`escalation_chain` for every
-    instance running at ``at`` (a naive datetime is read in the team's zone).
+    instance running at ``at`` (a naive datetime is read in the team's zone), with only
+    the people reached at that moment (someone reached through another pattern's shift
+    only while that shift runs).
 
     Empty when no shift runs at ``at``.
     """
-    return _rows(Resolver(schedule), active_instances(schedule.problem, at))
+    t = _epoch(at, schedule.problem.scenario)
+    return _rows(Resolver(schedule), active_instances(schedule.problem, at), t)
 
 
 # --------------------------------------------------------------------------- warnings
@@ -390,10 +407,11 @@ def escalation_warnings(problem: Problem | Scenario) -> list[str]:
 def escalation_load(schedule: Schedule) -> pd.DataFrame:
     """The load the escalation policy implies, per person and level.
 
-    A person on an instance at one or more levels carries hours × kind weight ×
-    ``weights.escalation_level[level]`` of the heaviest level they hold there (paged once
-    per incident, at their first level); levels missing from the mapping weigh 0. Role
-    weights do not apply: the level weights replace them.
+    At every moment a person is on one or more levels (of any shift running then), they
+    carry that time × kind weight × ``weights.escalation_level`` of the heaviest of those
+    levels (paged once per incident, at their first level); levels missing from the
+    mapping weigh 0. Overlapping shifts are not counted twice. Role weights do not apply:
+    the level weights replace them.
 
     Returns
     -------
@@ -409,17 +427,24 @@ def escalation_load(schedule: Schedule) -> pd.DataFrame:
     data = {v: [0.0] * len(prob.people) for v in levels}
     if weights:
         res = Resolver(schedule)
+        spans: dict[int, list[tuple[int, int, float, int]]] = {}
         for i in range(len(prob.instances)):
-            best: dict[int, tuple[float, int]] = {}
-            for lv, people in res.chain(i):
+            for lv in levels_of(sc):
                 w = weights.get(lv.level, 0.0)
-                for r in people:
-                    if r.person is None or w <= 0:
-                        continue
-                    if r.person not in best or (w, -lv.level) > (best[r.person][0], -best[r.person][1]):
-                        best[r.person] = (w, lv.level)
-            for p, (w, v) in best.items():
-                data[v][p] += load_centi(prob.kinds(p, i), w, sc.weights) / 100
+                if w <= 0:
+                    continue
+                for r, start, end in res.segments(i, lv):
+                    if r.person is not None and start < end:
+                        spans.setdefault(r.person, []).append((start, end, w, lv.level))
+        for p, items in spans.items():
+            cuts = sorted({t for s0, e0, _w, _v in items for t in (s0, e0)})
+            for a, b in zip(cuts, cuts[1:]):
+                on = [(w, -v) for s0, e0, w, v in items if s0 <= a and b <= e0]
+                if not on:
+                    continue
+                w, neg = max(on)
+                kinds = split_kinds(a, b, prob.tz[p], prob.holidays[p])
+                data[-neg][p] += load_centi(kinds, w, sc.weights) / 100
     frame = pd.DataFrame(data, index=[p.id for p in prob.people], columns=levels)
     return frame.round(2)
 
