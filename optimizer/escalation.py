@@ -43,8 +43,16 @@ from .timecalc import split_kinds
 from .units import load_centi
 
 CHAIN_COLUMNS = [
-    "instance", "shift", "start", "end", "level", "person", "person_name", "contact",
-    "ack_timeout", "severities",
+    "instance",
+    "shift",
+    "start",
+    "end",
+    "level",
+    "person",
+    "person_name",
+    "contact",
+    "ack_timeout",
+    "severities",
 ]
 """Columns of :func:`escalation_chain` and :func:`who_is_on_call`."""
 
@@ -172,15 +180,21 @@ class Resolver:
         inst = self.problem.instances[i]
         if inst.shift == pattern:
             return [i]
-        return [j for j in self.problem.overlapping(inst.start, inst.end)
-                if self.problem.instances[j].shift == pattern]
+        return [
+            j
+            for j in self.problem.overlapping(inst.start, inst.end)
+            if self.problem.instances[j].shift == pattern
+        ]
 
     def _role_sources(self, i: int, role: str) -> list[int]:
         inst = self.problem.instances[i]
         if any(r.name == role for r in inst.roles):
             return [i]
-        return [j for j in self.problem.overlapping(inst.start, inst.end)
-                if j != i and any(r.name == role for r in self.problem.instances[j].roles)]
+        return [
+            j
+            for j in self.problem.overlapping(inst.start, inst.end)
+            if j != i and any(r.name == role for r in self.problem.instances[j].roles)
+        ]
 
     def segments(self, i: int, level: EscalationLevel) -> list[tuple[Responder, int, int]]:
         """Who ``level`` reaches on instance ``i`` and when: (responder, start, end) in epoch
@@ -225,7 +239,9 @@ class Resolver:
 
     def _crew(self, i: int) -> list[Assignment]:
         """Assignments of instance ``i`` in role order (then person id)."""
-        return sorted(self.by_instance.get(i, []), key=lambda a: (a.role, self.problem.people[a.person].id))
+        return sorted(
+            self.by_instance.get(i, []), key=lambda a: (a.role, self.problem.people[a.person].id)
+        )
 
     def chain(self, i: int, at: int | None = None) -> list[tuple[EscalationLevel, list[Responder]]]:
         """Every level (in order) with the people it reaches on instance ``i`` (at epoch
@@ -239,14 +255,24 @@ def _rows(resolver: Resolver, instances: Iterable[int], at: int | None = None) -
     rows = []
     for i in instances:
         inst = resolver.problem.instances[i]
-        base = {"instance": inst.label, "shift": inst.shift, "start": inst.start_iso, "end": inst.end_iso}
+        base = {
+            "instance": inst.label,
+            "shift": inst.shift,
+            "start": inst.start_iso,
+            "end": inst.end_iso,
+        }
         for lv, people in resolver.chain(i, at):
-            extra = {"level": lv.level, "ack_timeout": format_duration(lv.ack_timeout),
-                     "severities": sev_of[lv.level]}
+            extra = {
+                "level": lv.level,
+                "ack_timeout": format_duration(lv.ack_timeout),
+                "severities": sev_of[lv.level],
+            }
             if not people:
                 rows.append({**base, "person": "", "person_name": "", "contact": "", **extra})
             for r in people:
-                rows.append({**base, "person": r.id, "person_name": r.name, "contact": r.contact, **extra})
+                rows.append(
+                    {**base, "person": r.id, "person_name": r.name, "contact": r.contact, **extra}
+                )
     return pd.DataFrame(rows, columns=CHAIN_COLUMNS)
 
 
@@ -322,14 +348,26 @@ def _level_reach(problem: Problem, i: int, level: EscalationLevel) -> tuple[set,
             if any(r.name == role for r in inst.roles):
                 sources = [i]
             else:
-                sources = [j for j in problem.overlapping(inst.start, inst.end)
-                           if j != i and any(r.name == role for r in problem.instances[j].roles)]
+                sources = [
+                    j
+                    for j in problem.overlapping(inst.start, inst.end)
+                    if j != i and any(r.name == role for r in problem.instances[j].roles)
+                ]
             for j in sources:
-                reach |= {s for s in _slots(problem, j) if problem.instances[j].roles[s[1]].name == role}
+                reach |= {
+                    s for s in _slots(problem, j) if problem.instances[j].roles[s[1]].name == role
+                }
         return reach, bool(reach), bool(reach)
     pattern = inst.shift if level.from_ == "crew" else level.from_
-    sources = [i] if inst.shift == pattern else [
-        j for j in problem.overlapping(inst.start, inst.end) if problem.instances[j].shift == pattern]
+    sources = (
+        [i]
+        if inst.shift == pattern
+        else [
+            j
+            for j in problem.overlapping(inst.start, inst.end)
+            if problem.instances[j].shift == pattern
+        ]
+    )
     wanted = set(level.skills)
     possible = certain = False
     for j in sources:
@@ -341,7 +379,8 @@ def _level_reach(problem: Problem, i: int, level: EscalationLevel) -> tuple[set,
                 reach.add(s)
                 possible = True
         required = set(jinst.pattern.crew_skills) | {
-            k for s in slots for k in jinst.roles[s[1]].skills}
+            k for s in slots for k in jinst.roles[s[1]].skills
+        }
         certain = certain or bool(wanted & required)
     return reach, possible, certain
 
@@ -379,25 +418,38 @@ def escalation_warnings(problem: Problem | Scenario) -> list[str]:
                 unsure.append(i)
         name = level_label(sc, lv)
         if empty:
-            why = ("nobody is needed in that role then" if lv.roles
-                   else "nobody who can work the shift holds those skills")
-            out.append(f"{name} cannot be filled on {len(empty)} of {n} shifts ({why}; "
-                       f"first: {_label(prob, empty[0])})")
+            why = (
+                "nobody is needed in that role then"
+                if lv.roles
+                else "nobody who can work the shift holds those skills"
+            )
+            out.append(
+                f"{name} cannot be filled on {len(empty)} of {n} shifts ({why}; "
+                f"first: {_label(prob, empty[0])})"
+            )
         if unsure:
             shifts = sorted({prob.instances[i].shift for i in unsure})
-            out.append(f"{name} may reach nobody on {len(unsure)} of {n} shifts: "
-                       f"{', '.join(shifts)} does not require {' or '.join(lv.skills)} "
-                       "(add it to crew_skills to be sure a crew member holds it)")
+            out.append(
+                f"{name} may reach nobody on {len(unsure)} of {n} shifts: "
+                f"{', '.join(shifts)} does not require {' or '.join(lv.skills)} "
+                "(add it to crew_skills to be sure a crew member holds it)"
+            )
         if sc.severities and not severities_of_level(sc, lv.level):
             out.append(f"{name} is not paged by any severity")
     for name, sev in sc.severities.items():
-        single = [i for i in range(n) if len(set().union(*(reach[(i, v)] for v in sev.levels))) <= 1]
+        single = [
+            i for i in range(n) if len(set().union(*(reach[(i, v)] for v in sev.levels))) <= 1
+        ]
         if n and len(single) == n:
-            out.append(f"severity {name} can only ever reach one person (levels "
-                       f"{', '.join(map(str, sev.levels))}): nobody backs them up if they miss the page")
+            out.append(
+                f"severity {name} can only ever reach one person (levels "
+                f"{', '.join(map(str, sev.levels))}): nobody backs them up if they miss the page"
+            )
         elif single:
-            out.append(f"severity {name} reaches only one person on {len(single)} of {n} shifts "
-                       f"(first: {_label(prob, single[0])})")
+            out.append(
+                f"severity {name} reaches only one person on {len(single)} of {n} shifts "
+                f"(first: {_label(prob, single[0])})"
+            )
     return out
 
 
@@ -438,7 +490,7 @@ def escalation_load(schedule: Schedule) -> pd.DataFrame:
                         spans.setdefault(r.person, []).append((start, end, w, lv.level))
         for p, items in spans.items():
             cuts = sorted({t for s0, e0, _w, _v in items for t in (s0, e0)})
-            for a, b in zip(cuts, cuts[1:]):
+            for a, b in zip(cuts, cuts[1:], strict=False):
                 on = [(w, -v) for s0, e0, w, v in items if s0 <= a and b <= e0]
                 if not on:
                     continue
@@ -453,14 +505,31 @@ def chain_table(frame: pd.DataFrame, columns: Sequence[str] = CSV_COLUMNS) -> st
     """A plain-text table of chain rows (for the terminal)."""
     if frame.empty:
         return ""
-    view = frame.assign(person=[f"{n} ({p})" if n and n != p else p or "(nobody)"
-                                for p, n in zip(frame["person"], frame["person_name"], strict=True)])
+    view = frame.assign(
+        person=[
+            f"{n} ({p})" if n and n != p else p or "(nobody)"
+            for p, n in zip(frame["person"], frame["person_name"], strict=True)
+        ]
+    )
     return view[list(columns)].to_string(index=False)
 
 
 __all__ = [
-    "CHAIN_COLUMNS", "CSV_COLUMNS", "Responder", "Resolver", "Step", "active_instances",
-    "chain_table", "contacts_of", "describe_level", "escalation_chain", "escalation_load",
-    "escalation_warnings", "level_label", "levels_of", "severities_of_level",
-    "severity_steps", "who_is_on_call",
+    "CHAIN_COLUMNS",
+    "CSV_COLUMNS",
+    "Responder",
+    "Resolver",
+    "Step",
+    "active_instances",
+    "chain_table",
+    "contacts_of",
+    "describe_level",
+    "escalation_chain",
+    "escalation_load",
+    "escalation_warnings",
+    "level_label",
+    "levels_of",
+    "severities_of_level",
+    "severity_steps",
+    "who_is_on_call",
 ]

@@ -36,7 +36,7 @@ def parse_moment(text: str) -> dt.datetime:
     """
     t = text.strip()
     if t.lower() == "now":
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
     try:
         return dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
     except ValueError:
@@ -71,12 +71,21 @@ def steps_text(scenario: Scenario, severity: str) -> str:
 @main.command("escalation")
 @SCENARIO
 @ASSIGNMENTS
-@click.option("--at", "at", callback=_moment, metavar="DATETIME",
-              help="Only the chain at this moment: 2027-02-03T12:00 (team zone), with an offset, "
-                   "or 'now'.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the chain as CSV (instance, level, person, contact, ack_timeout).")
-def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, out: Path | None) -> None:
+@click.option(
+    "--at",
+    "at",
+    callback=_moment,
+    metavar="DATETIME",
+    help="Only the chain at this moment: 2027-02-03T12:00 (team zone), with an offset, or 'now'.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the chain as CSV (instance, level, person, contact, ack_timeout).",
+)
+def escalation_cmd(
+    scenario: Path, assignments: Path, at: dt.datetime | None, out: Path | None
+) -> None:
     """Who is paged, in what order, for the schedule ASSIGNMENTS of SCENARIO.
 
     Resolves the scenario's escalation levels (roles, skills of the crew, named people)
@@ -86,15 +95,20 @@ def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, ou
     if not sc.escalation:
         raise InputError.single(
             "the scenario has no escalation policy: add `escalation:` levels (see the README, "
-            "'Escalation and incident taxonomy')", str(scenario), field="escalation",
+            "'Escalation and incident taxonomy')",
+            str(scenario),
+            field="escalation",
         )
     if out is not None:
         refuse_overwrite([out], [*inputs, assignments])
     prob = Problem(sc)
     schedule = read_schedule(prob, assignments)
     if schedule.unmatched:
-        click.echo(f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift "
-                   "(run `rota verify`)", err=True)
+        click.echo(
+            f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift "
+            "(run `rota verify`)",
+            err=True,
+        )
     if at is None:
         frame = escalation_chain(schedule)
         click.echo(chain_table(frame))
@@ -108,10 +122,15 @@ def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, ou
             click.echo(f"On call at {when} ({sc.timezone}):")
             for lv in levels_of(sc):
                 rows = frame[frame["level"] == lv.level]
-                who = [f"{r.person_name} <{r.contact}>" if r.contact else r.person_name
-                       for r in rows.itertuples(index=False) if r.person]
-                click.echo(f"  {level_label(sc, lv)} (ack within {format_duration(lv.ack_timeout)}): "
-                           + (", ".join(dict.fromkeys(who)) or "NOBODY"))
+                who = [
+                    f"{r.person_name} <{r.contact}>" if r.contact else r.person_name
+                    for r in rows.itertuples(index=False)
+                    if r.person
+                ]
+                click.echo(
+                    f"  {level_label(sc, lv)} (ack within {format_duration(lv.ack_timeout)}): "
+                    + (", ".join(dict.fromkeys(who)) or "NOBODY")
+                )
             for name, sev in sc.severities.items():
                 desc = f" ({sev.description})" if sev.description else ""
                 click.echo(f"  {name}{desc}: {steps_text(sc, name)}")

@@ -36,9 +36,9 @@ import pandas as pd
 
 from .errors import InputError, InputProblem
 from .files import atomic_write_bytes, atomic_write_text, csv_text, safe_filename
+from .scenario import format_duration
 from .schedule import ASSIGNMENT_COLUMNS, Schedule, assignments_frame, people_frame, wide_columns
 from .stats import person_stats
-from .scenario import format_duration
 from .timecalc import UTC, iso_local
 
 FORMATS = ("csv", "csv-wide", "csv-summary", "ics", "pagerduty", "opsgenie",

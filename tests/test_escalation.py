@@ -42,7 +42,7 @@ from optimizer.scenario import Scenario
 from optimizer.schedule import Assignment, Schedule
 
 QUARTERLY = EXAMPLES / "quarterly.yaml"
-STAMP = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 
 
 def _small(**extra) -> Scenario:
@@ -58,10 +58,20 @@ def _small(**extra) -> Scenario:
         "start": "2027-01-04",
         "end": "2027-01-10",
         "shifts": [
-            {"name": "day", "repeat": "daily", "starts": "09:00", "length": "12h",
-             "roles": [{"name": "primary", "skills": ["ops"]}]},
-            {"name": "sec", "repeat": "weekly", "starts": "mon 00:00", "length": "7d",
-             "roles": [{"name": "security", "skills": ["security"]}]},
+            {
+                "name": "day",
+                "repeat": "daily",
+                "starts": "09:00",
+                "length": "12h",
+                "roles": [{"name": "primary", "skills": ["ops"]}],
+            },
+            {
+                "name": "sec",
+                "repeat": "weekly",
+                "starts": "mon 00:00",
+                "length": "7d",
+                "roles": [{"name": "security", "skills": ["security"]}],
+            },
         ],
         "people": [
             {"id": "ann", "name": "Ann", "email": "ann@example.com", "skills": ["ops"]},
@@ -73,14 +83,20 @@ def _small(**extra) -> Scenario:
             {"level": 1, "roles": ["primary"], "ack_timeout": "5m"},
             {"level": 2, "roles": ["security"], "ack_timeout": "10m"},
             {"level": 3, "skills": ["db"], "from": "crew", "ack_timeout": "15m"},
-            {"level": 4, "people": ["dora", {"id": "max", "name": "Max Boss", "phone": "+1 555 0100"}],
-             "ack_timeout": "30m"},
+            {
+                "level": 4,
+                "people": ["dora", {"id": "max", "name": "Max Boss", "phone": "+1 555 0100"}],
+                "ack_timeout": "30m",
+            },
         ],
         "severities": {
             "sev1": {"description": "outage", "page": [1, 2], "then": [3, 4]},
             "sev2": {"page": [1], "then": [2]},
         },
-        "runbooks": {"ops": "https://runbooks.example.com/ops", "security": "https://runbooks.example.com/sec"},
+        "runbooks": {
+            "ops": "https://runbooks.example.com/ops",
+            "security": "https://runbooks.example.com/sec",
+        },
         "weights": {"escalation_level": {1: 1.0, 2: 0.5, 4: 0.1}},
     }
     data.update(extra)
@@ -96,7 +112,7 @@ def _small_schedule(sc: Scenario | None = None) -> Schedule:
         if inst.shift == "sec":
             out.append(Assignment(inst.index, 0, p["cy"]))
         else:
-            day = dt.datetime.fromtimestamp(inst.start, dt.timezone.utc).date()
+            day = dt.datetime.fromtimestamp(inst.start, dt.UTC).date()
             out.append(Assignment(inst.index, 0, p["ann"] if day.weekday() < 3 else p["bo"]))
     return Schedule(prob, out)
 
@@ -108,15 +124,26 @@ def test_chain_of_every_quarterly_shift_equals_its_assignments() -> None:
     schedule = example_schedule("quarterly")
     prob = schedule.problem
     chain = escalation_chain(schedule)
-    assert list(chain.columns[:9]) == ["instance", "shift", "start", "end", "level", "person",
-                                       "person_name", "contact", "ack_timeout"]
+    assert list(chain.columns[:9]) == [
+        "instance",
+        "shift",
+        "start",
+        "end",
+        "level",
+        "person",
+        "person_name",
+        "contact",
+        "ack_timeout",
+    ]
     for inst in prob.instances:
         crew = {a.person: inst.roles[a.role].name for a in schedule.by_instance()[inst.index]}
         rows = chain[chain["instance"] == inst.label]
         by_level = {v: list(g["person"]) for v, g in rows.groupby("level")}
         assert by_level[1] == [prob.people[p].id for p, r in crew.items() if r == "primary"]
         assert by_level[2] == [prob.people[p].id for p, r in crew.items() if r == "secondary"]
-        experts = {prob.people[p].id for p in crew if {"security", "data"} & set(prob.people[p].skills)}
+        experts = {
+            prob.people[p].id for p in crew if {"security", "data"} & set(prob.people[p].skills)
+        }
         assert set(by_level[3]) == experts and experts  # crew_skills make sure someone holds them
         assert by_level[4] == ["eng-manager"]
     assert set(chain["ack_timeout"]) == {"5m", "10m", "15m", "30m"}
@@ -131,8 +158,12 @@ def test_roles_of_another_pattern_skills_of_the_crew_and_named_people() -> None:
     chain = escalation_chain(schedule)
     mon = chain[chain["instance"] == "day 2027-01-04T09:00:00+00:00"]
     assert list(mon[mon.level == 1].person) == ["ann"]
-    assert list(mon[mon.level == 2].person) == ["cy"]  # security is a role of the overlapping sec shift
-    assert list(mon[mon.level == 3].person) == [""]  # ann holds no db: nobody, shown as an empty row
+    assert list(mon[mon.level == 2].person) == [
+        "cy"
+    ]  # security is a role of the overlapping sec shift
+    assert list(mon[mon.level == 3].person) == [
+        ""
+    ]  # ann holds no db: nobody, shown as an empty row
     assert list(mon[mon.level == 4].person) == ["dora", "max"]
     assert list(mon[mon.level == 4].contact) == ["dora@example.com", "+1 555 0100"]
     thu = chain[chain["instance"] == "day 2027-01-07T09:00:00+00:00"]
@@ -145,13 +176,20 @@ def test_roles_of_another_pattern_skills_of_the_crew_and_named_people() -> None:
 def test_who_is_on_call_at_a_moment() -> None:
     schedule = _small_schedule()
     noon_fri = who_is_on_call(schedule, dt.datetime(2027, 1, 8, 12, 0))
-    assert set(noon_fri["instance"]) == {"day 2027-01-08T09:00:00+00:00", "sec 2027-01-04T00:00:00+00:00"}
-    assert set(noon_fri[noon_fri.level == 1].person) == {"bo"}  # not ann: only who is on at that moment
-    night = who_is_on_call(schedule, dt.datetime(2027, 1, 8, 23, 0, tzinfo=dt.timezone.utc))
+    assert set(noon_fri["instance"]) == {
+        "day 2027-01-08T09:00:00+00:00",
+        "sec 2027-01-04T00:00:00+00:00",
+    }
+    assert set(noon_fri[noon_fri.level == 1].person) == {
+        "bo"
+    }  # not ann: only who is on at that moment
+    night = who_is_on_call(schedule, dt.datetime(2027, 1, 8, 23, 0, tzinfo=dt.UTC))
     assert set(night["instance"]) == {"sec 2027-01-04T00:00:00+00:00"}
     assert list(night[night.level == 1].person) == [""]  # no day shift runs: level 1 reaches nobody
     # an offset is honoured: 13:00+02:00 is 11:00 UTC on Monday, ann's shift
-    mon = who_is_on_call(schedule, dt.datetime(2027, 1, 4, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))))
+    mon = who_is_on_call(
+        schedule, dt.datetime(2027, 1, 4, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    )
     assert set(mon[mon.level == 1].person) == {"ann"}
     assert who_is_on_call(schedule, dt.datetime(2027, 3, 1)).empty
 
@@ -160,7 +198,11 @@ def test_severity_steps() -> None:
     sc = _small()
     steps = severity_steps(sc, "sev1")
     assert [(s.levels, s.timeout, s.after) for s in steps] == [
-        ((1, 2), dt.timedelta(minutes=5), dt.timedelta(0)),  # the shortest ack of the levels paged at once
+        (
+            (1, 2),
+            dt.timedelta(minutes=5),
+            dt.timedelta(0),
+        ),  # the shortest ack of the levels paged at once
         ((3,), dt.timedelta(minutes=15), dt.timedelta(minutes=5)),
         ((4,), dt.timedelta(minutes=30), dt.timedelta(minutes=20)),
     ]
@@ -199,7 +241,9 @@ def _write(tmp_path: Path, tail: str) -> Path:
     """The quarterly example with its escalation part replaced by ``tail``."""
     text = QUARTERLY.read_text(encoding="utf-8")
     text = text[: text.index("# Who is paged")]
-    text = text.replace("  escalation_level: {1: 1.0, 2: 0.5, 3: 0.25, 4: 0.1}", "  escalation_level: {1: 1.0}")
+    text = text.replace(
+        "  escalation_level: {1: 1.0, 2: 0.5, 3: 0.25, 4: 0.1}", "  escalation_level: {1: 1.0}"
+    )
     path = tmp_path / "s.yaml"
     path.write_text(text + tail, encoding="utf-8")
     return path
@@ -211,30 +255,58 @@ BASE = """escalation:
 """
 
 
-@pytest.mark.parametrize("tail, line_of, message", [
-    ("escalation:\n  - {level: 1, roles: [primary]}\n  - {level: 2, roles: [lead]}\n",
-     "roles: [lead]", "unknown role 'lead' (known: primary, secondary)"),
-    ("escalation:\n  - {level: 1, roles: [primary]}\n  - {level: 1, roles: [secondary]}\n",
-     "level: 1, roles: [secondary]", "level 1 is defined twice"),
-    ("escalation:\n  - {level: 1, skills: [kubernetes], from: crew}\n",
-     "skills: [kubernetes]", "nobody holds skill 'kubernetes'"),
-    ("escalation:\n  - {level: 1, people: [zed]}\n",
-     "people: [zed]", "unknown person 'zed'"),
-    ("escalation:\n  - {level: 1, roles: [primary], people: [alice]}\n",
-     "roles: [primary], people", "give exactly one of roles, skills or people"),
-    ("escalation:\n  - {level: 1, skills: [data], from: night}\n",
-     "from: night", "from 'night' is neither crew nor a shift"),
-    ("escalation:\n  - {level: 1, roles: [primary], ack_timeout: soon}\n",
-     "ack_timeout: soon", "expected a duration"),
-    (BASE + "severities:\n  sev1: {page: [1], then: [2, 3]}\n",
-     "sev1: {page", "severity sev1: no escalation level 3 (levels: 1, 2)"),
-    (BASE + "severities:\n  sev1: {page: []}\n",
-     "sev1: {page", "page"),
-    (BASE + "runbooks:\n  infra: ftp://example.com/x\n",
-     "infra: ftp", "expected an http(s) URL"),
-    (BASE + "runbooks:\n  kitchen: https://example.com/x\n",
-     "kitchen: https", "not a skill or role"),
-])
+@pytest.mark.parametrize(
+    "tail, line_of, message",
+    [
+        (
+            "escalation:\n  - {level: 1, roles: [primary]}\n  - {level: 2, roles: [lead]}\n",
+            "roles: [lead]",
+            "unknown role 'lead' (known: primary, secondary)",
+        ),
+        (
+            "escalation:\n  - {level: 1, roles: [primary]}\n  - {level: 1, roles: [secondary]}\n",
+            "level: 1, roles: [secondary]",
+            "level 1 is defined twice",
+        ),
+        (
+            "escalation:\n  - {level: 1, skills: [kubernetes], from: crew}\n",
+            "skills: [kubernetes]",
+            "nobody holds skill 'kubernetes'",
+        ),
+        ("escalation:\n  - {level: 1, people: [zed]}\n", "people: [zed]", "unknown person 'zed'"),
+        (
+            "escalation:\n  - {level: 1, roles: [primary], people: [alice]}\n",
+            "roles: [primary], people",
+            "give exactly one of roles, skills or people",
+        ),
+        (
+            "escalation:\n  - {level: 1, skills: [data], from: night}\n",
+            "from: night",
+            "from 'night' is neither crew nor a shift",
+        ),
+        (
+            "escalation:\n  - {level: 1, roles: [primary], ack_timeout: soon}\n",
+            "ack_timeout: soon",
+            "expected a duration",
+        ),
+        (
+            BASE + "severities:\n  sev1: {page: [1], then: [2, 3]}\n",
+            "sev1: {page",
+            "severity sev1: no escalation level 3 (levels: 1, 2)",
+        ),
+        (BASE + "severities:\n  sev1: {page: []}\n", "sev1: {page", "page"),
+        (
+            BASE + "runbooks:\n  infra: ftp://example.com/x\n",
+            "infra: ftp",
+            "expected an http(s) URL",
+        ),
+        (
+            BASE + "runbooks:\n  kitchen: https://example.com/x\n",
+            "kitchen: https",
+            "not a skill or role",
+        ),
+    ],
+)
 def test_validation_errors_name_file_line_and_field(tmp_path, tail, line_of, message) -> None:
     path = _write(tmp_path, tail)
     res = CliRunner().invoke(main, ["check", str(path)])
@@ -247,7 +319,9 @@ def test_validation_errors_name_file_line_and_field(tmp_path, tail, line_of, mes
 
 def test_escalation_weight_for_an_unknown_level(tmp_path) -> None:
     path = _write(tmp_path, BASE)
-    text = path.read_text(encoding="utf-8").replace("escalation_level: {1: 1.0}", "escalation_level: {7: 1.0}")
+    text = path.read_text(encoding="utf-8").replace(
+        "escalation_level: {1: 1.0}", "escalation_level: {7: 1.0}"
+    )
     path.write_text(text, encoding="utf-8")
     res = CliRunner().invoke(main, ["check", str(path)])
     assert res.exit_code == 2 and "no escalation level 7 (levels: 1, 2)" in res.output
@@ -258,24 +332,32 @@ def test_escalation_weight_for_an_unknown_level(tmp_path) -> None:
 def test_warnings_in_rota_check(tmp_path) -> None:
     # sev3 pages the primary only (one person, always); level 3 asks for a skill the shift
     # does not require; level 2 is paged by no severity
-    path = _write(tmp_path, """escalation:
+    path = _write(
+        tmp_path,
+        """escalation:
   - {level: 1, roles: [primary]}
   - {level: 2, roles: [secondary]}
   - {level: 3, skills: [data], from: crew}
 severities:
   sev1: {page: [1, 3]}
   sev3: {page: [1]}
-""")
+""",
+    )
     text = path.read_text(encoding="utf-8").replace(
-        "crew_skills: [infra, data, security, product]", "crew_skills: [infra, security, product]")
+        "crew_skills: [infra, data, security, product]", "crew_skills: [infra, security, product]"
+    )
     path.write_text(text, encoding="utf-8")
     res = CliRunner().invoke(main, ["check", str(path)])
     assert res.exit_code == 0, res.output
     warnings = [line for line in res.output.splitlines() if line.startswith("warning: ")]
-    assert "warning: severity sev3 can only ever reach one person (levels 1): nobody backs them up " \
-           "if they miss the page" in warnings
-    assert any("level 3: members of the crew holding data may reach nobody on 13 of 13 shifts" in w
-               for w in warnings)
+    assert (
+        "warning: severity sev3 can only ever reach one person (levels 1): nobody backs them up "
+        "if they miss the page" in warnings
+    )
+    assert any(
+        "level 3: members of the crew holding data may reach nobody on 13 of 13 shifts" in w
+        for w in warnings
+    )
     assert "warning: level 2: role secondary is not paged by any severity" in warnings
     assert not any("sev1" in w for w in warnings)  # two people: the primary and a data holder
     # the example itself is clean
@@ -283,12 +365,24 @@ severities:
 
 
 def test_a_level_that_some_shifts_cannot_fill() -> None:
-    sc = _small(shifts=[
-        {"name": "day", "repeat": "daily", "starts": "09:00", "length": "12h",
-         "roles": [{"name": "primary", "skills": ["ops"]},
-                   {"name": "security", "count": 1, "counts": {"2027-01-09": 0, "2027-01-10": 0}}]},
-    ], escalation=[{"level": 1, "roles": ["primary"]}, {"level": 2, "roles": ["security"]}],
-        severities={"sev1": {"page": [1, 2]}}, weights={}, runbooks={})
+    sc = _small(
+        shifts=[
+            {
+                "name": "day",
+                "repeat": "daily",
+                "starts": "09:00",
+                "length": "12h",
+                "roles": [
+                    {"name": "primary", "skills": ["ops"]},
+                    {"name": "security", "count": 1, "counts": {"2027-01-09": 0, "2027-01-10": 0}},
+                ],
+            },
+        ],
+        escalation=[{"level": 1, "roles": ["primary"]}, {"level": 2, "roles": ["security"]}],
+        severities={"sev1": {"page": [1, 2]}},
+        weights={},
+        runbooks={},
+    )
     warnings = escalation_warnings(sc)
     assert warnings == [
         "level 2: role security cannot be filled on 2 of 7 shifts (nobody is needed in that role then; "
@@ -298,12 +392,22 @@ def test_a_level_that_some_shifts_cannot_fill() -> None:
 
 
 def test_scenarios_without_escalation_are_unchanged() -> None:
-    sc = Scenario.model_validate({
-        "start": "2027-01-04", "end": "2027-01-05",
-        "shifts": [{"name": "d", "repeat": "daily", "starts": "09:00", "length": "8h",
-                    "roles": [{"name": "primary"}]}],
-        "people": [{"id": "x"}],
-    })
+    sc = Scenario.model_validate(
+        {
+            "start": "2027-01-04",
+            "end": "2027-01-05",
+            "shifts": [
+                {
+                    "name": "d",
+                    "repeat": "daily",
+                    "starts": "09:00",
+                    "length": "8h",
+                    "roles": [{"name": "primary"}],
+                }
+            ],
+            "people": [{"id": "x"}],
+        }
+    )
     assert sc.escalation == () and sc.severities == {} and sc.runbooks == {}
     assert sc.weights.escalation_level == {}
     assert escalation_warnings(sc) == []
@@ -322,16 +426,29 @@ def test_scenarios_without_escalation_are_unchanged() -> None:
 # --------------------------------------------------------------------------- exports
 
 
-MAPPING_PD = {"ann": "PANN001", "bo": "PBO0002", "cy": "PCY0003", "dora": "PDORA04", "max": "PMAX005"}
-MAPPING_OG = {"ann": "ann@example.com", "bo": "bo@example.com", "cy": "cy@example.com",
-              "dora": "dora@example.com", "max": "1b2c3d4e-0000-4000-8000-000000000005"}
+MAPPING_PD = {
+    "ann": "PANN001",
+    "bo": "PBO0002",
+    "cy": "PCY0003",
+    "dora": "PDORA04",
+    "max": "PMAX005",
+}
+MAPPING_OG = {
+    "ann": "ann@example.com",
+    "bo": "bo@example.com",
+    "cy": "cy@example.com",
+    "dora": "dora@example.com",
+    "max": "1b2c3d4e-0000-4000-8000-000000000005",
+}
 
 
 def test_pagerduty_escalation_bodies_have_the_published_shape() -> None:
     schedule = _small_schedule()
     bodies = pagerduty_escalation_bodies(schedule, MAPPING_PD)
     assert len(bodies) == 8 * 2  # 7 day shifts + 1 sec week, two severities
-    mon = next(b for b in bodies if b["severity"] == "sev1" and b["start"] == "2027-01-04T09:00:00+00:00")
+    mon = next(
+        b for b in bodies if b["severity"] == "sev1" and b["start"] == "2027-01-04T09:00:00+00:00"
+    )
     assert set(mon) == {"severity", "shift", "start", "end", "body"}
     policy = mon["body"]["escalation_policy"]
     assert policy["type"] == "escalation_policy" and policy["name"] == "small sev1 (day)"
@@ -339,13 +456,25 @@ def test_pagerduty_escalation_bodies_have_the_published_shape() -> None:
     # step 1: levels 1 and 2 at once (ann, cy), 5 min; level 3 reaches nobody on Monday and
     # is left out; then level 4 (dora, max), 30 min
     assert policy["escalation_rules"] == [
-        {"escalation_delay_in_minutes": 5, "targets": [{"id": "PANN001", "type": "user_reference"},
-                                                       {"id": "PCY0003", "type": "user_reference"}]},
-        {"escalation_delay_in_minutes": 30, "targets": [{"id": "PDORA04", "type": "user_reference"},
-                                                        {"id": "PMAX005", "type": "user_reference"}]},
+        {
+            "escalation_delay_in_minutes": 5,
+            "targets": [
+                {"id": "PANN001", "type": "user_reference"},
+                {"id": "PCY0003", "type": "user_reference"},
+            ],
+        },
+        {
+            "escalation_delay_in_minutes": 30,
+            "targets": [
+                {"id": "PDORA04", "type": "user_reference"},
+                {"id": "PMAX005", "type": "user_reference"},
+            ],
+        },
     ]
     # at a moment and one severity: the policy to PUT at the handover
-    now = pagerduty_escalation_bodies(schedule, MAPPING_PD, severities=["sev2"], at=dt.datetime(2027, 1, 7, 10))
+    now = pagerduty_escalation_bodies(
+        schedule, MAPPING_PD, severities=["sev2"], at=dt.datetime(2027, 1, 7, 10)
+    )
     assert [(b["shift"], b["severity"]) for b in now] == [("sec", "sev2"), ("day", "sev2")]
     rules = now[1]["body"]["escalation_policy"]["escalation_rules"]
     assert [[t["id"] for t in r["targets"]] for r in rules] == [["PBO0002"], ["PCY0003"]]
@@ -366,16 +495,25 @@ def test_opsgenie_escalation_bodies_have_the_published_shape() -> None:
         (20, {"type": "user", "username": "dora@example.com"}),
         (20, {"type": "user", "id": "1b2c3d4e-0000-4000-8000-000000000005"}),
     ]
-    assert all(r["condition"] == "if-not-acked" and r["notifyType"] == "default"
-               and r["delay"]["timeUnit"] == "minutes" for r in thu["rules"])
+    assert all(
+        r["condition"] == "if-not-acked"
+        and r["notifyType"] == "default"
+        and r["delay"]["timeUnit"] == "minutes"
+        for r in thu["rules"]
+    )
 
 
 def test_escalation_exports_refuse_missing_users_and_unknown_severities() -> None:
     schedule = _small_schedule()
     with pytest.raises(InputError) as e:
-        pagerduty_escalation_bodies(schedule, {k: v for k, v in MAPPING_PD.items() if k not in ("max", "cy")})
+        pagerduty_escalation_bodies(
+            schedule, {k: v for k, v in MAPPING_PD.items() if k not in ("max", "cy")}
+        )
     text = str(e.value)
-    assert "no PagerDuty user for person 'cy'" in text and "no PagerDuty user for person 'max' (Max Boss)" in text
+    assert (
+        "no PagerDuty user for person 'cy'" in text
+        and "no PagerDuty user for person 'max' (Max Boss)" in text
+    )
     with pytest.raises(InputError, match="no severity 'sev9'"):
         opsgenie_escalation_bodies(schedule, MAPPING_OG, severities=["sev9"])
 
@@ -383,13 +521,20 @@ def test_escalation_exports_refuse_missing_users_and_unknown_severities() -> Non
 def test_calendar_descriptions_carry_the_escalation_order_and_runbooks() -> None:
     schedule = _small_schedule()
     cal = icalendar.Calendar.from_ical(team_calendar(schedule, stamp=STAMP))
-    events = {(str(e["x-rota-shift"]), e.decoded("dtstart").date()): str(e["description"])
-              for e in cal.walk("VEVENT")}
+    events = {
+        (str(e["x-rota-shift"]), e.decoded("dtstart").date()): str(e["description"])
+        for e in cal.walk("VEVENT")
+    }
     thu = events[("day", dt.date(2027, 1, 7))]
     assert "level 1: role primary (ack within 5m): Bo <bo@example.com>" in thu
     assert "level 2: role security (ack within 10m): Cy <cy@example.com>" in thu
-    assert "level 4: Dora, Max Boss (ack within 30m): Dora <dora@example.com>, Max Boss <+1 555 0100>" in thu
-    assert "sev1: levels 1, 2 at once; then level 3 after 5m; then level 4 after 20m (outage)" in thu
+    assert (
+        "level 4: Dora, Max Boss (ack within 30m): Dora <dora@example.com>, Max Boss <+1 555 0100>"
+        in thu
+    )
+    assert (
+        "sev1: levels 1, 2 at once; then level 3 after 5m; then level 4 after 20m (outage)" in thu
+    )
     assert "ops: https://runbooks.example.com/ops" in thu
     assert "https://runbooks.example.com/sec" not in thu  # not a skill of the day shift nor of Bo
     assert "security: https://runbooks.example.com/sec" in events[("sec", dt.date(2027, 1, 4))]
@@ -403,21 +548,52 @@ def test_cli_exports_and_escalation_command(tmp_path) -> None:
     write_frame(assignments, assignments_frame(schedule))
     mapping = tmp_path / "pd.csv"
     ids = [p.id for p in schedule.problem.people] + ["eng-manager"]
-    mapping.write_text("person_id,user_id\n" + "".join(f"{i},P{k:06d}\n" for k, i in enumerate(ids)))
+    mapping.write_text(
+        "person_id,user_id\n" + "".join(f"{i},P{k:06d}\n" for k, i in enumerate(ids))
+    )
     run = CliRunner().invoke
     out = tmp_path / "pd.json"
-    res = run(main, ["export", str(QUARTERLY), str(assignments), "--format", "pagerduty-escalation",
-                     "--mapping", str(mapping), "--out", str(out)])
+    res = run(
+        main,
+        [
+            "export",
+            str(QUARTERLY),
+            str(assignments),
+            "--format",
+            "pagerduty-escalation",
+            "--mapping",
+            str(mapping),
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     bodies = json.loads(out.read_text())
     assert len(bodies) == 13 * 3
     assert {b["body"]["escalation_policy"]["name"] for b in bodies} == {
-        "ai-platform sev1", "ai-platform sev2", "ai-platform sev3"}
-    res = run(main, ["export", str(QUARTERLY), str(assignments), "--format", "csv", "--severity", "sev1",
-                     "--out", str(tmp_path / "x.csv")])
+        "ai-platform sev1",
+        "ai-platform sev2",
+        "ai-platform sev3",
+    }
+    res = run(
+        main,
+        [
+            "export",
+            str(QUARTERLY),
+            str(assignments),
+            "--format",
+            "csv",
+            "--severity",
+            "sev1",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+    )
     assert res.exit_code == 2 and "--severity and --at apply" in res.output
     # rota escalation: every shift, and one moment, as a table and a CSV
-    res = run(main, ["escalation", str(QUARTERLY), str(assignments), "--out", str(tmp_path / "chain.csv")])
+    res = run(
+        main, ["escalation", str(QUARTERLY), str(assignments), "--out", str(tmp_path / "chain.csv")]
+    )
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(io.StringIO((tmp_path / "chain.csv").read_text(encoding="utf-8"))))
     assert list(rows[0]) == ["instance", "level", "person", "contact", "ack_timeout"]
@@ -426,9 +602,14 @@ def test_cli_exports_and_escalation_command(tmp_path) -> None:
     assert res.exit_code == 0, res.output
     row = who_is_on_call(schedule, dt.datetime(2027, 2, 3, 12))
     primary = row[row.level == 1].iloc[0]
-    assert f"level 1: Primary on call (ack within 5m): {primary.person_name} <{primary.contact}>" in res.output
-    assert "sev1 (Customer-facing outage" in res.output and "page levels 1, 2, 3 at once; after 5m level 4" \
+    assert (
+        f"level 1: Primary on call (ack within 5m): {primary.person_name} <{primary.contact}>"
         in res.output
+    )
+    assert (
+        "sev1 (Customer-facing outage" in res.output
+        and "page levels 1, 2, 3 at once; after 5m level 4" in res.output
+    )
     res = run(main, ["escalation", str(QUARTERLY), str(assignments), "--at", "2031-01-01T00:00"])
     assert res.exit_code == 0 and "No shift is running" in res.output
     res = run(main, ["escalation", str(QUARTERLY), str(assignments), "--at", "tomorrowish"])
@@ -443,7 +624,11 @@ def test_escalation_command_needs_a_policy(tmp_path) -> None:
     path.write_text(text, encoding="utf-8")
     (tmp_path / "a.csv").write_text("shift,start,person\nweek,2027-01-04,alice\n")
     res = CliRunner().invoke(main, ["escalation", str(path), str(tmp_path / "a.csv")])
-    assert res.exit_code == 2 and "no escalation policy" in res.output and "Traceback" not in res.output
+    assert (
+        res.exit_code == 2
+        and "no escalation policy" in res.output
+        and "Traceback" not in res.output
+    )
 
 
 # --------------------------------------------------------------------------- handbook
@@ -480,7 +665,9 @@ def test_handbook_page(tmp_path) -> None:
     page.feed(html)
     text = " ".join(" ".join(page.text).split())
     assert "script" not in page.tags and "link" not in page.tags and "iframe" not in page.tags
-    assert len(page.srcs) == 1 and page.srcs[0].startswith("data:image/png;base64,")  # the load chart
+    assert len(page.srcs) == 1 and page.srcs[0].startswith(
+        "data:image/png;base64,"
+    )  # the load chart
     # links: the report, the sections, e-mails and the runbooks, nothing else
     sc = schedule.problem.scenario
     for h in page.hrefs:
@@ -488,7 +675,10 @@ def test_handbook_page(tmp_path) -> None:
     assert set(sc.runbooks.values()) <= set(page.hrefs)
     for name, sev in sc.severities.items():
         assert name in text and sev.description in text
-    assert "15m after the page, if still unacknowledged: 3 Security and data experts on the crew" in text
+    assert (
+        "15m after the page, if still unacknowledged: 3 Security and data experts on the crew"
+        in text
+    )
     for person in sc.people:
         assert person.display_name in text and f"mailto:{person.email}" in page.hrefs
     assert "Maria Rossi" in text and "+49 30 5550 1234" in text
