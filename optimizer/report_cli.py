@@ -57,6 +57,8 @@ def report_cmd(
         f"{len(schedule.assignments)} assignments: {state}, soft penalty {ev.objective:,.2f} points"
     )
     click.echo(f"wrote {files.html}")
+    if files.handbook:
+        click.echo(f"      {files.handbook}")
     for path in [*files.png.values(), *files.svg.values()]:
         click.echo(f"      {path}")
     click.get_current_context().exit(EXIT_OK)
