@@ -132,7 +132,8 @@ def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, qu
         from .report import write_report
 
         files = write_report(result.schedule, out_dir, svg=svg, evaluation=result.evaluation, result=result)
-        click.echo(f"wrote {files.html} and {len(files.png)} charts")
+        click.echo(f"wrote {files.html} and {len(files.png)} charts"
+                   + (f", and {files.handbook}" if files.handbook else ""))
     if base_schedule is not None:
         click.echo("")
         click.echo(f"re-plan against {baseline}: {compare(base_schedule, result.schedule).text()}")
