@@ -119,7 +119,7 @@ def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, qu
         click.echo("INFEASIBLE: no schedule satisfies every hard rule (proven).")
         if not quiet:
             click.echo("Looking for the rules that conflict ...", err=True)
-        click.echo(explain_infeasible(sc, time_limit=30).text())
+        click.echo(explain_infeasible(sc, time_limit=25).text())
         ctx.exit(EXIT_INFEASIBLE)
     if not result.status.has_schedule:
         click.echo(f"No schedule found ({result.status.value}) within the time limit "
@@ -287,7 +287,7 @@ def diff_cmd(scenario: Path, a: Path, b: Path) -> None:
 @click.option("--start", "start", help="Start of the instance: a date (local) or an ISO timestamp.")
 @click.option("--role", help="Role of the slot (default: the first role the person holds).")
 @click.option("--person", help="The person holding the slot (default: everyone in it).")
-@click.option("--time-limit", type=float, default=30.0, show_default=True,
+@click.option("--time-limit", type=float, default=25.0, show_default=True,
               help="Budget of the conflict analysis (deterministic seconds).")
 def explain_cmd(scenario: Path, assignments: Path | None, shift, start, role, person, time_limit) -> None:
     """Why is SCENARIO infeasible? Or, with ASSIGNMENTS --shift --start: why this person?

@@ -428,7 +428,7 @@ def _shrink(run, core: list, budget: list[float]) -> tuple[list, bool]:
     return core, minimal
 
 
-def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 30.0) -> Conflict:
+def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -> Conflict:
     """Find rules that cannot all hold together, shrink them towards a minimal set, and
     test which relaxations make the scenario solvable.
 
