@@ -121,6 +121,12 @@ def _hard_rules(prob: Problem) -> _HardRules:
     )
 
 
+def _least(*caps: int | None) -> int | None:
+    """The tightest of the given caps (``None``: no cap)."""
+    given = [c for c in caps if c is not None]
+    return min(given) if given else None
+
+
 class _Builder:
     """Greedy state and per-person incremental checks (see the module docstring)."""
 
@@ -137,11 +143,22 @@ class _Builder:
         self.rank = {p: k for k, p in enumerate(order)}
         self.fte = [prob.fte_pct(p) for p in range(len(prob.people))]
         self.history = [prob.history_centi(p) for p in range(len(prob.people))]
+        own = self.rules.person_caps
+        self.max_run = [
+            _least(self.rules.max_consecutive, person.max_consecutive_days if own else None)
+            for person in prob.people
+        ]
+        self.max_weekends = [
+            _least(self.rules.max_weekends, person.max_weekends if own else None)
+            for person in prob.people
+        ]
         self._days: dict[tuple[ZoneInfo, int], list[dt.date]] = {}
         self._weekends: dict[int, list[dt.date]] = {}
         # forbidden next-day successions: instance -> instances it may not share a person with
         self.clash: dict[int, set[int]] = {}
-        rules = {pat.name: pat.not_followed_by for pat in prob.scenario.shifts if pat.not_followed_by}
+        rules = {
+            pat.name: pat.not_followed_by for pat in prob.scenario.shifts if pat.not_followed_by
+        }
         if rules:
             for i, inst in enumerate(prob.instances):
                 for other in rules.get(inst.shift, ()):
@@ -152,7 +169,9 @@ class _Builder:
         # soft preferences used as tie-breakers (hundredths of load)
         r = prob.scenario.rules
         self.soft_holiday = (
-            round(100 * r.holidays.weight) if r.holidays and r.holidays.mode == "avoid" and r.holidays.soft else 0
+            round(100 * r.holidays.weight)
+            if r.holidays and r.holidays.mode == "avoid" and r.holidays.soft
+            else 0
         )
         self.stats = Counter()  # checks, crew searches, crew failures (for reports)
 
@@ -227,10 +246,8 @@ class _Builder:
                 return False
             if rules.max_holidays is not None and len(st.holidays.union(mine)) > rules.max_holidays:
                 return False
-        limits = [n for n in (rules.max_consecutive,
-                              person.max_consecutive_days if rules.person_caps else None) if n is not None]
-        if limits:
-            n = min(limits)
+        n = self.max_run[p]
+        if n is not None:
             lo, hi = days[0], days[-1]
             run = (hi - lo).days + 1
             while run <= n and lo - ONE_DAY in st.days:
@@ -241,11 +258,10 @@ class _Builder:
                 run += 1
             if run > n:
                 return False
-        caps = [n for n in (rules.max_weekends, person.max_weekends if rules.person_caps else None)
-                if n is not None]
-        if caps:
+        cap = self.max_weekends[p]
+        if cap is not None:
             new = sum(1 for w in self.weekends(i) if w not in st.weekends)
-            if new and len(st.weekends) + new > min(caps):
+            if new and len(st.weekends) + new > cap:
                 return False
         return True
 
@@ -257,7 +273,11 @@ class _Builder:
         for iv in prob.soft_off[p]:
             if iv.start < inst.end and inst.start < iv.end:
                 penalty += round(100 * iv.entry.weight)
-        if self.soft_holiday and prob.holidays[p] and any(d in prob.holidays[p] for d in self.days(p, i)):
+        if (
+            self.soft_holiday
+            and prob.holidays[p]
+            and any(d in prob.holidays[p] for d in self.days(p, i))
+        ):
             penalty += self.soft_holiday
         # (load + history + penalty) / fte, in 1/10 000 of a hundredth (integer, exact enough)
         value = (st.load + self.history[p] + penalty) * 10_000 // self.fte[p]
