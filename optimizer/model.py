@@ -205,7 +205,7 @@ class ModelBuilder:
         return out
 
     def bool_or(self, lits: list[Lit], name: str) -> Lit:
-        """A literal equal to OR(lits) (exactly, in both directions)."""
+        """A literal equal to OR(lits) (exactly, in both directions), as clauses."""
         lits = [v for v in lits if not isinstance(v, int) or v]
         if any(isinstance(v, int) for v in lits):
             return 1
@@ -214,7 +214,10 @@ class ModelBuilder:
         if len(lits) == 1:
             return lits[0]
         b = self.model.new_bool_var(name)
-        self.model.add_max_equality(b, lits)
+        defs = self.vars.definitions  # definitions, never relaxed when explaining
+        defs.add(self.model.add_bool_or([*lits, ~b]).index)
+        for lit in lits:
+            defs.add(self.model.add_implication(lit, b).index)
         return b
 
 
