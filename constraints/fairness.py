@@ -23,6 +23,7 @@ import math
 from optimizer.units import ceil_div, normalized
 
 from .base import Outcome, Penalty
+from .days import start_dates
 
 OBJECTIVE_ONLY = True  # adds objective terms only; skipped when explaining infeasibility
 NAME_LOAD = "fair_load"
@@ -112,14 +113,20 @@ def _encode_load(m, weight, pool) -> None:
         hist = prob.history_centi(p) // g
         loads[p] = (sum((c // g) * x for c, x in coeffs[p]) + hist,
                     sum(c // g for c, _ in coeffs[p]) + hist)
-    lo_total = hi_total = sum(prob.history_centi(p) for p in pool) // g
-    for (i, r), cands in v.of_slot.items():
-        slot = [prob.load(p, i, r) // g for p, _ in cands]
-        if slot:
-            n = prob.instances[i].roles[r].count
-            lo_total += n * min(slot)
-            hi_total += n * max(slot)
-    _spread(m, NAME_LOAD, weight, pool, loads, unit=g, bounds=(lo_total, hi_total))
+    # Bounds implied by the totals, valid only when every slot takes exactly its count
+    # (not with soft cover, where a slot may take fewer or more people).
+    bounds = None
+    if not any(role.soft for pat in prob.scenario.shifts for role in pat.roles):
+        dates = start_dates(prob)
+        lo_total = hi_total = sum(prob.history_centi(p) for p in pool) // g
+        for (i, r), cands in v.of_slot.items():
+            slot = [prob.load(p, i, r) // g for p, _ in cands]
+            if slot:
+                n = prob.instances[i].roles[r].count_on(dates[i])
+                lo_total += n * min(slot)
+                hi_total += n * max(slot)
+        bounds = (lo_total, hi_total)
+    _spread(m, NAME_LOAD, weight, pool, loads, unit=g, bounds=bounds)
 
 
 def _vars_of(v, p):

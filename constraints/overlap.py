@@ -29,8 +29,9 @@ def interval_cliques(items: list[tuple[int, int, int]]) -> list[list[int]]:
 def encode(m) -> None:
     prob, v = m.problem, m.vars
     rest = prob.scenario.rules.min_rest
-    if rest is not None and not rest.soft:
-        return  # the min_rest cliques over [start, end + rest) contain these ones
+    if rest is not None and not rest.soft and not m.explain:
+        return  # the min_rest cliques over [start, end + rest) contain these ones (when
+        # explaining, min_rest may be relaxed but overlap never is, so keep both)
     for p in v.people():
         items = [(prob.instances[i].start, prob.instances[i].end, i) for i in v.instances_of[p]]
         for clique in interval_cliques(items):

@@ -13,13 +13,13 @@ from pathlib import Path
 import click
 
 from .errors import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION, EXIT_OK, EXIT_VIOLATIONS, InputError
-from .files import atomic_write_text, write_frame
-from .loading import load_scenario
-from .problem import Problem
-from .scenario import Scenario
-from .replan import compare
-from .schedule import read_schedule
 from .explain import alternatives, capacity, explain_infeasible
+from .files import atomic_write_text, refuse_overwrite, write_frame
+from .loading import load_scenario, load_scenario_files
+from .problem import Problem
+from .replan import Baseline, compare
+from .scenario import Scenario
+from .schedule import read_schedule
 from .solve import Progress, Result, Status, solve
 from .verify import Evaluation, evaluate
 
@@ -80,9 +80,10 @@ class _Ticker:
 @SCENARIO
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Directory for assignments.csv and people.csv.")
-@click.option("--time-limit", type=float, help="Seconds (deterministic seconds unless --fast).")
-@click.option("--seed", type=int, help="Random seed of the search.")
-@click.option("--workers", type=int, help="Search workers (threads).")
+@click.option("--time-limit", type=click.FloatRange(0, min_open=True),
+              help="Seconds (deterministic seconds unless --fast).")
+@click.option("--seed", type=click.IntRange(0), help="Random seed of the search.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Search workers (threads).")
 @click.option("--fast", is_flag=True, help="Wall-clock limit and parallel portfolio: faster, not reproducible.")
 @click.option("--quiet", "-q", is_flag=True, help="No live progress.")
 @click.option("--log", is_flag=True, help="Print CP-SAT's own search log.")
@@ -90,14 +91,16 @@ class _Ticker:
               help="Re-plan from this published assignments CSV, moving as little as possible.")
 @click.option("--freeze-until", type=click.DateTime(["%Y-%m-%d"]),
               help="With --baseline: shifts starting before this date stay as they are.")
-@click.option("--change-weight", type=float, default=50.0, show_default=True,
+@click.option("--change-weight", type=click.FloatRange(0), default=50.0, show_default=True,
               help="With --baseline: points per moved assignment (doubled for the next weeks).")
 @click.option("--report", "report", is_flag=True, help="Also write report.html and the charts into --out.")
 @click.option("--svg", is_flag=True, help="With --report: also write the charts as SVG.")
 def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, quiet, log,
               baseline, freeze_until, change_weight, report, svg) -> None:
     """Plan the rotation for SCENARIO and write the schedule CSVs."""
-    sc = load_scenario(scenario)
+    sc, inputs = load_scenario_files(scenario)
+    refuse_overwrite([out_dir / "assignments.csv", out_dir / "people.csv"],
+                     [*inputs, *([baseline] if baseline else [])])
     base_schedule = None
     if baseline is not None:
         base_schedule = read_schedule(Problem(sc), baseline)
@@ -119,8 +122,13 @@ def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, qu
         click.echo("INFEASIBLE: no schedule satisfies every hard rule (proven).")
         if not quiet:
             click.echo("Looking for the rules that conflict ...", err=True)
-        click.echo(explain_infeasible(sc, time_limit=25).text())
+        problem = Problem(sc) if base_schedule is None else Problem(sc, baseline=Baseline.from_schedule(
+            base_schedule, freeze_until.date() if freeze_until else None, change_weight))
+        click.echo(explain_infeasible(problem, time_limit=min(25.0, max(5.0, time_limit or 25.0))).text())
         ctx.exit(EXIT_INFEASIBLE)
+    if result.status == Status.MODEL_INVALID:
+        raise InputError.single("CP-SAT rejected the model or the solver parameters (solver.params)",
+                                str(scenario), field="solver")
     if not result.status.has_schedule:
         click.echo(f"No schedule found ({result.status.value}) within the time limit "
                    f"({result.wall_time:.1f}s). Try a longer --time-limit.")

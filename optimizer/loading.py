@@ -65,6 +65,25 @@ class LineMap:
         return False
 
 
+def _bad_scalar(node: yaml.Node) -> yaml.ScalarNode | None:
+    """The first scalar that PyYAML cannot construct (to name its line)."""
+    stack = [node]
+    while stack:
+        n = stack.pop(0)
+        if isinstance(n, yaml.ScalarNode):
+            try:
+                yaml.safe_load(n.value) if n.style is None else None  # plain scalars only
+            except (ValueError, OverflowError):
+                return n
+            except yaml.YAMLError:
+                pass
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(x for kv in n.value for x in kv)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return None
+
+
 def _yaml_with_lines(text: str, file: str) -> tuple[Any, LineMap]:
     loader = yaml.SafeLoader(text)
     try:
@@ -76,6 +95,12 @@ def _yaml_with_lines(text: str, file: str) -> tuple[Any, LineMap]:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         raise InputError.single(f"not valid YAML: {e.problem or e}", file, line) from None
+    except (ValueError, OverflowError) as e:  # e.g. an impossible date such as 2027-02-30
+        bad = _bad_scalar(node)
+        raise InputError.single(
+            f"invalid value {bad.value!r}: {e}" if bad else f"invalid value: {e}",
+            file, bad.start_mark.line + 1 if bad else None,
+        ) from None
     finally:
         loader.dispose()
     lines = LineMap()

@@ -101,11 +101,12 @@ class ModelBuilder:
         self.model = cp_model.CpModel()
         self.explain = explain
         pruned: dict[str, set[tuple[int, int]]] = {}
-        for rule in rules:
-            prune = getattr(rule, "prune", None)
-            if prune:
-                pruned[family(rule)] = set(prune(problem))
-        forbidden = set() if explain else set().union(*pruned.values())
+        if explain:
+            for rule in rules:
+                prune = getattr(rule, "prune", None)
+                if prune:
+                    pruned[family(rule)] = set(prune(problem))
+        forbidden = set() if explain else problem.forbidden
         self.vars = Variables(self.model, problem, forbidden)
         self.terms: list[Term] = []
         self._cache: dict = {}

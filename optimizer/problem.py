@@ -150,19 +150,41 @@ class Problem:
         return None
 
     @cached_property
+    def forbidden(self) -> frozenset[tuple[int, int]]:
+        """(person, instance) pairs that some rule forbids outright (the union of every
+        rule module's ``prune``: hard time off, hard holiday avoidance, frozen shifts...)."""
+        from constraints import RULES
+
+        out: set[tuple[int, int]] = set()
+        for rule in RULES:
+            prune = getattr(rule, "prune", None)
+            if prune:
+                out.update(prune(self))
+        return frozenset(out)
+
+    @cached_property
     def pool(self) -> list[int]:
-        """People who could take at least one slot (qualified and not on hard time off).
+        """People who could take at least one slot: qualified for a role of an instance
+        that no rule forbids them.
 
         Fairness is balanced over this pool; people who can never be on call are left out.
         """
+        forbidden = self.forbidden
         out = []
         for p in range(len(self.people)):
             if any(
-                self.qualified(p, i, r) and self.hard_time_off(p, i) is None
-                for i, inst in enumerate(self.instances)
-                for r in range(len(inst.roles))
+                p in people and (p, i) not in forbidden
+                for (shift, _r), people in self.qualified_people.items()
+                for i in self._instances_of_shift[shift]
             ):
                 out.append(p)
+        return out
+
+    @cached_property
+    def _instances_of_shift(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for inst in self.instances:
+            out.setdefault(inst.shift, []).append(inst.index)
         return out
 
     # ------------------------------------------------------------------ load

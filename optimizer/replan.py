@@ -65,7 +65,8 @@ class Baseline:
 
 def check_frozen(problem) -> list[str]:
     """Frozen baseline assignments the scenario no longer allows (person unqualified, on
-    hard time off...). Each is a reason the re-plan cannot keep the frozen part."""
+    hard time off, or forbidden by another rule). Each is a reason the re-plan cannot keep
+    the frozen part."""
     out = []
     for (i, r), people in sorted(problem.baseline_slots.items()):
         if i not in problem.frozen:
@@ -76,6 +77,8 @@ def check_frozen(problem) -> list[str]:
                 out.append(f"{problem.people[p].id} can no longer take {inst.roles[r].name} on {inst.label}")
             elif problem.hard_time_off(p, i) is not None:
                 out.append(f"{problem.people[p].id} is now off during frozen {inst.label}")
+            elif (p, i) in problem.forbidden:
+                out.append(f"{problem.people[p].id} may no longer be on {inst.label} (a hard rule forbids it)")
     return out
 
 

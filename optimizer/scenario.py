@@ -334,15 +334,23 @@ class ShareLimit(Limit):
     share: float = Field(gt=0, le=1)
 
 
-class WindowShifts(Limit):
+class Window(Limit):
+    within: Duration
+
+    @field_validator("within")
+    @classmethod
+    def _positive(cls, v: dt.timedelta) -> dt.timedelta:
+        if v <= dt.timedelta(0):
+            raise ValueError("within must be a positive duration, e.g. 7d")
+        return v
+
+
+class WindowShifts(Window):
     count: int = Field(ge=0)
-    within: Duration
 
 
-class WindowHours(Limit):
+class WindowHours(Window):
     hours: float = Field(ge=0)
-    within: Duration
-
 
 class HolidayPolicy(Limit):
     mode: Literal["avoid", "weight"] = "weight"

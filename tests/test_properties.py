@@ -107,13 +107,19 @@ SEEN: dict[str, int] = {}
 @settings(max_examples=120, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(), st.sampled_from([0.05, 1.0]))
-def test_solved_schedules_pass_verify_and_objective_matches(sc, limit_s):
+def _check_random_scenario(sc, limit_s):
     # A short limit often stops before optimality: the check must hold for any schedule
     # the solver returns, not just optimal ones.
     r = solve(sc, time_limit=limit_s, workers=1)
     SEEN[r.status.value] = SEEN.get(r.status.value, 0) + 1
+    if r.status == Status.INFEASIBLE:
+        # fairness only adds objective terms (and bounds derived from totals): it must
+        # never be what makes a scenario infeasible
+        fair_off = sc.with_fairness(load=0, weekends=0, holidays=0)
+        assert solve(fair_off, time_limit=5, workers=1).status == Status.INFEASIBLE
+        return
     if not r.status.has_schedule:
-        assert r.status in (Status.INFEASIBLE, Status.UNKNOWN)
+        assert r.status == Status.UNKNOWN
         return
     ev = r.evaluation
     assert ev.feasible, ev.violations.to_string()
@@ -124,10 +130,11 @@ def test_solved_schedules_pass_verify_and_objective_matches(sc, limit_s):
         assert abs(by_rule.get(rule, 0.0) - pts) < 1e-9, (rule, pts, by_rule)
 
 
-def test_property_run_saw_both_outcomes():
-    # guards against a generator that only ever produces infeasible (or trivial) cases
-    if SEEN:
-        assert SEEN.get("optimal", 0) + SEEN.get("feasible", 0) >= len(SEEN and [1]) * 25, SEEN
+def test_solved_schedules_pass_verify_and_objective_matches():
+    SEEN.clear()
+    _check_random_scenario()
+    # the generator must produce plenty of solvable cases, not only infeasible ones
+    assert SEEN.get("optimal", 0) + SEEN.get("feasible", 0) >= 40, SEEN
 
 
 def _all_soft(sc: Scenario) -> Scenario:
@@ -155,14 +162,9 @@ def test_intermediate_schedules_on_examples_are_exact(name, soft, limit_s):
         sc = _all_soft(sc)
     r = solve(sc, time_limit=limit_s)
     assert r.status.has_schedule, r.status
-    STATUSES.append(r.status)
+    if (name, soft, limit_s) == ("follow_the_sun", True, 0.2):
+        # deterministic search: this one stops before proving optimality, so the
+        # objective check below covers an intermediate schedule
+        assert r.status == Status.FEASIBLE
     assert r.evaluation.feasible, r.evaluation.violations.to_string()
     assert r.solver_objective_internal == r.evaluation.cost, (r.terms, r.evaluation.by_rule().to_dict())
-
-
-STATUSES: list[Status] = []
-
-
-def test_some_example_solves_stopped_before_optimality():
-    if len(STATUSES) == 8:
-        assert Status.FEASIBLE in STATUSES, STATUSES

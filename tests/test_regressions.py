@@ -1,0 +1,105 @@
+"""One test per bug found after it shipped, named after the bug."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLES, check_consistent, manual, scenario
+
+from optimizer import Problem, Status, solve
+from optimizer.cli import main
+from optimizer.errors import InputError
+from optimizer.explain import explain_infeasible
+
+FAIR = {"load": 1, "weekends": 0, "holidays": 0}
+EIGHT_HOURS = {"name": "day", "repeat": "daily", "starts": "09:00", "length": "8h"}
+
+
+def test_regression_fairness_bounds_ignored_per_date_counts():
+    # The total-load bounds assumed every slot takes `count` people; with per-date counts
+    # of 0 they cut off every schedule and a feasible scenario was "proven infeasible".
+    sc = scenario(end=dt.date(2027, 1, 6), fairness=FAIR, people=[{"id": "a"}, {"id": "b"}], shifts=[
+        {**EIGHT_HOURS, "roles": [{"name": "primary", "count": 1,
+                                    "counts": {"2027-01-05": 0, "2027-01-06": 0}}]}])
+    r = solve(sc)
+    check_consistent(r)
+    assert len(r.assignments) == 1
+
+
+def test_regression_fairness_bounds_ignored_soft_cover():
+    # Soft cover lets a slot stay empty; the bounds must not assume it is filled.
+    sc = scenario(end=dt.date(2027, 1, 6), fairness=FAIR,
+                  people=[{"id": "a", "max_shifts": 1}, {"id": "b", "max_shifts": 1}],
+                  shifts=[{**EIGHT_HOURS, "roles": [{"name": "primary", "count": 1, "under_weight": 1}]}])
+    r = solve(sc)
+    check_consistent(r)
+    assert r.terms.get("cover_under") == 1.0
+
+
+def test_regression_explain_suggested_lifting_min_rest_for_an_overlap():
+    # Skipping the overlap cliques when min_rest is hard made "lift min_rest" look like a fix
+    # for two overlapping shifts, which no relaxation of min_rest can fix.
+    shifts = [{"name": "day", "repeat": "daily", "starts": "00:00", "length": "1d", "roles": [{"name": "primary"}]},
+              {"name": "eve", "repeat": "daily", "starts": "12:00", "length": "12h", "roles": [{"name": "primary"}]}]
+    sc = scenario(shifts=shifts, people=[{"id": "a"}], end=dt.date(2027, 1, 4), rules={"min_rest": "1h"})
+    c = explain_infeasible(sc, time_limit=10)
+    assert c.status == "infeasible"
+    assert "lift min_rest" not in c.text()
+
+
+def test_regression_frozen_assignment_forbidden_by_another_rule_was_reported_infeasible():
+    # check_frozen only knew qualification and time off; a frozen shift on the person's
+    # own public holiday (hard avoid) must be an input error, not "infeasible".
+    sc = scenario(start=dt.date(2027, 1, 5), end=dt.date(2027, 1, 7),
+                  people=[{"id": "a", "country": "DE", "subdivision": "BY"}, {"id": "b"}])
+    published = manual(sc, [(0, "primary", "b"), (1, "primary", "a"), (2, "primary", "b")])  # a on 6 Jan
+    changed = sc.with_rules(holidays={"mode": "avoid"})
+    with pytest.raises(InputError, match="frozen assignment cannot be kept"):
+        solve(changed, baseline=published, freeze_until="2027-01-07")
+
+
+def test_regression_pool_included_people_no_rule_lets_work():
+    # A person forbidden every shift by a prune rule (here: max_shifts_by_type 0) stayed in
+    # the fairness pool at load 0, leaving a penalty no schedule could remove.
+    sc = scenario(fairness=FAIR, end=dt.date(2027, 1, 5),
+                  people=[{"id": "a"}, {"id": "b"}, {"id": "mgr", "max_shifts_by_type": {"day": 0}}],
+                  shifts=[{**EIGHT_HOURS, "roles": [{"name": "primary"}]}])
+    assert [Problem(sc).people[p].id for p in Problem(sc).pool] == ["a", "b"]
+    r = solve(sc)
+    assert r.status == Status.OPTIMAL and r.objective == 0
+
+
+def test_regression_impossible_yaml_date_gave_a_traceback(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text((EXAMPLES / "quarterly.yaml").read_text().replace("end: 2027-04-04", "end: 2027-02-30"))
+    r = CliRunner().invoke(main, ["check", str(p)])
+    assert r.exit_code == 2
+    line = (EXAMPLES / "quarterly.yaml").read_text().splitlines().index("end: 2027-04-04") + 1
+    assert f"s.yaml:{line}:" in r.output and "2027-02-30" in r.output
+
+
+def test_regression_solve_overwrote_its_own_inputs(tmp_path):
+    src = (EXAMPLES / "quarterly.yaml").read_text()
+    (tmp_path / "q.yaml").write_text(src)
+    (tmp_path / "people.csv").write_text("id\na\n")
+    p = tmp_path / "q2.yaml"
+    p.write_text(src.split("people:")[0] + "people: people.csv\n" + "rules: {}\n")
+    r = CliRunner().invoke(main, ["solve", str(p), "--out", str(tmp_path), "-q"])
+    assert r.exit_code == 2 and "refusing to overwrite" in r.output
+    assert (tmp_path / "people.csv").read_text() == "id\na\n"
+
+
+def test_regression_zero_window_crashed(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text((EXAMPLES / "quarterly.yaml").read_text().replace(
+        "max_shifts: [{count: 2, within: 42d}]", "max_shifts: [{count: 2, within: 0m, soft: true}]"))
+    r = CliRunner().invoke(main, ["check", str(p)])
+    assert r.exit_code == 2 and "within must be a positive duration" in r.output
+
+
+@pytest.mark.parametrize("args", [["--time-limit", "-1"], ["--workers", "0"]])
+def test_regression_bad_solver_options_exited_4(args, tmp_path):
+    r = CliRunner().invoke(main, ["solve", str(EXAMPLES / "quarterly.yaml"), "--out", str(tmp_path), *args])
+    assert r.exit_code == 2
