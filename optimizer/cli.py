@@ -160,6 +160,9 @@ def _summary(result: Result, out_dir: Path) -> None:
     ev = result.evaluation
     if ev is not None and not ev.feasible:  # never expected: the evaluators disagree with the model
         click.echo(f"WARNING: verify finds {len(ev.violations)} hard violation(s) in this schedule", err=True)
+    if ev is not None and result.solver_objective_internal != ev.cost:  # never expected either
+        click.echo(f"WARNING: the solver's objective {result.objective} differs from the evaluators' "
+                   f"{ev.objective}; please report this scenario", err=True)
     people = result.people
     cols = ["person_id", "shifts", "hours", "weekends", "holidays", "load", "target_load"]
     if ev is not None:
@@ -310,16 +313,14 @@ def explain_cmd(scenario: Path, assignments: Path | None, shift, start, role, pe
     if assignments is None:
         conflict = explain_infeasible(prob, time_limit=time_limit)
         click.echo(conflict.text())
-        ctx.exit(EXIT_INFEASIBLE if conflict.status == "infeasible" else EXIT_OK)
+        codes = {"infeasible": EXIT_INFEASIBLE, "feasible": EXIT_OK, "unknown": EXIT_NO_SOLUTION}
+        ctx.exit(codes[conflict.status])
     if not shift or not start:
         raise InputError.single("--shift and --start are required with ASSIGNMENTS", field="--shift/--start")
     schedule = read_schedule(prob, assignments)
-    insts = [i for i in prob.instances if i.shift == shift and (
-        i.start_iso.startswith(start) or i.start_iso == start)]
-    if not insts:
-        raise InputError.single(f"no instance of shift {shift!r} starts at {start!r}", str(assignments),
-                                field="--start")
-    inst = insts[0]
+    from .whatif import find_instance
+
+    inst = prob.instances[find_instance(prob, shift, start)]
     held = [a for a in schedule.assignments if a.instance == inst.index]
     if person:
         if person not in prob.person_index:

@@ -382,7 +382,7 @@ def parse_dates(cells: list[DateCell], file: str, date_format: str | None = None
                     problems.append(InputProblem(
                         f"ambiguous date {c.text!r}: DD/MM/YYYY or MM/DD/YYYY? No date in the file "
                         "tells them apart; say which with date_format (scenario: `time_off: {file: ..., "
-                        "date_format: DD/MM/YYYY}`, or --date-format) or write ISO YYYY-MM-DD", file, c.line, c.column))
+                        "date_format: DD/MM/YYYY}`, or `rota export --date-format`) or write ISO YYYY-MM-DD", file, c.line, c.column))
                     raise InputError(problems)
                 order = "DD/MM/YYYY"  # every slash date reads the same both ways
         for k, a, b, y in slash:
