@@ -64,8 +64,9 @@ class _Ticker:
         gap = ""
         if ev.objective and ev.bound is not None:
             gap = f"  gap {max(0.0, (ev.objective - ev.bound) / abs(ev.objective)):6.1%}"
-        line = (f"  {ev.elapsed:7.1f}s  schedule #{ev.solutions:<3d} objective {ev.objective:12,.2f}"
-                f"  bound {ev.bound:12,.2f}{gap}")
+        bound = f"{ev.bound:12,.2f}" if ev.bound is not None else f"{'-':>12s}"
+        which = f"schedule #{ev.solutions:<3d}" if ev.solutions else "constructed  "
+        line = f"  {ev.elapsed:7.1f}s  {which} objective {ev.objective:12,.2f}  bound {bound}{gap}"
         if self.tty:
             click.echo("\r" + line, err=True, nl=False)
         else:

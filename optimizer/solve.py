@@ -146,6 +146,7 @@ def solve(
     change_weight: float = 50.0,
     hint: Schedule | None = None,
     params: dict | None = None,
+    warm_start: bool | None = None,
 ) -> Result:
     """Solve ``scenario``; arguments left ``None`` come from ``scenario.solver``.
 
@@ -172,6 +173,10 @@ def solve(
         A schedule to start the search from (CP-SAT solution hint).
     params
         Extra CP-SAT parameters (merged over ``scenario.solver.params``).
+    warm_start
+        Start from a constructed schedule (``optimizer.construct``), kept as the answer if
+        the search finds nothing better; default: on for models of 50 000 or more
+        assignment variables.
 
     Returns
     -------
@@ -197,9 +202,17 @@ def solve(
     if hint is not None or base is not None:
         _add_hint(builder, hint, problem)
     build_time = time.perf_counter() - t0
+    if warm_start is None:
+        warm_start = len(builder.vars.x) >= WARM_START_FROM
+    warm = _warm_start(builder, problem, hint, seed, progress, t0) if warm_start else None
 
     solver = cp_model.CpSolver()
-    settings = {**solver_parameters(time_limit, seed, workers, deterministic), **cfg.params, **(params or {})}
+    settings = solver_parameters(time_limit, seed, workers, deterministic)
+    if len(builder.vars.x) >= PRESOLVE_UNTIL:
+        # measured: CP-SAT's presolve ran > 10 min on a 220k-variable year-long model and
+        # ignored the time limit; the search without it finds schedules (see README)
+        settings["cp_model_presolve"] = False
+    settings = {**settings, **cfg.params, **(params or {})}
     for k, v in settings.items():
         try:
             setattr(solver.parameters, k, v)
@@ -211,8 +224,62 @@ def solve(
     # own SIGINT handler does not work from the worker thread the solve runs in.
     solver.parameters.catch_sigint_signal = False
     cb = _Callback(progress, t0)
+    if warm is not None:
+        cb.first = warm.wall_time + build_time
     interrupted = _run(solver, builder, cb, stop)
+    if warm is not None and solver.response_proto.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # the search found nothing better in time: keep the constructed schedule
+        return _result(problem, builder, warm, cb, build_time, time.perf_counter() - t0, interrupted,
+                       status=Status.FEASIBLE, bound=max(0, round(solver.best_objective_bound)))
     return _result(problem, builder, solver, cb, build_time, time.perf_counter() - t0, interrupted)
+
+
+WARM_START_FROM = 50_000  # decision variables; below this CP-SAT finds a schedule by itself
+PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
+
+
+def _warm_start(builder: ModelBuilder, problem: Problem, hint: Schedule | None, seed: int, progress, t0):
+    """Start large searches from a constructed schedule.
+
+    The greedy of ``optimizer.construct`` fills the slots under the hard rules; CP-SAT then
+    completes it (every auxiliary variable) with the assignment variables fixed, and the
+    complete solution becomes the hint of the real search, and its fallback. Returns
+    the completing solver, or None when the construction is partial or cannot be completed.
+    """
+    from .construct import construct
+
+    sched = hint if hint is not None else construct(problem, seed=seed)
+    chosen = {(a.person, a.instance, a.role) for a in sched.assignments}
+    need = sum(r.count_on(_date(problem, i)) for i, inst in enumerate(problem.instances) for r in inst.roles)
+    if len(chosen) < need or any(k not in builder.vars.x for k in chosen):
+        if hint is None:
+            _add_hint(builder, sched, problem)
+        return None
+    model = builder.model
+    model.clear_hints()
+    for key, x in builder.vars.x.items():
+        model.add_hint(x, key in chosen)
+    fixed = cp_model.CpSolver()
+    fixed.parameters.fix_variables_to_their_hinted_value = True
+    fixed.parameters.num_workers = 1
+    fixed.parameters.max_deterministic_time = 60.0
+    fixed.parameters.catch_sigint_signal = False
+    st = fixed.solve(model)
+    model.clear_hints()
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        _add_hint(builder, sched, problem)
+        return None
+    for k in range(len(model.proto.variables)):
+        model.add_hint(model.get_int_var_from_proto_index(k), fixed.value(model.get_int_var_from_proto_index(k)))
+    if progress:
+        progress(Progress(points(round(fixed.objective_value)), None, time.perf_counter() - t0, 0))
+    return fixed
+
+
+def _date(problem: Problem, i: int):
+    from constraints.days import start_dates
+
+    return start_dates(problem)[i]
 
 
 def _baseline(scenario, baseline, freeze_until, weight):
@@ -290,9 +357,9 @@ _STATUS = {
 }
 
 
-def _result(problem, builder, solver, cb, build_time, wall, interrupted) -> Result:
+def _result(problem, builder, solver, cb, build_time, wall, interrupted, status=None, bound=None) -> Result:
     raw = solver.response_proto.status
-    status = _STATUS.get(raw, Status.UNKNOWN)
+    status = status or _STATUS.get(raw, Status.UNKNOWN)
     proto = builder.model.proto
     size = {
         "variables": len(proto.variables),
@@ -309,7 +376,7 @@ def _result(problem, builder, solver, cb, build_time, wall, interrupted) -> Resu
     for t in builder.terms:
         terms[t.rule] = terms.get(t.rule, 0) + t.coeff * int(solver.value(t.expr))
     internal = round(solver.objective_value)
-    bound = round(solver.best_objective_bound)
+    bound = round(solver.best_objective_bound) if bound is None else bound
     return Result(
         status=status,
         objective=points(internal),
