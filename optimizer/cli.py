@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 verify found violations, 2 invalid input, 3 proven infeasibl
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -113,6 +114,8 @@ def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, qu
         slots = sum(r.count for inst in prob.instances for r in inst.roles)
         click.echo(f"{sc.team}: {len(sc.people)} people, {len(prob.instances)} shifts, {slots} slots "
                    f"({sc.start} .. {sc.end}); Ctrl-C stops and keeps the best schedule", err=True)
+    if fast and workers is None:
+        workers = os.cpu_count() or 1  # the parallel portfolio on every core
     result = solve(sc, time_limit=time_limit, seed=seed, workers=workers,
                    deterministic=False if fast else None, progress=ticker, log=log,
                    baseline=base_schedule, freeze_until=freeze_until.date() if freeze_until else None,
