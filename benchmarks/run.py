@@ -206,6 +206,11 @@ def run_scenario(
                 deterministic=deterministic)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     sol_events = [(h.elapsed, h.objective, h.bound) for h in res.history]
+    # A bound above the final one cannot come from the main search (its bound only
+    # rises): it is the warm start's completion solve, which proves its fixed model.
+    final = res.bound if res.bound is not None else float("inf")
+    bound_events = [e for e in bound_events if e[2] is None or e[2] <= final + 1e-9]
+    sol_events = [e for e in sol_events if e[2] is None or e[2] <= final + 1e-9 or res.status.value == "optimal"]
     events = sorted(sol_events + bound_events, key=lambda e: e[0])
     if res.status.value == "optimal" and res.objective is not None:
         events.append((res.wall_time, res.objective, res.objective))
