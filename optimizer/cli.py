@@ -363,7 +363,5 @@ def schema_cmd(out: Path | None) -> None:
 
 if __name__ == "__main__":
     main()
-from . import export_cli  # noqa: E402,F401
-from . import report_cli  # noqa: E402,F401
-from . import whatif_cli  # noqa: E402,F401
-from . import escalation_cli  # noqa: E402,F401
+# Commands contributed by feature modules register themselves on `main` when imported.
+from . import escalation_cli, export_cli, report_cli, whatif_cli  # noqa: E402,F401

@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 
 from .model import build
 from .problem import Problem
-from .scenario import Limit, Scenario, format_duration
+from .scenario import Scenario, format_duration
 from .schedule import Assignment, Schedule
 from .verify import evaluate
 

@@ -10,7 +10,7 @@ import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NIGHT_START = 22  # night = 22:00-06:00 local
 NIGHT_END = 6
 KINDS = ("weekday", "night", "weekend", "holiday")

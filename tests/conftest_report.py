@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from optimizer.loading import load_scenario
 from optimizer.problem import Problem
 from optimizer.scenario import Scenario
@@ -414,3 +416,10 @@ def visit_page(url: str, timeout: float = 60.0, width: int = 1280, height: int =
         elif method == "Log.entryAdded" and p["entry"]["level"] in ("error", "warning"):
             visit.console_errors.append(p["entry"]["text"])
     return visit
+
+
+#: Skip a browser test only where chromium is missing outside CI; CI installs it.
+needs_chromium = pytest.mark.skipif(
+    chromium_path() is None and not os.environ.get("CI"),
+    reason="chromium not installed (CI installs it and runs this test)",
+)

@@ -70,7 +70,7 @@ def test_follow_the_sun_windows_shift_in_utc_with_dst():
     def utc_hour(shift, day):
         for i in prob.instances:
             if i.shift == shift and i.start_iso.startswith(day):
-                return dt.datetime.fromtimestamp(i.start, dt.timezone.utc).hour
+                return dt.datetime.fromtimestamp(i.start, dt.UTC).hour
         raise AssertionError((shift, day))
 
     assert utc_hour("amer", "2027-03-12") == 14   # EST
@@ -105,14 +105,14 @@ def test_night_in_persons_zone():
     # Tue 09:00-17:00 UTC is 17:00-01:00 in Singapore: 5h weekday (17-22), 3h night
     # (22-24 and 00-01)
     tz = zone("Asia/Singapore")
-    s = int(dt.datetime(2027, 1, 5, 9, tzinfo=dt.timezone.utc).timestamp())
+    s = int(dt.datetime(2027, 1, 5, 9, tzinfo=dt.UTC).timestamp())
     k = split_kinds(s, s + 8 * 3600, tz, frozenset())
     assert k == {"weekday": 5 * 3600, "night": 3 * 3600, "weekend": 0, "holiday": 0}
 
 
 def test_days_and_weekends_touched():
     tz = zone("UTC")
-    s = int(dt.datetime(2027, 1, 8, 12, tzinfo=dt.timezone.utc).timestamp())   # Fri noon
+    s = int(dt.datetime(2027, 1, 8, 12, tzinfo=dt.UTC).timestamp())   # Fri noon
     e = s + 3 * 86400                                                          # Mon noon
     assert days_touched(s, e, tz) == [dt.date(2027, 1, d) for d in (8, 9, 10, 11)]
     assert weekends_touched(s, e, tz) == [dt.date(2027, 1, 9)]

@@ -9,7 +9,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import icalendar
 import pytest
 from click.testing import CliRunner
-from conftest_report import EXAMPLES, chromium_path, example_schedule, visit_page
+from conftest_report import EXAMPLES, example_schedule, needs_chromium, visit_page
 from PIL import Image
 
 from optimizer.cli import main
@@ -697,12 +696,6 @@ def test_no_handbook_without_a_policy(tmp_path) -> None:
     files = write_report(example_schedule("one"), tmp_path)
     assert files.handbook is None and not (tmp_path / "handbook.html").exists()
     assert "handbook.html" not in files.html.read_text(encoding="utf-8")
-
-
-needs_chromium = pytest.mark.skipif(
-    chromium_path() is None and not os.environ.get("CI"),
-    reason="chromium not installed (CI installs it and runs this test)",
-)
 
 
 @needs_chromium

@@ -13,8 +13,9 @@ import re
 import icalendar
 import pytest
 from click.testing import CliRunner
+from conftest import manual, scenario
 
-from optimizer import Problem, Schedule, Scenario
+from optimizer import Problem, Scenario, Schedule
 from optimizer.cli import main
 from optimizer.errors import InputError
 from optimizer.exports import (
@@ -32,8 +33,6 @@ from optimizer.exports import (
 from optimizer.files import FORMULA_START, atomic_write_text
 from optimizer.schedule import Assignment, read_schedule
 
-from conftest import manual, scenario
-
 HOSTILE = '=HYPERLINK("http://x")'
 PEOPLE = [
     {"id": "müller", "name": "Jörg Müller", "email": "joerg@example.com"},
@@ -45,7 +44,7 @@ PEOPLE = [
     {"id": "quote", "name": "'=already guarded", "email": "q@example.com"},
     {"id": "tab", "name": "\t=tab\nand newline", "email": None},
 ]
-STAMP = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")

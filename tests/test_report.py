@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 from click.testing import CliRunner
-from conftest_report import chromium_path, example_schedule, greedy_schedule, visit_page
+from conftest_report import example_schedule, greedy_schedule, needs_chromium, visit_page
 from PIL import Image
 
 from optimizer.cli import main
@@ -298,12 +298,6 @@ def test_cli_report_bad_input_is_exit_2(tmp_path) -> None:
 
 
 # --------------------------------------------------------------------------- browser
-
-needs_chromium = pytest.mark.skipif(
-    chromium_path() is None and not os.environ.get("CI"),
-    reason="chromium not installed (CI installs it and runs this test)",
-)
-
 
 @needs_chromium
 def test_report_in_headless_chromium(tmp_path) -> None:
