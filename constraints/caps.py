@@ -18,12 +18,11 @@ def over_hours_expr(m, rule, spec, p, expr_min, cap_min, upper_min, enforce=None
     """Soft cap in minutes, charged per started hour over: h = ceil(max(0, expr - cap) / 60)."""
     if upper_min <= cap_min:
         return
-    over = m.model.new_int_var(0, upper_min - cap_min, f"over_{rule}_{p}")
-    if enforce is None:
-        m.model.add_max_equality(over, [0, expr_min - cap_min])
-    else:
-        big = upper_min - cap_min
-        m.model.add_max_equality(over, [0, expr_min - cap_min - big * (1 - enforce)])
+    if isinstance(enforce, int):
+        if enforce == 0:
+            return
+        enforce = None
+    over = m.excess(rule, expr_min, cap_min, upper_min, enforce)
     hours = m.model.new_int_var(0, -(-(upper_min - cap_min) // 60), f"overh_{rule}_{p}")
     m.model.add(60 * hours >= over)
     m.model.add(60 * hours <= over + 59)

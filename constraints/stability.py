@@ -15,13 +15,6 @@ NAME_CHANGES = "changes"
 
 
 
-def _freeze_point(prob) -> int:
-    from optimizer.timecalc import midnight
-
-    b = prob.baseline
-    return midnight(b.freeze_until, prob.team_tz) if b.freeze_until else prob.horizon[0]
-
-
 def prune(prob):
     if prob.baseline is None:
         return
@@ -36,7 +29,7 @@ def encode(m) -> None:
     prob, v = m.problem, m.vars
     if prob.baseline is None:
         return
-    anchor = _freeze_point(prob)
+    anchor = prob.freeze_point
     for (i, r), people in sorted(prob.baseline_slots.items()):
         for p in sorted(people):
             x = v.x.get((p, i, r))
@@ -54,7 +47,7 @@ def evaluate(prob, schedule, stats) -> Outcome:
     out = Outcome()
     if prob.baseline is None:
         return out
-    anchor = _freeze_point(prob)
+    anchor = prob.freeze_point
     held: dict[tuple[int, int], set[int]] = {}
     for a in schedule.assignments:
         held.setdefault((a.instance, a.role), set()).add(a.person)

@@ -167,13 +167,17 @@ class ModelBuilder:
             raise ValueError("soft limits need an upper bound of the expression")
         if upper <= cap:
             return
-        excess = self.model.new_int_var(0, upper - cap, f"excess_{rule}")
+        self.penalize(rule, person, spec.weight, self.excess(rule, expr, cap, upper, enforce))
+
+    def excess(self, rule: str, expr: Expr, cap: int, upper: int, enforce: Lit | None = None):
+        """A variable exactly equal to ``max(0, expr - cap)`` (0 when ``enforce`` is false);
+        ``upper`` bounds ``expr``. Exact, so the objective equals the evaluators' penalty."""
+        var = self.model.new_int_var(0, max(0, upper - cap), f"excess_{rule}")
         if enforce is None:
-            self.model.add_max_equality(excess, [0, expr - cap])
+            self.model.add_max_equality(var, [0, expr - cap])
         else:
-            big = upper - cap
-            self.model.add_max_equality(excess, [0, expr - cap - big * (1 - enforce)])
-        self.penalize(rule, person, spec.weight, excess)
+            self.model.add_max_equality(var, [0, expr - cap - (upper - cap) * (1 - enforce)])
+        return var
 
     def note(self, ct: cp_model.Constraint, person: int = -1, instance: int = -1) -> None:
         """Say which person or shift instance a hard constraint is about (used to word

@@ -77,9 +77,11 @@ class Problem:
             r = self.role_index(i, role)
             if r is not None:
                 self.baseline_slots.setdefault((i, r), set()).add(p)
+        # instant the freeze ends (00:00 team zone); changes are weighed from here
+        self.freeze_point = self.horizon[0]
         if baseline.freeze_until is not None:
-            cut = midnight(baseline.freeze_until, self.team_tz)
-            self.frozen = {inst.index for inst in self.instances if inst.start < cut}
+            self.freeze_point = midnight(baseline.freeze_until, self.team_tz)
+            self.frozen = {inst.index for inst in self.instances if inst.start < self.freeze_point}
 
     # ------------------------------------------------------------------ holidays
 
