@@ -413,6 +413,11 @@ class SolverSettings(Frozen):
         default_factory=dict,
         description="Extra CP-SAT parameters (advanced), e.g. {linearization_level: 2}",
     )
+    lns: bool = Field(
+        False,
+        description="After a first schedule, improve it by re-optimising windows of days and "
+        "groups of people (large rosters; no optimality proof)",
+    )
 
 
 # --------------------------------------------------------------------------- escalation

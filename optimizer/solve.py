@@ -147,6 +147,7 @@ def solve(
     hint: Schedule | None = None,
     params: dict | None = None,
     warm_start: bool | None = None,
+    lns: bool | None = None,
 ) -> Result:
     """Solve ``scenario``; arguments left ``None`` come from ``scenario.solver``.
 
@@ -177,6 +178,10 @@ def solve(
         Start from a constructed schedule (``optimizer.construct``), kept as the answer if
         the search finds nothing better; default: on for models of 50 000 or more
         assignment variables.
+    lns
+        After a first schedule (found in the first tenth of the time), improve it with a
+        large-neighbourhood search over windows of days and groups of people
+        (``optimizer.lns``); better schedules on large rosters, no optimality proof.
 
     Returns
     -------
@@ -189,6 +194,7 @@ def solve(
     seed = cfg.seed if seed is None else seed
     workers = cfg.workers if workers is None else workers
     deterministic = cfg.deterministic if deterministic is None else deterministic
+    lns = cfg.lns if lns is None else lns
 
     t0 = time.perf_counter()
     base = _baseline(scenario, baseline, freeze_until, change_weight)
@@ -207,7 +213,7 @@ def solve(
     warm = _warm_start(builder, problem, hint, seed, progress, t0) if warm_start else None
 
     solver = cp_model.CpSolver()
-    settings = solver_parameters(time_limit, seed, workers, deterministic)
+    settings = solver_parameters(LNS_FIRST * time_limit if lns else time_limit, seed, workers, deterministic)
     if len(builder.vars.x) >= PRESOLVE_UNTIL:
         # measured: CP-SAT's presolve ran > 10 min on a 220k-variable year-long model and
         # ignored the time limit; the search without it finds schedules (see README)
@@ -227,11 +233,61 @@ def solve(
     if warm is not None:
         cb.first = warm.wall_time + build_time
     interrupted = _run(solver, builder, cb, stop)
+    if lns and not interrupted:
+        return _improve(problem, builder, solver, warm, cb, settings, build_time, t0, time_limit,
+                        seed, deterministic, progress, stop)
     if warm is not None and solver.response_proto.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # the search found nothing better in time: keep the constructed schedule
         return _result(problem, builder, warm, cb, build_time, time.perf_counter() - t0, interrupted,
                        status=Status.FEASIBLE, bound=max(0, round(solver.best_objective_bound)))
     return _result(problem, builder, solver, cb, build_time, time.perf_counter() - t0, interrupted)
+
+
+LNS_FIRST = 0.1  # share of the time limit for the first phase of an LNS solve
+
+
+def _improve(problem, builder, solver, warm, cb, settings, build_time, t0, time_limit, seed,
+             deterministic, progress, stop) -> Result:
+    """Second phase of an LNS solve: improve the first phase's schedule (see
+    ``optimizer.lns``) for the rest of the time; without one, search on as usual."""
+    from .lns import LNS
+
+    raw = solver.response_proto.status
+    if raw == cp_model.OPTIMAL or raw == cp_model.INFEASIBLE or raw == cp_model.MODEL_INVALID:
+        return _result(problem, builder, solver, cb, build_time, time.perf_counter() - t0, False)
+    used = solver.deterministic_time if deterministic else time.perf_counter() - t0 - build_time
+    rest = max(0.0, time_limit - used)
+    start = solver if raw == cp_model.FEASIBLE else warm
+    if start is None:
+        # no schedule yet: the rest of the time goes to the ordinary search
+        again = cp_model.CpSolver()
+        more = {**settings, **solver_parameters(rest, seed, settings["num_workers"], deterministic)}
+        for k, v in more.items():
+            setattr(again.parameters, k, v)
+        again.parameters.catch_sigint_signal = False
+        interrupted = _run(again, builder, cb, stop)
+        return _result(problem, builder, again, cb, build_time, time.perf_counter() - t0, interrupted)
+    bound = max(0, round(solver.best_objective_bound))
+    search = LNS(builder, problem, list(start.response_proto.solution), round(start.objective_value),
+                 settings, seed, deterministic)
+    interrupted = False
+
+    def run(sub: cp_model.CpSolver) -> bool:
+        nonlocal interrupted
+        interrupted = _run(sub, builder, _Callback(None, t0), stop) or interrupted
+        return interrupted
+
+    def improved(objective: int) -> None:
+        ev = Progress(points(objective), points(bound), time.perf_counter() - t0, len(cb.history) + 1)
+        cb.history.append(ev)
+        if progress:
+            progress(ev)
+
+    step = min(10.0, max(1.0, time_limit / 60))
+    search.run(rest, step, run, improved)
+    final = search.final()
+    return _result(problem, builder, final, cb, build_time, time.perf_counter() - t0, interrupted,
+                   status=Status.FEASIBLE, bound=bound)
 
 
 WARM_START_FROM = 50_000  # decision variables; below this CP-SAT finds a schedule by itself
