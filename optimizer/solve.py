@@ -94,6 +94,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self.count = 0
         self.first: float | None = None
         self.history: list[Progress] = []
+        self.stop_at_first = False
 
     def on_solution_callback(self) -> None:
         self.count += 1
@@ -105,6 +106,8 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self.history.append(ev)
         if self.progress:
             self.progress(ev)
+        if self.stop_at_first:
+            self.stop_search()
 
 
 def solver_parameters(
@@ -259,14 +262,20 @@ def _improve(problem, builder, solver, warm, cb, settings, build_time, t0, time_
     rest = max(0.0, time_limit - used)
     start = solver if raw == cp_model.FEASIBLE else warm
     if start is None:
-        # no schedule yet: the rest of the time goes to the ordinary search
+        # no schedule yet: the ordinary search goes on until its first schedule, then LNS
         again = cp_model.CpSolver()
         more = {**settings, **solver_parameters(rest, seed, settings["num_workers"], deterministic)}
         for k, v in more.items():
             setattr(again.parameters, k, v)
         again.parameters.catch_sigint_signal = False
+        cb.stop_at_first = True
         interrupted = _run(again, builder, cb, stop)
-        return _result(problem, builder, again, cb, build_time, time.perf_counter() - t0, interrupted)
+        cb.stop_at_first = False
+        used += again.deterministic_time if deterministic else again.wall_time
+        rest = max(0.0, time_limit - used)
+        if interrupted or again.response_proto.status != cp_model.FEASIBLE or rest <= 0:
+            return _result(problem, builder, again, cb, build_time, time.perf_counter() - t0, interrupted)
+        solver = start = again
     bound = max(0, round(solver.best_objective_bound))
     search = LNS(builder, problem, list(start.response_proto.solution), round(start.objective_value),
                  settings, seed, deterministic)
@@ -286,8 +295,10 @@ def _improve(problem, builder, solver, warm, cb, settings, build_time, t0, time_
     step = min(10.0, max(1.0, time_limit / 60))
     search.run(rest, step, run, improved)
     final = search.final()
+    # the first phase's bound holds for the whole model: meeting it proves optimality
+    status = Status.OPTIMAL if search.objective <= bound else Status.FEASIBLE
     return _result(problem, builder, final, cb, build_time, time.perf_counter() - t0, interrupted,
-                   status=Status.FEASIBLE, bound=bound)
+                   status=status, bound=bound)
 
 
 WARM_START_FROM = 50_000  # decision variables; below this CP-SAT finds a schedule by itself
