@@ -87,6 +87,9 @@ class _Ticker:
 @click.option("--seed", type=click.IntRange(0), help="Random seed of the search.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Search workers (threads).")
 @click.option("--fast", is_flag=True, help="Wall-clock limit and parallel portfolio: faster, not reproducible.")
+@click.option("--lns", is_flag=True, default=None,
+              help="Improve the first schedule by re-optimising windows of days and groups of people "
+                   "(large rosters; no optimality proof). Default: solver.lns of the scenario.")
 @click.option("--quiet", "-q", is_flag=True, help="No live progress.")
 @click.option("--log", is_flag=True, help="Print CP-SAT's own search log.")
 @click.option("--baseline", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -97,7 +100,7 @@ class _Ticker:
               help="With --baseline: points per moved assignment (doubled for the next weeks).")
 @click.option("--report", "report", is_flag=True, help="Also write report.html and the charts into --out.")
 @click.option("--svg", is_flag=True, help="With --report: also write the charts as SVG.")
-def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, quiet, log,
+def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, lns, quiet, log,
               baseline, freeze_until, change_weight, report, svg) -> None:
     """Plan the rotation for SCENARIO and write the schedule CSVs."""
     sc, inputs = load_scenario_files(scenario)
@@ -119,7 +122,7 @@ def solve_cmd(scenario: Path, out_dir: Path, time_limit, seed, workers, fast, qu
     result = solve(sc, time_limit=time_limit, seed=seed, workers=workers,
                    deterministic=False if fast else None, progress=ticker, log=log,
                    baseline=base_schedule, freeze_until=freeze_until.date() if freeze_until else None,
-                   change_weight=change_weight)
+                   change_weight=change_weight, lns=lns)
     ticker.done()
     ctx = click.get_current_context()
     if result.status == Status.INFEASIBLE:

@@ -210,3 +210,15 @@ def test_people_and_time_off_from_csv(tmp_path):
     assert sc.people[0].name == "Alice Müller"
     assert sc.people[1].roles == ("primary",)
     assert sc.time_off[0].hard and sc.time_off[1].soft
+
+
+def test_solve_with_lns_is_reproducible_and_verifies(tmp_path):
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"o{k}"
+        r = run("solve", QUARTERLY, "--lns", "--time-limit", "2", "-q", "--out", out)
+        assert r.exit_code == 0, r.output
+        outs.append((out / "assignments.csv").read_bytes())
+        v = run("verify", QUARTERLY, out / "assignments.csv")
+        assert v.exit_code == 0, v.output
+    assert outs[0] == outs[1]
