@@ -228,7 +228,7 @@ def run_one(
     # the LP relaxation at level 2 covers the clause-encoded rules (runs, successions,
     # weekend links): measured on Instance 5 and 8 (30 s), 1357 vs 1453 and 2351 vs 2477
     # LNS (optimizer/lns.py) after the first schedule: measured at 60 s on instances 9, 10,
-    # 12, 14: 571 -> 460, 5800 -> 4875, 7678 -> 5360, 2265 -> 1749
+    # 12, 14: 571 -> 450, 5800 -> 4677, 7678 -> 5338, 2265 -> 1450 (benchmarks/README.md)
     res = solve(scenario, time_limit=time_limit, workers=workers, seed=seed, deterministic=False,
                 params={"linearization_level": 2}, lns=lns)
     objective = check = feasible = None

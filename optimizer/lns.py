@@ -7,7 +7,7 @@ This module keeps the best schedule, frees one such neighbourhood of assignment
 variables (all others fixed to their current values), lets CP-SAT re-optimise that
 sub-problem from the current schedule (the hint), and keeps the result when it is no
 worse. Neighbourhood sizes adapt: one that CP-SAT explores completely (proves optimal)
-grows, one it cannot grows smaller.
+grows, one it cannot shrinks.
 
 Fixing is done on the model's variable domains in place (only the freed variables are
 touched per step), so a step costs about the sub-problem, not the model.
