@@ -215,23 +215,14 @@ def solve(
         warm_start = len(builder.vars.x) >= WARM_START_FROM
     warm = _warm_start(builder, problem, hint, seed, progress, t0) if warm_start else None
 
-    solver = cp_model.CpSolver()
     settings = solver_parameters(LNS_FIRST * time_limit if lns else time_limit, seed, workers, deterministic)
     if len(builder.vars.x) >= PRESOLVE_UNTIL:
         # measured: CP-SAT's presolve ran > 10 min on a 220k-variable year-long model and
         # ignored the time limit; the search without it finds schedules (see README)
         settings["cp_model_presolve"] = False
     settings = {**settings, **cfg.params, **(params or {})}
-    for k, v in settings.items():
-        try:
-            setattr(solver.parameters, k, v)
-        except (AttributeError, TypeError, ValueError) as e:
-            raise InputError.single(f"not a CP-SAT parameter or wrong type: {k}={v!r} ({e})",
-                                    field=f"solver.params.{k}") from None
+    solver = _configured(settings)
     solver.parameters.log_search_progress = log
-    # Python handles Ctrl-C (KeyboardInterrupt in the main thread -> stop_search); CP-SAT's
-    # own SIGINT handler does not work from the worker thread the solve runs in.
-    solver.parameters.catch_sigint_signal = False
     cb = _Callback(progress, t0)
     if warm is not None:
         cb.first = warm.wall_time + build_time
@@ -244,6 +235,21 @@ def solve(
         return _result(problem, builder, warm, cb, build_time, time.perf_counter() - t0, interrupted,
                        status=Status.FEASIBLE, bound=max(0, round(solver.best_objective_bound)))
     return _result(problem, builder, solver, cb, build_time, time.perf_counter() - t0, interrupted)
+
+
+def _configured(settings: dict[str, object]) -> cp_model.CpSolver:
+    """A CP-SAT solver with ``settings``; a wrong name or type is an input error."""
+    solver = cp_model.CpSolver()
+    for k, v in settings.items():
+        try:
+            setattr(solver.parameters, k, v)
+        except (AttributeError, TypeError, ValueError) as e:
+            raise InputError.single(f"not a CP-SAT parameter or wrong type: {k}={v!r} ({e})",
+                                    field=f"solver.params.{k}") from None
+    # Python handles Ctrl-C (KeyboardInterrupt in the main thread -> stop_search); CP-SAT's
+    # own SIGINT handler does not work from the worker thread the solve runs in.
+    solver.parameters.catch_sigint_signal = False
+    return solver
 
 
 LNS_FIRST = 0.1  # share of the time limit for the first phase of an LNS solve
@@ -263,11 +269,7 @@ def _improve(problem, builder, solver, warm, cb, settings, build_time, t0, time_
     start = solver if raw == cp_model.FEASIBLE else warm
     if start is None:
         # no schedule yet: the ordinary search goes on until its first schedule, then LNS
-        again = cp_model.CpSolver()
-        more = {**settings, **solver_parameters(rest, seed, settings["num_workers"], deterministic)}
-        for k, v in more.items():
-            setattr(again.parameters, k, v)
-        again.parameters.catch_sigint_signal = False
+        again = _configured({**settings, **solver_parameters(rest, seed, settings["num_workers"], deterministic)})
         cb.stop_at_first = True
         interrupted = _run(again, builder, cb, stop)
         cb.stop_at_first = False

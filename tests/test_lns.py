@@ -28,6 +28,17 @@ from optimizer.model import build  # noqa: E402
 needs_data = pytest.mark.skipif(not (DATA / "Instance2.txt").exists(), reason="benchmark data not found")
 
 
+def _started(name: str):
+    """An instance's model, a first CP-SAT schedule of it, and an LNS from that schedule."""
+    prob = Problem(to_scenario(parse_instance(DATA / name)))
+    b = build(prob)
+    s = cp_model.CpSolver()
+    s.parameters.num_workers = 1
+    s.parameters.max_time_in_seconds = 5
+    assert s.solve(b.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return b, s, LNS(b, prob, list(s.response_proto.solution), round(s.objective_value), {}, 0, True)
+
+
 @needs_data
 def test_lns_improves_the_first_phase_exactly_and_reproducibly():
     inst = parse_instance(DATA / "Instance2.txt")
@@ -57,15 +68,8 @@ def test_lns_result_is_exact_on_an_on_call_scenario():
 
 @needs_data
 def test_lns_gives_the_model_back_unchanged():
-    sc = to_scenario(parse_instance(DATA / "Instance2.txt"))
-    prob = Problem(sc)
-    b = build(prob)
+    b, s, search = _started("Instance2.txt")
     before = [list(v.domain) for v in b.model.proto.variables]
-    s = cp_model.CpSolver()
-    s.parameters.num_workers = 1
-    s.parameters.max_time_in_seconds = 5
-    assert s.solve(b.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    search = LNS(b, prob, list(s.response_proto.solution), round(s.objective_value), {}, 0, True)
     search.run(0.5, 0.1)
     assert search.steps and search.objective <= round(s.objective_value)
     assert [list(v.domain) for v in b.model.proto.variables] == before
@@ -77,14 +81,7 @@ def test_lns_gives_the_model_back_unchanged():
 
 @needs_data
 def test_lns_ends_after_the_step_the_user_stopped():
-    sc = to_scenario(parse_instance(DATA / "Instance2.txt"))
-    prob = Problem(sc)
-    b = build(prob)
-    s = cp_model.CpSolver()
-    s.parameters.num_workers = 1
-    s.parameters.max_time_in_seconds = 5
-    assert s.solve(b.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    search = LNS(b, prob, list(s.response_proto.solution), round(s.objective_value), {}, 0, True)
+    b, s, search = _started("Instance2.txt")
     calls = []
 
     def solve_step(sub):
