@@ -231,7 +231,7 @@ def test_no_global_matplotlib_state_changes() -> None:
 
 def test_report_modules_do_not_use_pyplot() -> None:
     code = (
-        "import sys, optimizer.plots, optimizer.report, optimizer.report_cli; "
+        "import sys, optimizer.plots, optimizer.report, optimizer.cli.report; "
         "print('matplotlib.pyplot' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import click
 
-from .cli import ASSIGNMENTS, SCENARIO, main
-from .errors import EXIT_OK
-from .loading import load_scenario
-from .problem import Problem
-from .report import write_report
-from .schedule import read_schedule
-from .verify import evaluate
+from ..errors import EXIT_OK
+from ..loading import load_scenario
+from ..problem import Problem
+from ..report import write_report
+from ..schedule import read_schedule
+from ..verify import evaluate
+from .base import ASSIGNMENTS, SCENARIO, main
 
 
 @main.command("report")
@@ -33,9 +33,7 @@ from .verify import evaluate
 )
 @click.option("--svg", is_flag=True, help="Also write every chart as SVG.")
 @click.option("--title", help="Page title (default: '<team>: on-call report').")
-def report_cmd(
-    scenario: Path, assignments: Path, out_dir: Path, svg: bool, title: str | None
-) -> None:
+def report_cmd(scenario: Path, assignments: Path, out_dir: Path, svg: bool, title: str | None) -> None:
     """Write a self-contained HTML report (with PNG charts) for the schedule ASSIGNMENTS."""
     sc = load_scenario(scenario)
     prob = Problem(sc)
@@ -44,18 +42,11 @@ def report_cmd(
     files = write_report(schedule, out_dir, svg=svg, evaluation=ev, title=title)
     if schedule.unmatched:
         click.echo(
-            f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift "
-            "(listed in the report)",
+            f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift (listed in the report)",
             err=True,
         )
-    state = (
-        "all hard rules satisfied"
-        if ev.feasible
-        else f"{len(ev.violations)} hard rule violation(s)"
-    )
-    click.echo(
-        f"{len(schedule.assignments)} assignments: {state}, soft penalty {ev.objective:,.2f} points"
-    )
+    state = "all hard rules satisfied" if ev.feasible else f"{len(ev.violations)} hard rule violation(s)"
+    click.echo(f"{len(schedule.assignments)} assignments: {state}, soft penalty {ev.objective:,.2f} points")
     click.echo(f"wrote {files.html}")
     if files.handbook:
         click.echo(f"      {files.handbook}")

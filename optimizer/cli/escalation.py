@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from .cli import ASSIGNMENTS, SCENARIO, main
-from .errors import EXIT_OK, InputError
-from .escalation import (
+from ..errors import EXIT_OK, InputError
+from ..escalation import (
     CSV_COLUMNS,
     chain_table,
     escalation_chain,
@@ -19,40 +18,12 @@ from .escalation import (
     severity_steps,
     who_is_on_call,
 )
-from .files import refuse_overwrite, write_frame
-from .loading import load_scenario_files
-from .problem import Problem
-from .scenario import Scenario, format_duration
-from .schedule import read_schedule
-
-
-def parse_moment(text: str) -> dt.datetime:
-    """``2027-02-03T12:00``, ``2027-02-03 12:00+01:00``, ``2027-02-03`` (midnight) or ``now``.
-
-    Raises
-    ------
-    ValueError
-        Anything else.
-    """
-    t = text.strip()
-    if t.lower() == "now":
-        return dt.datetime.now(dt.UTC)
-    try:
-        return dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(
-            f"expected a date and time like 2027-02-03T12:00 (team zone) or "
-            f"2027-02-03T12:00+01:00, or 'now'; got {text!r}"
-        ) from None
-
-
-def _moment(_ctx, _param, value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_moment(value)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
+from ..files import refuse_overwrite, write_frame
+from ..loading import load_scenario_files
+from ..problem import Problem
+from ..scenario import Scenario, format_duration
+from ..schedule import read_schedule
+from .base import ASSIGNMENTS, SCENARIO, main, moment_option
 
 
 def steps_text(scenario: Scenario, severity: str) -> str:
@@ -74,7 +45,7 @@ def steps_text(scenario: Scenario, severity: str) -> str:
 @click.option(
     "--at",
     "at",
-    callback=_moment,
+    callback=moment_option,
     metavar="DATETIME",
     help="Only the chain at this moment: 2027-02-03T12:00 (team zone), with an offset, or 'now'.",
 )
@@ -83,9 +54,7 @@ def steps_text(scenario: Scenario, severity: str) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the chain as CSV (instance, level, person, contact, ack_timeout).",
 )
-def escalation_cmd(
-    scenario: Path, assignments: Path, at: dt.datetime | None, out: Path | None
-) -> None:
+def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, out: Path | None) -> None:
     """Who is paged, in what order, for the schedule ASSIGNMENTS of SCENARIO.
 
     Resolves the scenario's escalation levels (roles, skills of the crew, named people)
@@ -105,8 +74,7 @@ def escalation_cmd(
     schedule = read_schedule(prob, assignments)
     if schedule.unmatched:
         click.echo(
-            f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift "
-            "(run `rota verify`)",
+            f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift (run `rota verify`)",
             err=True,
         )
     if at is None:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from .cli import ASSIGNMENTS, SCENARIO, main
-from .errors import EXIT_OK, InputError
-from .files import write_frame
-from .loading import load_scenario
-from .problem import Problem
-from .schedule import read_schedule
-from .whatif import find_instance, person_of, simulate, swap_candidates
+from ..errors import EXIT_OK, InputError
+from ..files import write_frame
+from ..loading import load_scenario
+from ..problem import Problem
+from ..schedule import read_schedule
+from ..whatif import find_instance, person_of, simulate, swap_candidates
+from .base import ASSIGNMENTS, SCENARIO, main
 
 
 @main.command("swap")
@@ -21,13 +21,9 @@ from .whatif import find_instance, person_of, simulate, swap_candidates
 @ASSIGNMENTS
 @click.option("--person", required=True, help="Id of the person giving the shift away.")
 @click.option("--shift", required=True, help="Shift pattern name.")
-@click.option(
-    "--start", required=True, help="Start of the instance: a local date or an ISO timestamp."
-)
+@click.option("--start", required=True, help="Start of the instance: a local date or an ISO timestamp.")
 @click.option("--role", help="Role given away (default: the role the person holds on that shift).")
-@click.option(
-    "--two-way", is_flag=True, help="Also list two-way swaps (the taker gives one of theirs back)."
-)
+@click.option("--two-way", is_flag=True, help="Also list two-way swaps (the taker gives one of theirs back).")
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -72,8 +68,7 @@ def swap_cmd(
             click.echo("  none")
         for row in swaps.head(top).itertuples(index=False):
             click.echo(
-                f"  {row.person:12s} gives back {row.back_shift} {row.back_start} "
-                f"({row.back_role}): {_cost(row)}"
+                f"  {row.person:12s} gives back {row.back_shift} {row.back_start} ({row.back_role}): {_cost(row)}"
             )
     click.get_current_context().exit(EXIT_OK)
 
@@ -94,9 +89,7 @@ def _cost(row) -> str:
     show_default=True,
     help="Probability that a person cannot work a given shift (independent draws).",
 )
-@click.option(
-    "--runs", type=click.IntRange(min=1), default=500, show_default=True, help="Simulated horizons."
-)
+@click.option("--runs", type=click.IntRange(min=1), default=500, show_default=True, help="Simulated horizons.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random draws.")
 @click.option(
     "--top",
@@ -123,9 +116,7 @@ def simulate_cmd(
     """Monte Carlo of unplanned absences in ASSIGNMENTS: per-shift risk of a gap nobody
     can fill within the hard rules of SCENARIO, and the people the rotation leans on."""
     if not 0.0 <= absence_rate <= 1.0:
-        raise InputError.single(
-            f"--absence-rate must be within [0, 1], not {absence_rate:g}", field="--absence-rate"
-        )
+        raise InputError.single(f"--absence-rate must be within [0, 1], not {absence_rate:g}", field="--absence-rate")
     sc = load_scenario(scenario)
     prob = Problem(sc)
     schedule = read_schedule(prob, assignments)

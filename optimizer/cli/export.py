@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from .cli import ASSIGNMENTS, SCENARIO, main
-from .errors import InputError
-from .exports import (
+from ..errors import InputError
+from ..exports import (
     CSV_FORMATS,
     ESCALATION_FORMATS,
     FORMATS,
@@ -24,14 +23,15 @@ from .exports import (
     write_csv,
     write_ics,
 )
-from .files import atomic_write_text, refuse_overwrite
-from .loading import DATE_FORMATS, load_scenario_files
-from .problem import Problem
-from .schedule import read_schedule
+from ..files import atomic_write_text, refuse_overwrite
+from ..loading import DATE_FORMATS, load_scenario_files
+from ..problem import Problem
+from ..schedule import read_schedule
+from .base import ASSIGNMENTS, SCENARIO, main, parse_moment
 
 
 def _date_format(_ctx, _param, value: str | None) -> str | None:
-    from .loading import check_date_format
+    from ..loading import check_date_format
 
     if value is None:
         return None
@@ -44,36 +44,70 @@ def _date_format(_ctx, _param, value: str | None) -> str | None:
 @main.command("export")
 @SCENARIO
 @ASSIGNMENTS
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
-              help="csv (one row per person and shift), csv-wide (one row per shift), csv-summary "
-                   "(per person, for payroll), ics (iCalendar), pagerduty or opsgenie (override bodies), "
-                   "pagerduty-escalation or opsgenie-escalation (escalation-policy bodies per shift and "
-                   "severity).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file (for ics: the team calendar).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    required=True,
+    help="csv (one row per person and shift), csv-wide (one row per shift), csv-summary "
+    "(per person, for payroll), ics (iCalendar), pagerduty or opsgenie (override bodies), "
+    "pagerduty-escalation or opsgenie-escalation (escalation-policy bodies per shift and "
+    "severity).",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (for ics: the team calendar)."
+)
 @click.option("--utc", is_flag=True, help="Times in UTC instead of each shift's own zone.")
 @click.option("--excel", is_flag=True, help="CSV: add a UTF-8 byte-order mark so Excel shows every script.")
-@click.option("--per-person", type=click.Path(file_okay=False, path_type=Path),
-              help="ics: also write one calendar per person (<person id>.ics) into this directory.")
-@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path),
-              help="pagerduty/opsgenie: CSV or YAML file from person id to the tool's user id or e-mail.")
-@click.option("--role", "roles", multiple=True, help="Only this role (repeatable); e.g. one PagerDuty "
-              "schedule per role.")
+@click.option(
+    "--per-person",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="ics: also write one calendar per person (<person id>.ics) into this directory.",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="pagerduty/opsgenie: CSV or YAML file from person id to the tool's user id or e-mail.",
+)
+@click.option(
+    "--role", "roles", multiple=True, help="Only this role (repeatable); e.g. one PagerDuty schedule per role."
+)
 @click.option("--shift", "shifts", multiple=True, help="Only this shift pattern (repeatable).")
-@click.option("--rotations", is_flag=True,
-              help="opsgenie: target the rotation named like each role (so roles may overlap).")
-@click.option("--severity", "severities", multiple=True,
-              help="*-escalation: only this severity (repeatable; default all).")
-@click.option("--at", "at", metavar="DATETIME",
-              help="*-escalation: only the shifts running at this moment (2027-02-03T12:00 in the team "
-                   "zone, with an offset, or 'now'): the policy to PUT at a handover.")
-@click.option("--date-format", callback=_date_format, metavar="|".join(DATE_FORMATS),
-              help="How to read DD/MM vs MM/DD dates in the CSV inputs (default: auto, refuses "
-                   "ambiguous dates).")
-def export_cmd(scenario: Path, assignments: Path, fmt: str, out: Path | None, utc: bool, excel: bool,
-               per_person: Path | None, mapping: Path | None, roles: tuple[str, ...],
-               shifts: tuple[str, ...], rotations: bool, severities: tuple[str, ...], at: str | None,
-               date_format: str | None) -> None:
+@click.option(
+    "--rotations", is_flag=True, help="opsgenie: target the rotation named like each role (so roles may overlap)."
+)
+@click.option(
+    "--severity", "severities", multiple=True, help="*-escalation: only this severity (repeatable; default all)."
+)
+@click.option(
+    "--at",
+    "at",
+    metavar="DATETIME",
+    help="*-escalation: only the shifts running at this moment (2027-02-03T12:00 in the team "
+    "zone, with an offset, or 'now'): the policy to PUT at a handover.",
+)
+@click.option(
+    "--date-format",
+    callback=_date_format,
+    metavar="|".join(DATE_FORMATS),
+    help="How to read DD/MM vs MM/DD dates in the CSV inputs (default: auto, refuses ambiguous dates).",
+)
+def export_cmd(
+    scenario: Path,
+    assignments: Path,
+    fmt: str,
+    out: Path | None,
+    utc: bool,
+    excel: bool,
+    per_person: Path | None,
+    mapping: Path | None,
+    roles: tuple[str, ...],
+    shifts: tuple[str, ...],
+    rotations: bool,
+    severities: tuple[str, ...],
+    at: str | None,
+    date_format: str | None,
+) -> None:
     """Export the schedule ASSIGNMENTS of SCENARIO for HR, calendars or paging tools.
 
     ASSIGNMENTS is a schedule CSV (rota's assignments.csv, a csv-wide export or a
@@ -93,8 +127,6 @@ def export_cmd(scenario: Path, assignments: Path, fmt: str, out: Path | None, ut
         raise click.UsageError("--severity and --at apply to the *-escalation formats only")
     moment = None
     if at is not None:
-        from .escalation_cli import parse_moment
-
         try:
             moment = parse_moment(at)
         except ValueError as e:
@@ -112,8 +144,9 @@ def export_cmd(scenario: Path, assignments: Path, fmt: str, out: Path | None, ut
         raise InputError.single(
             f"{len(schedule.unmatched)} row(s) match no shift of the scenario; nothing exported "
             "(run `rota verify` for details):\n    "
-            + "\n    ".join(f"line {u.line}: {u.shift} {u.start} {u.person}: {u.message}"
-                            for u in schedule.unmatched[:10]),
+            + "\n    ".join(
+                f"line {u.line}: {u.shift} {u.start} {u.person}: {u.message}" for u in schedule.unmatched[:10]
+            ),
             str(assignments),
         )
     whole = schedule
@@ -138,21 +171,28 @@ def export_cmd(scenario: Path, assignments: Path, fmt: str, out: Path | None, ut
         make = pagerduty_escalation_bodies if fmt == "pagerduty-escalation" else opsgenie_escalation_bodies
         bodies = make(whole, users, severities=severities, at=moment, utc=utc, shifts=shifts)
         atomic_write_text(out, json_text(bodies))
-        endpoint = ("POST https://api.pagerduty.com/escalation_policies" if fmt == "pagerduty-escalation"
-                    else "POST https://api.opsgenie.com/v2/escalations")
-        click.echo(f"wrote {out}: {len(bodies)} escalation bodies (one per shift and severity; "
-                   f"each 'body' for {endpoint})")
+        endpoint = (
+            "POST https://api.pagerduty.com/escalation_policies"
+            if fmt == "pagerduty-escalation"
+            else "POST https://api.opsgenie.com/v2/escalations"
+        )
+        click.echo(
+            f"wrote {out}: {len(bodies)} escalation bodies (one per shift and severity; each 'body' for {endpoint})"
+        )
     else:
         users = read_mapping(mapping)
         if fmt == "pagerduty":
             body = pagerduty_body(schedule, users, utc=utc)
             atomic_write_text(out, json_text(body))
-            click.echo(f"wrote {out}: {len(body['overrides'])} overrides for "
-                       "POST https://api.pagerduty.com/schedules/{id}/overrides")
+            click.echo(
+                f"wrote {out}: {len(body['overrides'])} overrides for "
+                "POST https://api.pagerduty.com/schedules/{id}/overrides"
+            )
         else:
             bodies = opsgenie_bodies(schedule, users, utc=utc, rotations=rotations)
             atomic_write_text(out, json_text(bodies))
-            click.echo(f"wrote {out}: {len(bodies)} override bodies, one per "
-                       "POST https://api.opsgenie.com/v2/schedules/{id}/overrides")
+            click.echo(
+                f"wrote {out}: {len(bodies)} override bodies, one per "
+                "POST https://api.opsgenie.com/v2/schedules/{id}/overrides"
+            )
     click.get_current_context().exit(0)
-

@@ -1,0 +1,10 @@
+"""The ``rota`` command line: a thin layer over the Python API, one module per command group.
+
+Exit codes: 0 ok, 1 verify found violations, 2 invalid input, 3 proven infeasible,
+4 no schedule within the time limit.
+"""
+
+from . import check, escalation, explain, export, report, solve, verify, whatif  # noqa: F401  (register commands)
+from .base import main
+
+__all__ = ["main"]
