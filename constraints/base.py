@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from optimizer.scenario import Limit
+from optimizer.settings import Limit
 from optimizer.units import scaled
 
 

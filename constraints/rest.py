@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from optimizer.scenario import format_duration
+from optimizer.fields import format_duration
 
 from .base import Outcome
 from .overlap import interval_cliques

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from optimizer.scenario import Limit
+from optimizer.settings import Limit
 
 from .base import Outcome, Penalty, Violation
 

@@ -36,8 +36,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .escalation_spec import EscalationContact, EscalationLevel, Severity
+from .fields import format_duration
 from .problem import Problem
-from .scenario import EscalationContact, EscalationLevel, Scenario, Severity, format_duration
+from .scenario import Scenario
 from .schedule import Assignment, Schedule
 from .timecalc import split_kinds
 from .units import load_centi

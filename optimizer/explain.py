@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from .fields import format_duration
 from .model import build
 from .problem import Problem
-from .scenario import Scenario, format_duration
+from .scenario import Scenario
 from .schedule import Assignment, Schedule
 from .verify import evaluate
 

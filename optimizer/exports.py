@@ -35,8 +35,8 @@ from typing import Any
 import pandas as pd
 
 from .errors import InputError, InputProblem
+from .fields import format_duration
 from .files import atomic_write_bytes, atomic_write_text, csv_text, safe_filename
-from .scenario import format_duration
 from .schedule import ASSIGNMENT_COLUMNS, Schedule, assignments_frame, people_frame, wide_columns
 from .stats import person_stats
 from .timecalc import UTC, iso_local

@@ -15,7 +15,8 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import InputError, InputProblem
-from .scenario import LocatedError, Scenario
+from .fields import LocatedError
+from .scenario import Scenario
 
 Path_ = tuple[str | int, ...]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from .problem import Problem
-from .scenario import Limit
+from .settings import Limit
 from .timecalc import days_touched, weekends_touched
 from .units import scaled
 

@@ -541,7 +541,7 @@ def handbook_html(schedule: Schedule, title: str | None = None) -> str:
         severities_of_level,
         severity_steps,
     )
-    from .scenario import format_duration
+    from .fields import format_duration
 
     prob = schedule.problem
     sc = prob.scenario

@@ -11,89 +11,33 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
-    PlainSerializer,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-_DURATION_RE = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
-
-
-def parse_duration(value: Any) -> dt.timedelta:
-    """Parse ``7d``, ``12h``, ``1d12h``, ``90m`` (or a timedelta) into a timedelta."""
-    if isinstance(value, dt.timedelta):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"expected a duration like 7d, 12h, 1d12h or 90m, got {value!r}")
-    m = _DURATION_RE.match(value)
-    if not m or not any(m.groups()):
-        raise ValueError(f"expected a duration like 7d, 12h, 1d12h or 90m, got {value!r}")
-    d, h, mins = (int(g) if g else 0 for g in m.groups())
-    return dt.timedelta(days=d, hours=h, minutes=mins)
-
-
-def format_duration(td: dt.timedelta) -> str:
-    """Inverse of :func:`parse_duration` (``1d12h``)."""
-    total = int(td.total_seconds()) // 60
-    d, rest = divmod(total, 24 * 60)
-    h, m = divmod(rest, 60)
-    out = (f"{d}d" if d else "") + (f"{h}h" if h else "") + (f"{m}m" if m else "")
-    return out or "0m"
-
-
-Duration = Annotated[
-    dt.timedelta,
-    BeforeValidator(parse_duration),
-    PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^(\d+d)?(\d+h)?(\d+m)?$", "examples": ["7d", "12h"]}),
-]
-
-
-def _check_zone(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"expected an IANA time zone name such as Europe/Berlin, got {value!r}")
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)")
-    return value
-
-
-TimeZone = Annotated[
-    str,
-    BeforeValidator(_check_zone),
-    WithJsonSchema({"type": "string", "description": "IANA time zone, e.g. Europe/Berlin"}),
-]
-
-
-def _split_list(value: Any) -> Any:
-    """Accept ``a;b`` (CSV cells) as well as lists."""
-    if isinstance(value, str):
-        return tuple(s.strip() for s in value.split(";") if s.strip())
-    return value
-
-
-Names = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
-
-# Weights (objective and load weights) are kept to 2 decimals so that every term is an
-# exact integer inside the solver (see optimizer/units.py).
-Weight = Annotated[float, Field(ge=0, le=1_000_000, multiple_of=0.01)]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
+from .escalation_spec import EscalationContact, EscalationLevel, Severity
+from .fields import (
+    WEEKDAYS,
+    Duration,
+    Frozen,
+    LocatedError,
+    Names,
+    TimeZone,
+    Weekday,
+    Weight,
+    _unique,
+)
+from .settings import (
+    Fairness,
+    LoadWeights,
+    Rules,
+    SolverSettings,
+)
 
 # --------------------------------------------------------------------------- shifts
 
@@ -306,199 +250,6 @@ def _holiday_item(v: Any) -> Any:
 # --------------------------------------------------------------------------- rules
 
 
-class Limit(Frozen):
-    """Common to every rule: hard (default) or soft with a weight per unit of violation."""
-
-    soft: bool = False
-    weight: Weight = 1.0
-
-
-def _shorthand(key: str):
-    def f(v: Any) -> Any:
-        if isinstance(v, (int, float, str)) and not isinstance(v, bool):
-            return {key: v}
-        return v
-
-    return BeforeValidator(f)
-
-
-class RestLimit(Limit):
-    duration: Duration
-
-
-class CountLimit(Limit):
-    count: int = Field(ge=0)
-
-
-class ShareLimit(Limit):
-    share: float = Field(gt=0, le=1)
-
-
-class Window(Limit):
-    within: Duration
-
-    @field_validator("within")
-    @classmethod
-    def _positive(cls, v: dt.timedelta) -> dt.timedelta:
-        if v <= dt.timedelta(0):
-            raise ValueError("within must be a positive duration, e.g. 7d")
-        return v
-
-
-class WindowShifts(Window):
-    count: int = Field(ge=0)
-
-
-class WindowHours(Window):
-    hours: float = Field(ge=0)
-
-class HolidayPolicy(Limit):
-    mode: Literal["avoid", "weight"] = "weight"
-
-
-class Rules(Frozen):
-    """Burnout and time-off rules. Each is hard unless ``soft: true``."""
-
-    min_rest: Annotated[RestLimit | None, _shorthand("duration")] = Field(
-        None, description="Minimum gap between the end of a shift and the start of the next"
-    )
-    max_shifts: tuple[WindowShifts, ...] = Field((), description="Shift starts per sliding window")
-    max_hours: tuple[WindowHours, ...] = Field((), description="Hours of shifts starting per window")
-    max_consecutive_days: Annotated[CountLimit | None, _shorthand("count")] = None
-    max_weekends: Annotated[CountLimit | None, _shorthand("count")] = None
-    max_holidays: Annotated[CountLimit | None, _shorthand("count")] = None
-    max_share: Annotated[ShareLimit | None, _shorthand("share")] = None
-    holidays: Annotated[HolidayPolicy | None, _shorthand("mode")] = None
-    person_caps: Limit = Field(
-        Limit(),
-        description="Hard/soft for per-person max_shifts/max_hours (and min_hours, "
-        "max_shifts_by_type, max_consecutive_days, max_weekends)",
-    )
-
-    @field_validator("max_shifts", "max_hours", mode="before")
-    @classmethod
-    def _one_or_many(cls, v: Any) -> Any:
-        return [v] if isinstance(v, dict) else v
-
-
-class LoadWeights(Frozen):
-    """Load = Σ hours × role weight × kind weight; each hour is of exactly one kind."""
-
-    roles: dict[str, Weight] = Field(default_factory=dict, description="Role weight, default 1")
-    weekend: Weight = 1.0
-    holiday: Weight = 1.0
-    night: Weight = 1.0
-    escalation_level: dict[int, Weight] = Field(
-        default_factory=dict,
-        description="Escalation load (charts only, never the optimizer): weight of being "
-        "on escalation level N, e.g. {1: 1, 2: 0.5, 3: 0.2}; unlisted levels count 0. "
-        "Default: not used",
-    )
-
-
-class Fairness(Frozen):
-    """Objective weights of the balance terms (points per unit of spread)."""
-
-    load: Weight = Field(1.0, description="Per hour of spread in (load + history) / fte")
-    weekends: Weight = Field(10.0, description="Per weekend of spread in weekends / fte")
-    holidays: Weight = Field(10.0, description="Per day of spread in holidays / fte")
-
-
-class SolverSettings(Frozen):
-    time_limit: float = Field(30.0, gt=0, description="Seconds (deterministic seconds by default)")
-    seed: int = Field(0, ge=0)
-    workers: int = Field(1, ge=1, le=64, description="Search workers; >1 with deterministic interleaves (slower per second)")
-    deterministic: bool = Field(True, description="Byte-identical output for the same inputs")
-    params: dict[str, bool | int | float | str] = Field(
-        default_factory=dict,
-        description="Extra CP-SAT parameters (advanced), e.g. {linearization_level: 2}",
-    )
-    lns: bool = Field(
-        False,
-        description="After a first schedule, improve it by re-optimising windows of days and "
-        "groups of people (large rosters; no optimality proof)",
-    )
-
-
-# --------------------------------------------------------------------------- escalation
-
-
-class EscalationContact(Frozen):
-    """Someone an escalation level reaches who is not on the rota (a manager, an incident
-    commander); written inline in the level's ``people``."""
-
-    id: str = Field(min_length=1)
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-
-    @property
-    def display_name(self) -> str:
-        return self.name or self.id
-
-
-class EscalationLevel(Frozen):
-    """One level of the escalation policy: who it pages and how long they have to acknowledge.
-
-    Exactly one of ``roles`` (whoever holds these roles of the shift on call),
-    ``skills`` (the crew members holding any of these skills; ``from``: ``crew``, the
-    shift's own crew, or the name of another shift pattern whose crew is on call at the
-    same time) or ``people`` (person ids, or inline contacts not on the rota).
-    """
-
-    level: int = Field(ge=1, le=99, description="Position in the chain: 1 is paged first")
-    name: str | None = Field(
-        None, description="Label in tables and the handbook, e.g. Engineering manager"
-    )
-    roles: Names = Field((), description="Roles of the shift patterns")
-    skills: Names = Field((), description="Crew members holding any of these skills")
-    from_: str = Field(
-        "crew", alias="from", description="With skills: crew, or a shift pattern name"
-    )
-    people: tuple[str | EscalationContact, ...] = Field(
-        (), description="Person ids, or contacts not on the rota: {id, name, email, phone}"
-    )
-    ack_timeout: Duration = Field(
-        dt.timedelta(minutes=15),
-        description="Time to acknowledge before the page moves on (default 15m)",
-    )
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> EscalationLevel:
-        kinds = [k for k in ("roles", "skills", "people") if getattr(self, k)]
-        if len(kinds) != 1:
-            raise LocatedError(
-                (), f"level {self.level}: give exactly one of roles, skills or people"
-                + (f" (got {', '.join(kinds)})" if kinds else "")
-            )
-        if self.from_ != "crew" and not self.skills:
-            raise LocatedError(("from",), f"level {self.level}: 'from' applies to skills only")
-        if self.ack_timeout < dt.timedelta(minutes=1):
-            raise LocatedError(
-                ("ack_timeout",), f"level {self.level}: ack_timeout must be at least 1m"
-            )
-        return self
-
-    @property
-    def person_ids(self) -> tuple[str, ...]:
-        """Ids of the people and contacts this level names."""
-        return tuple(p if isinstance(p, str) else p.id for p in self.people)
-
-
-class Severity(Frozen):
-    """An incident severity: the levels paged at once, then the levels that follow, one by
-    one, each when the previous step was not acknowledged within its ``ack_timeout``."""
-
-    description: str | None = Field(None, description="What incidents of this severity are")
-    page: tuple[int, ...] = Field(min_length=1, description="Levels paged at once")
-    then: tuple[int, ...] = Field((), description="Levels paged in turn when nobody acknowledges")
-
-    @property
-    def levels(self) -> tuple[int, ...]:
-        return (*self.page, *self.then)
-
-
-# --------------------------------------------------------------------------- scenario
 
 
 class Scenario(Frozen):
@@ -748,17 +499,3 @@ class Scenario(Frozen):
         return self.replace(end=end)
 
 
-class LocatedError(ValueError):
-    """A ValueError that knows which field (path below the model) it is about."""
-
-    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-
-
-def _unique(values: list[str], what: str, loc: tuple[str | int, ...]) -> None:
-    seen: set[str] = set()
-    for i, v in enumerate(values):
-        if v in seen:
-            raise LocatedError((*loc[:1], i, *loc[1:]), f"duplicate {what} {v!r}")
-        seen.add(v)

@@ -18,10 +18,11 @@ from ..escalation import (
     severity_steps,
     who_is_on_call,
 )
+from ..fields import format_duration
 from ..files import refuse_overwrite, write_frame
 from ..loading import load_scenario_files
 from ..problem import Problem
-from ..scenario import Scenario, format_duration
+from ..scenario import Scenario
 from ..schedule import read_schedule
 from .base import ASSIGNMENTS, SCENARIO, main, moment_option
 
