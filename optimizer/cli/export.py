@@ -1,5 +1,5 @@
-"""``rota export``: write a schedule as CSV, iCalendar, paging-tool override bodies, or the
-escalation chain as paging-tool escalation-policy bodies."""
+"""``rota export``: write a schedule as CSV, an Excel workbook, iCalendar, paging-tool override
+bodies, or the escalation chain as paging-tool escalation-policy bodies."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ..exports import (
     select,
     write_csv,
     write_ics,
+    write_xlsx,
 )
 from ..files import atomic_write_text, refuse_overwrite
 from ..loading import DATE_FORMATS, load_scenario_files
@@ -50,7 +51,8 @@ def _date_format(_ctx, _param, value: str | None) -> str | None:
     type=click.Choice(FORMATS),
     required=True,
     help="csv (one row per person and shift), csv-wide (one row per shift), csv-summary "
-    "(per person, for payroll), ics (iCalendar), pagerduty or opsgenie (override bodies), "
+    "(per person, for payroll), xlsx (a workbook: roster, assignments, summary; typed cells), "
+    "ics (iCalendar), pagerduty or opsgenie (override bodies), "
     "pagerduty-escalation or opsgenie-escalation (escalation-policy bodies per shift and "
     "severity).",
 )
@@ -160,6 +162,9 @@ def export_cmd(
     if fmt in CSV_FORMATS:
         write_csv(schedule, out, fmt, utc=utc, excel=excel)
         click.echo(f"wrote {out} ({fmt}, {n} assignments)")
+    elif fmt == "xlsx":
+        write_xlsx(schedule, out, utc=utc)
+        click.echo(f"wrote {out} (xlsx: sheets Roster, Assignments, Summary; {n} assignments)")
     elif fmt == "ics":
         written = write_ics(schedule, out, per_person, utc=utc, chain_from=whole)
         parts = [str(out)] if out else []
