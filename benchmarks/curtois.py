@@ -160,7 +160,7 @@ def schedule_of(problem, roster: Roster):
     KeyError
         If a row names an unknown employee or a (shift, day) with no instance.
     """
-    from constraints.days import instance_on
+    from optimizer.facts import instance_on
     from optimizer.schedule import Assignment, Schedule
 
     out = []

@@ -358,7 +358,7 @@ def build_only(size: str, seed: int = 0, profile: bool = False, top: int = 25) -
     cumulative and by own time are returned as text.
     """
     from benchmarks.generate import generate
-    from optimizer.model import build
+    from optimizer.problem import build
     from optimizer.problem import Problem
 
     scenario = generate(size, seed=seed)

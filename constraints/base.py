@@ -1,22 +1,144 @@
-"""What every rule module returns when it judges a finished schedule.
+"""The rule protocol: what every rule module (one per family, listed in build order in
+``constraints/__init__.py``) provides, and what it returns when judging a schedule.
 
-A rule module (one per family, listed in build order in ``constraints/__init__.py``)
-provides:
+A module satisfies :class:`Rule` by defining, at module level:
 
-- ``NAME``: the rule family's name, as reports show it;
-- ``prune(problem) -> iterable of (person, instance)``  (optional): assignments the rule
-  forbids outright, so no variable is created for them;
-- ``encode(m: ModelBuilder)``: add constraints and objective terms to the CP-SAT model;
-- ``evaluate(problem, schedule, stats) -> Outcome``: the same rule judged from the
-  schedule alone, without the solver. This is the ground truth.
+- ``NAMES``: the rule names it reports (violations, penalties, objective terms);
+- ``OBJECTIVE_ONLY``: it adds objective terms only (skipped when explaining infeasibility);
+- ``RELAX``: how its hard constraints are grouped when explaining a conflict: per
+  ``"person"``, per ``"instance"`` (shift), or ``"never"`` relaxed (physics, not policy);
+- ``prune(prob)``: assignments the rule forbids outright, so no variable is created for
+  them (may yield nothing);
+- ``encode(m)``: add constraints and objective terms through the :class:`ModelBuilder`;
+- ``evaluate(prob, schedule, stats) -> Outcome``: the same rule judged from the schedule
+  alone, without the solver. This is the ground truth: the objective of every returned
+  schedule equals the evaluators' penalty;
+- ``describe(prob, person, instance) -> str``: its hard constraints in a team lead's words,
+  for one person, one shift instance, or (both ``None``) everyone;
+- ``relaxations(prob, person, instance) -> list[Relaxation]``: what a team lead could
+  relax, cheapest (lowest ``rank``) first, as parameter changes where possible;
+- ``capacity(prob, p, insts) -> Capacity | None``: the most person ``p`` could take of the
+  instances ``insts`` under this rule alone (``rota check``'s capacity arithmetic);
+- ``warm_start(prob) -> WarmCheck | None``: the rule's own incremental check that the
+  greedy warm start (``optimizer.construct``) runs before placing a person.
+
+``tests/test_rules_protocol.py`` fails when a module in ``RULES`` lacks any of them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol
 
+from optimizer.facts import Facts
+from optimizer.model import ModelBuilder
 from optimizer.settings import Limit
+from optimizer.stats import PersonStats
 from optimizer.units import scaled
+
+if TYPE_CHECKING:
+    from optimizer.schedule import Schedule
+
+__all__ = [
+    "Capacity", "Facts", "ModelBuilder", "Outcome", "Penalty", "Placed", "Relaxation", "Rule", "Violation",
+    "WarmCheck", "no_capacity", "no_prune", "no_warm_start",
+]
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """A way to relax a rule, in a team lead's words. ``rank``: lower is cheaper to relax
+    (a personal limit before dropping a requirement)."""
+
+    text: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """The most a person can take of some instances under one rule, and why (``text``,
+    e.g. ``"min_rest 40d"``)."""
+
+    most: int
+    text: str
+
+
+@dataclass
+class Placed:
+    """What the warm start has placed for one person so far (``starts`` ascending)."""
+
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    cum_minutes: list[int] = field(default_factory=lambda: [0])  # prefix sums, minutes
+    insts: list[int] = field(default_factory=list)  # same order as starts
+    days: set[dt.date] = field(default_factory=set)  # own zone
+    weekends: set[dt.date] = field(default_factory=set)  # Saturdays, team zone
+    holidays: set[dt.date] = field(default_factory=set)
+    by_type: Counter[str] = field(default_factory=Counter)
+    load: int = 0  # hundredths
+
+    @property
+    def minutes(self) -> int:
+        return self.cum_minutes[-1]
+
+
+WarmCheck = Callable[[Placed, int, int], bool]
+"""``check(placed, p, i)``: may person ``p`` (with ``placed`` so far) take instance ``i``?"""
+
+Grouping = Literal["person", "instance", "never"]
+
+
+class Rule(Protocol):
+    """A rule family's module (see the module docstring)."""
+
+    NAMES: tuple[str, ...]
+    OBJECTIVE_ONLY: bool
+    RELAX: Grouping
+
+    def prune(self, prob: Facts) -> Iterable[tuple[int, int]]: ...
+
+    def encode(self, m: ModelBuilder) -> None: ...
+
+    def evaluate(self, prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> Outcome: ...
+
+    def describe(self, prob: Facts, person: int | None, instance: int | None) -> str: ...
+
+    def relaxations(self, prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]: ...
+
+    def capacity(self, prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None: ...
+
+    def warm_start(self, prob: Facts) -> WarmCheck | None: ...
+
+
+def no_prune(prob: Facts) -> Iterable[tuple[int, int]]:
+    """``prune`` of a rule that forbids nothing outright."""
+    return ()
+
+
+def no_capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
+    """``capacity`` of a rule that limits no single person's share."""
+    return None
+
+
+def no_warm_start(prob: Facts) -> WarmCheck | None:
+    """``warm_start`` of a rule the greedy need not check (soft, or a minimum)."""
+    return None
+
+
+def person_id(prob: Facts, person: int | None) -> str:
+    return prob.people[person].id if person is not None and person >= 0 else ""
+
+
+def plural(k: int, word: str) -> str:
+    return f"{k} {word}" + ("" if k == 1 else "s")
+
+
+def hard(spec: Limit | None) -> bool:
+    """The limit is given and hard."""
+    return spec is not None and not spec.soft
 
 
 @dataclass(frozen=True)
@@ -52,6 +174,8 @@ class Penalty:
 
 @dataclass
 class Outcome:
+    """What a rule's ``evaluate`` finds: hard violations and soft penalties."""
+
     violations: list[Violation] = field(default_factory=list)
     penalties: list[Penalty] = field(default_factory=list)
 

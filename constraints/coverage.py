@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .base import Outcome, Penalty, Violation
-from .days import start_dates
+from optimizer.facts import start_dates
 
 NAME = "coverage"
 NAME_UNDER = "cover_under"
@@ -97,3 +97,9 @@ def evaluate(prob, schedule, stats) -> Outcome:
                         NAME, f"{person.id} lacks skill(s) {', '.join(missing)} for {role.name}",
                         person.id, **where))
     return out
+
+
+def prune(prob):
+    return ()
+
+OBJECTIVE_ONLY = False

@@ -65,3 +65,5 @@ def evaluate(prob, schedule, stats) -> Outcome:
             out.over(NAME_MAX, cap, pid, len(s.holidays) - cap.count,
                      f"on call on {len(s.holidays)} public holidays (max {cap.count})")
     return out
+
+OBJECTIVE_ONLY = False

@@ -10,7 +10,7 @@ Always soft.
 from __future__ import annotations
 
 from .base import Outcome, Penalty
-from .days import instance_on
+from optimizer.facts import instance_on
 
 NAME_ON = "shift_on_request"
 NAME_OFF = "shift_off_request"
@@ -59,3 +59,9 @@ def evaluate(prob, schedule, stats) -> Outcome:
                     )
                 )
     return out
+
+
+def prune(prob):
+    return ()
+
+OBJECTIVE_ONLY = False

@@ -66,3 +66,9 @@ def evaluate(prob, schedule, stats) -> Outcome:
                          f"{b.label} starts {gap} after {a.label} ends (min_rest "
                          f"{format_duration(spec.duration)})", (b.shift, b.start_iso))
     return out
+
+
+def prune(prob):
+    return ()
+
+OBJECTIVE_ONLY = False

@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 from optimizer.timecalc import days_touched
 
 from .base import Outcome, Violation
-from .days import day_exprs
+
 
 NAME_MAX = "max_consecutive_days_person"
 NAME_MIN = "min_consecutive_days"
@@ -76,7 +76,7 @@ def encode(m) -> None:
         )
         if n is None and not (k_on and k_on > 1) and not (k_off and k_off > 1):
             continue
-        exprs = day_exprs(m, p)
+        exprs = m.day_exprs(p)
         days = horizon_days(prob, p)
         w = [exprs.get(d, 0) for d in days]
         h = len(w)
@@ -147,3 +147,9 @@ def evaluate(prob, schedule, stats) -> Outcome:
                     )
                 )
     return out
+
+
+def prune(prob):
+    return ()
+
+OBJECTIVE_ONLY = False

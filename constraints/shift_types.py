@@ -57,3 +57,5 @@ def evaluate(prob, schedule, stats) -> Outcome:
                 f"{counts[name]} {name} shifts (max {cap})",
             )
     return out
+
+OBJECTIVE_ONLY = False

@@ -70,3 +70,5 @@ def evaluate(prob, schedule, stats) -> Outcome:
                 out.violations.append(Violation(NAME_FROZEN, f"{prob.people[p].id} added to a frozen shift",
                                                 prob.people[p].id, inst.shift, inst.start_iso))
     return out
+
+OBJECTIVE_ONLY = False

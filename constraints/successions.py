@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .base import Outcome, Violation
-from .days import instance_on, start_dates
+from optimizer.facts import instance_on, start_dates
 
 NAME = "succession"
 ONE_DAY = dt.timedelta(days=1)
@@ -62,3 +62,9 @@ def evaluate(prob, schedule, stats) -> Outcome:
                     )
                 )
     return out
+
+
+def prune(prob):
+    return ()
+
+OBJECTIVE_ONLY = False

@@ -62,3 +62,5 @@ def evaluate(prob, schedule, stats) -> Outcome:
                 out.penalties.append(Penalty(PREFER, pid, 100, t.weight,
                                              f"wished to be on call {t.from_}..{t.to}"))
     return out
+
+OBJECTIVE_ONLY = False

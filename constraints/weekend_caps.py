@@ -11,7 +11,7 @@ from collections import defaultdict
 from optimizer.timecalc import to_local, weekends_touched
 
 from .base import Outcome
-from .days import works_sum_if_exclusive
+
 
 NAME = "person_max_weekends"
 
@@ -44,7 +44,7 @@ def _link(m, p: int, weekends: dict) -> None:
         wk = weekends.get(sat)
         if wk is None or isinstance(wk, int):
             continue
-        expr = works_sum_if_exclusive(m, p, insts)
+        expr = m.works_sum_if_exclusive(p, insts)
         if expr is not None:
             m.model.add(expr <= wk)
 
@@ -64,3 +64,9 @@ def evaluate(prob, schedule, stats) -> Outcome:
             f"on call {len(s.weekends)} weekends (max {cap})",
         )
     return out
+
+
+def prune(prob):
+    return ()
+
+OBJECTIVE_ONLY = False

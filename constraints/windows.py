@@ -91,3 +91,9 @@ def evaluate(prob, schedule, stats) -> Outcome:
                          f"{minutes / 60:g}h of shifts start within {days:g}d of {a.label} "
                          f"(max {spec.hours:g}h)", (a.shift, a.start_iso))
     return out
+
+
+def prune(prob):
+    return ()
+
+OBJECTIVE_ONLY = False

@@ -131,7 +131,7 @@ class _Builder:
     """Greedy state and per-person incremental checks (see the module docstring)."""
 
     def __init__(self, prob: Problem, seed: int) -> None:
-        from constraints.days import instance_on, start_dates
+        from .facts import instance_on, start_dates
 
         self.prob = prob
         self.rules = _hard_rules(prob)
@@ -442,7 +442,7 @@ def construct(problem: Problem, seed: int = 0, stats: dict[str, int] | None = No
 def slot_counts(schedule: Schedule) -> tuple[int, int]:
     """(filled, total) person-slots: a role of count n on an instance is n slots; people
     beyond a role's count do not fill anything."""
-    from constraints.days import start_dates
+    from .facts import start_dates
 
     prob = schedule.problem
     dates = start_dates(prob)
@@ -479,7 +479,7 @@ def construct_report(schedule: Schedule) -> dict[str, Any]:
 
     prob = schedule.problem
     filled, total = slot_counts(schedule)
-    from constraints.days import start_dates
+    from .facts import start_dates
 
     dates = start_dates(prob)
     held = Counter((a.instance, a.role) for a in schedule.assignments)

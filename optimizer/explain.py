@@ -18,7 +18,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from .fields import format_duration
-from .model import build
+from .problem import build
 from .problem import Problem
 from .scenario import Scenario
 from .schedule import Assignment, Schedule

@@ -1,28 +1,46 @@
 """The scenario compiled into facts: shift instances, per-person zones, holidays,
-time-off intervals, qualification and the load of each possible assignment.
+time-off intervals, qualification, local start dates, and the load of each possible
+assignment.
 
 These are *facts*, computed once and shared by the model builder and the evaluators.
-No rule logic lives here: rules (``constraints/``) decide what the facts imply.
+No rule logic lives here: rules (``constraints/``) decide what the facts imply. The rule
+set itself is given to :class:`Facts` (``optimizer.problem.Problem`` gives it rota's
+``constraints.RULES``), so this module imports no rule.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
 from .calendar import ShiftInstance, expand, horizon_bounds
 from .scenario import Person, Scenario, TimeOff
-from .timecalc import midnight, split_kinds, zone
+from .timecalc import days_touched, midnight, night_seconds, split_kinds, weekends_touched, zone
 from .units import load_centi
 
 if TYPE_CHECKING:
     from .replan import Baseline
+
+
+class Pruning(Protocol):
+    """The part of a rule module that forbids assignments outright (``constraints.base.Rule``)."""
+
+    def prune(self, prob: Facts) -> Iterable[tuple[int, int]]: ...
+
+
+def pruned(prob: Facts, rules: Iterable[Pruning]) -> frozenset[tuple[int, int]]:
+    """(person, instance) pairs that some of ``rules`` forbid outright (the union of their ``prune``)."""
+    out: set[tuple[int, int]] = set()
+    for rule in rules:
+        out.update(rule.prune(prob))
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -35,17 +53,21 @@ class Interval:
     index: int  # position in scenario.time_off
 
 
-class Problem:
+class Facts:
     """Facts derived from a :class:`Scenario` (immutable once built).
 
     ``baseline`` (optional) is a previously published schedule to re-plan from (see
     ``optimizer.replan``): its assignments before ``baseline.freeze_until`` are fixed
-    and moving a later one costs points.
+    and moving a later one costs points. ``rules`` are the rule modules whose ``prune``
+    make :attr:`forbidden` (and so :attr:`pool`); usually ``constraints.RULES`` through
+    ``optimizer.problem.Problem``.
     """
 
-    def __init__(self, scenario: Scenario, baseline: Baseline | None = None) -> None:
+    def __init__(self, scenario: Scenario, baseline: Baseline | None = None,
+                 rules: Sequence[Pruning] = ()) -> None:
         self.scenario = scenario
         self.baseline = baseline
+        self.rules: tuple[Pruning, ...] = tuple(rules)
         self.instances: list[ShiftInstance] = expand(scenario)
         self.people: tuple[Person, ...] = scenario.people
         self.person_index = {p.id: k for k, p in enumerate(self.people)}
@@ -62,6 +84,8 @@ class Problem:
             iv = Interval(midnight(t.from_, tz), midnight(t.to + dt.timedelta(days=1), tz), t, k)
             (self.hard_off if t.hard else self.soft_off if t.soft else self.prefer)[p].append(iv)
         self._kinds: dict[tuple[int, int], dict[str, int]] = {}
+        self._days: dict[tuple[ZoneInfo, int], list[dt.date]] = {}
+        self._weekends: dict[int, list[dt.date]] = {}
         self.baseline_slots: dict[tuple[int, int], set[int]] = {}  # (instance, role) -> people
         self.frozen: set[int] = set()  # instances fixed to the baseline
         if baseline is not None:
@@ -155,14 +179,7 @@ class Problem:
     def forbidden(self) -> frozenset[tuple[int, int]]:
         """(person, instance) pairs that some rule forbids outright (the union of every
         rule module's ``prune``: hard time off, hard holiday avoidance, frozen shifts...)."""
-        from constraints import RULES
-
-        out: set[tuple[int, int]] = set()
-        for rule in RULES:
-            prune = getattr(rule, "prune", None)
-            if prune:
-                out.update(prune(self))
-        return frozenset(out)
+        return pruned(self, self.rules)
 
     @cached_property
     def pool(self) -> list[int]:
@@ -188,6 +205,50 @@ class Problem:
         for inst in self.instances:
             out.setdefault(inst.shift, []).append(inst.index)
         return out
+
+    # ------------------------------------------------------------------ calendar
+
+    @cached_property
+    def start_dates(self) -> list[dt.date]:
+        """Local start date (pattern zone) of every instance, by instance index."""
+        return [dt.datetime.fromtimestamp(inst.start, inst.tz).date() for inst in self.instances]
+
+    @cached_property
+    def _on_date(self) -> dict[tuple[str, dt.date], int]:
+        index: dict[tuple[str, dt.date], int] = {}
+        for i, inst in enumerate(self.instances):
+            index.setdefault((inst.shift, self.start_dates[i]), i)
+        return index
+
+    def instance_on(self, shift: str, day: dt.date) -> int | None:
+        """Index of the instance of pattern ``shift`` starting on local date ``day``, if any."""
+        return self._on_date.get((shift, day))
+
+    def days_of(self, p: int, i: int) -> list[dt.date]:
+        """Local dates (person ``p``'s zone) that instance ``i`` touches."""
+        tz = self.tz[p]
+        key = (tz, i)
+        got = self._days.get(key)
+        if got is None:
+            inst = self.instances[i]
+            got = days_touched(inst.start, inst.end, tz)
+            self._days[key] = got
+        return got
+
+    def weekends_of(self, i: int) -> list[dt.date]:
+        """Saturdays (team zone) of the weekends instance ``i`` touches."""
+        got = self._weekends.get(i)
+        if got is None:
+            inst = self.instances[i]
+            got = weekends_touched(inst.start, inst.end, self.team_tz)
+            self._weekends[i] = got
+        return got
+
+    def is_night(self, p: int, i: int) -> bool:
+        """Instance ``i`` is a night shift for person ``p``: at least half of it lies in the
+        load's night hours (22:00-06:00 in ``p``'s zone, see ``optimizer.timecalc``)."""
+        inst = self.instances[i]
+        return 2 * night_seconds(inst.start, inst.end, self.tz[p]) >= inst.seconds > 0
 
     # ------------------------------------------------------------------ load
 
@@ -218,3 +279,13 @@ class Problem:
             if spec.name == role:
                 return r
         return None
+
+
+def start_dates(prob: Facts) -> list[dt.date]:
+    """Local start date (pattern zone) of every instance, by instance index."""
+    return prob.start_dates
+
+
+def instance_on(prob: Facts, shift: str, day: dt.date) -> int | None:
+    """Index of the instance of pattern ``shift`` starting on local date ``day``, if any."""
+    return prob.instance_on(shift, day)

@@ -48,7 +48,7 @@ class LNS:
 
     def __init__(self, builder: ModelBuilder, problem: Problem, values: list[int], objective: int,
                  params: dict[str, object], seed: int, deterministic: bool):
-        from constraints.days import start_dates
+        from .facts import start_dates
 
         self.model = builder.model
         self.proto = self.model.proto

@@ -1,23 +1,36 @@
 """CP-SAT model building: the decision variables and the builder the rules write into.
 
-Build order (one place): ``constraints.RULES``. Each rule module may ``prune`` impossible
-assignments before variables exist, then ``encode`` itself through :class:`ModelBuilder`.
+Build order (one place): the rule list given to :class:`ModelBuilder` (rota's is
+``constraints.RULES``, see ``optimizer.problem.build``). Each rule module ``prune``-s
+impossible assignments before variables exist, then ``encode``-s itself through
+:class:`ModelBuilder`. This module imports no rule.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from ortools.sat.python import cp_model
 
-from .problem import Problem
+from .facts import Facts, Pruning, pruned
 from .settings import Limit
 from .timecalc import days_touched, weekends_touched
 from .units import scaled
 
 Lit = cp_model.IntVar | int
 Expr = cp_model.LinearExprT
+
+
+class Encoding(Pruning, Protocol):
+    """What the builder needs of a rule module (the full protocol is ``constraints.base.Rule``)."""
+
+    OBJECTIVE_ONLY: bool
+
+    def encode(self, m: ModelBuilder) -> None: ...
 
 
 class Variables:
@@ -27,7 +40,7 @@ class Variables:
     "p is on instance i in some role" (the x itself when p can take only one role there).
     """
 
-    def __init__(self, model: cp_model.CpModel, problem: Problem, forbidden: set[tuple[int, int]]):
+    def __init__(self, model: cp_model.CpModel, problem: Facts, forbidden: Iterable[tuple[int, int]]) -> None:
         self.model = model
         self.x: dict[tuple[int, int, int], cp_model.IntVar] = {}
         self.of_slot: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
@@ -36,6 +49,7 @@ class Variables:
         self._works: dict[tuple[int, int], Lit] = {}
         self.owner: dict[int, tuple[int, int | None]] = {}  # var index -> (person, instance)
         self.definitions: set[int] = set()  # constraints that define auxiliary literals
+        forbidden = frozenset(forbidden)
         qualified = problem.qualified_people
         for i, inst in enumerate(problem.instances):
             sets = [qualified[(inst.shift, r)] for r in range(len(inst.roles))]
@@ -89,8 +103,11 @@ class ModelBuilder:
     """What a rule module sees while encoding: the problem, the model, the variables, and
     helpers to add hard limits or soft penalties with one definition of each."""
 
-    def __init__(self, problem: Problem, rules: list, explain: bool = False) -> None:
-        """Build the model.
+    def __init__(self, problem: Facts, rules: Sequence[Encoding], explain: bool = False) -> None:
+        """Build the model of ``problem`` with ``rules`` (in this order).
+
+        Assignments some rule ``prune``-s get no variable (the problem's cached
+        ``forbidden`` when ``rules`` are the problem's own).
 
         With ``explain=True`` the model is built for conflict analysis instead: nothing
         is pruned (forbidden assignments become constraints), there is no objective, and
@@ -100,27 +117,30 @@ class ModelBuilder:
         self.problem = problem
         self.model = cp_model.CpModel()
         self.explain = explain
-        pruned: dict[str, set[tuple[int, int]]] = {}
+        self.rules = tuple(rules)
+        by_family: dict[str, set[tuple[int, int]]] = {}
         if explain:
             for rule in rules:
-                prune = getattr(rule, "prune", None)
-                if prune:
-                    pruned[family(rule)] = set(prune(problem))
-        forbidden = set() if explain else problem.forbidden
+                by_family[family(rule)] = set(rule.prune(problem))
+            forbidden: frozenset[tuple[int, int]] = frozenset()
+        elif self.rules == problem.rules:
+            forbidden = problem.forbidden
+        else:
+            forbidden = pruned(problem, rules)
         self.vars = Variables(self.model, problem, forbidden)
         self.terms: list[Term] = []
-        self._cache: dict = {}
+        self._cache: dict[Any, Any] = {}
         self.spans: list[tuple[str, int, int]] = []
         self.notes: dict[int, tuple[int, int]] = {}  # constraint index -> (person, instance)
         if explain:
-            for name, pairs in pruned.items():
+            for name, pairs in by_family.items():
                 start = len(self.model.proto.constraints)
                 for p, i in sorted(pairs):
                     for _, x in self.vars.of_pi.get((p, i), []):
                         self.model.add(x == 0)
                 self.spans.append((name, start, len(self.model.proto.constraints)))
         for rule in rules:
-            if explain and getattr(rule, "OBJECTIVE_ONLY", False):
+            if explain and rule.OBJECTIVE_ONLY:
                 continue
             start = len(self.model.proto.constraints)
             rule.encode(self)
@@ -184,21 +204,21 @@ class ModelBuilder:
         conflict explanations when the constraint has no variables to tell)."""
         self.notes[ct.index] = (person, instance)
 
-    def day_lits(self, p: int) -> dict:
+    def day_lits(self, p: int) -> dict[dt.date, Lit]:
         """Per local date (person's zone): literal "p is on call at some time that day"."""
         return self._per_period(p, "day", lambda inst: days_touched(inst.start, inst.end, self.problem.tz[p]))
 
-    def weekend_lits(self, p: int) -> dict:
+    def weekend_lits(self, p: int) -> dict[dt.date, Lit]:
         """Per weekend (its Saturday, team zone): literal "p is on call that weekend"."""
         return self._per_period(
             p, "wkd", lambda inst: weekends_touched(inst.start, inst.end, self.problem.team_tz)
         )
 
-    def _per_period(self, p: int, kind: str, periods_of) -> dict:
+    def _per_period(self, p: int, kind: str, periods_of: Callable[[Any], list[dt.date]]) -> dict[dt.date, Lit]:
         key = (kind, p)
         if key in self._cache:
             return self._cache[key]
-        members: dict = defaultdict(list)
+        members: dict[dt.date, list[Lit]] = defaultdict(list)
         for i in self.vars.instances_of.get(p, []):
             for d in periods_of(self.problem.instances[i]):
                 members[d].append(self.vars.works(p, i))
@@ -226,12 +246,43 @@ class ModelBuilder:
         return b
 
 
-def family(rule) -> str:
+    def works_sum_if_exclusive(self, p: int, insts: list[int]) -> Expr | None:
+        """``Σ works(p, i)`` when the instances share a common instant (so the overlap rule
+        allows at most one of them and the sum is 0/1 exactly), else ``None``.
+
+        A linear sum stays in CP-SAT's default LP relaxation, unlike an OR literal; rules use
+        it for tighter bounds without changing their meaning.
+        """
+        if not insts:
+            return 0
+        prob = self.problem
+        if max(prob.instances[i].start for i in insts) >= min(prob.instances[i].end for i in insts):
+            return None
+        return sum(self.vars.works(p, i) for i in insts)
+
+    def day_exprs(self, p: int) -> dict[dt.date, Expr]:
+        """Per local date (person's zone), "p is on call that day" as a linear 0/1 expression
+        where possible (see :meth:`works_sum_if_exclusive`), else ``day_lits(p)[date]``."""
+        key = ("day_exprs", p)
+        got = self._cache.get(key)
+        if got is not None:
+            return got
+        members: dict[dt.date, list[int]] = {}
+        for i in self.vars.instances_of.get(p, []):
+            for d in self.problem.days_of(p, i):
+                members.setdefault(d, []).append(i)
+        out: dict[dt.date, Expr] = {}
+        lits = None
+        for d, insts in sorted(members.items()):
+            expr = self.works_sum_if_exclusive(p, insts)
+            if expr is None:
+                lits = lits if lits is not None else self.day_lits(p)
+                expr = lits[d]
+            out[d] = expr
+        self._cache[key] = out
+        return out
+
+
+def family(rule: object) -> str:
     """A rule module's family name (its module name, e.g. ``windows``)."""
-    return rule.__name__.rsplit(".", 1)[-1]
-
-
-def build(problem: Problem, explain: bool = False) -> ModelBuilder:
-    from constraints import RULES
-
-    return ModelBuilder(problem, RULES, explain=explain)
+    return getattr(rule, "__name__", type(rule).__name__).rsplit(".", 1)[-1]

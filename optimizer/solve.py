@@ -13,8 +13,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from .errors import InputError, InputProblem
-from .model import ModelBuilder, build
-from .problem import Problem
+from .model import ModelBuilder
+from .problem import Problem, build
 from .replan import check_frozen
 from .scenario import Scenario
 from .schedule import Assignment, Schedule, assignments_frame, people_frame
@@ -348,7 +348,7 @@ def _warm_start(builder: ModelBuilder, problem: Problem, hint: Schedule | None, 
 
 
 def _date(problem: Problem, i: int):
-    from constraints.days import start_dates
+    from .facts import start_dates
 
     return start_dates(problem)[i]
 

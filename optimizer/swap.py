@@ -72,7 +72,7 @@ def find_instance(problem: Problem, shift: str, start: str | dt.date | dt.dateti
     InputError
         No such pattern, unreadable start, or no instance then (names the nearest).
     """
-    from constraints.days import instance_on
+    from .facts import instance_on
 
     from .timecalc import local_to_utc
 

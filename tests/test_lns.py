@@ -23,7 +23,7 @@ from benchmarks.curtois_eval import parse_instance  # noqa: E402
 from optimizer import Problem, Status, load_scenario, solve  # noqa: E402
 from optimizer.errors import InputError  # noqa: E402
 from optimizer.lns import LNS  # noqa: E402
-from optimizer.model import build  # noqa: E402
+from optimizer.problem import build  # noqa: E402
 
 needs_data = pytest.mark.skipif(not (DATA / "Instance2.txt").exists(), reason="benchmark data not found")
 

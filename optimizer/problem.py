@@ -1,0 +1,40 @@
+"""The compiled problem with rota's rule set: :class:`Problem` is :class:`Facts` whose
+forbidden assignments (and so the fairness pool) come from every module in
+``constraints.RULES``; :func:`build` is the CP-SAT model of those rules.
+
+This module sits above both the facts and the rule modules, so neither imports upward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from constraints import RULES
+from constraints.base import Rule
+
+from .facts import Facts, Interval, instance_on, start_dates
+from .model import ModelBuilder
+from .scenario import Scenario
+
+if TYPE_CHECKING:
+    from .replan import Baseline
+
+__all__ = ["Facts", "Interval", "Problem", "build", "instance_on", "start_dates"]
+
+
+class Problem(Facts):
+    """Facts of a :class:`Scenario` under rota's rules (``constraints.RULES`` by default).
+
+    ``baseline`` (optional) is a previously published schedule to re-plan from (see
+    ``optimizer.replan``).
+    """
+
+    def __init__(self, scenario: Scenario, baseline: Baseline | None = None,
+                 rules: Sequence[Rule] | None = None) -> None:
+        super().__init__(scenario, baseline, RULES if rules is None else rules)
+
+
+def build(problem: Facts, explain: bool = False) -> ModelBuilder:
+    """The CP-SAT model of ``problem`` with every rule of ``constraints.RULES``."""
+    return ModelBuilder(problem, RULES, explain=explain)
