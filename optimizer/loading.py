@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from . import timeoff_import
 from .errors import InputError, InputProblem
 from .fields import LocatedError
 from .scenario import Scenario
@@ -43,6 +44,22 @@ class LineMap:
             if w:
                 return w
         return None
+
+    def renumber(self, key: str, keep: dict[int, int]) -> None:
+        """Rows of section ``key`` renumbered old -> new (rows not in ``keep`` dropped)."""
+        for table in (self._map, self._columns):
+            moved = {}
+            for path in [p for p in table if len(p) >= 2 and p[0] == key and isinstance(p[1], int)]:
+                value = table.pop(path)  # type: ignore[attr-defined]
+                if path[1] in keep:
+                    moved[(key, keep[path[1]], *path[2:])] = value
+            table.update(moved)  # type: ignore[attr-defined]
+
+    def alias(self, new: Path_, old: Path_) -> None:
+        """Data moved from ``old`` to ``new``: ``new`` (and below) is found where ``old`` was written."""
+        for path, where in list(self._map.items()):
+            if path[: len(old)] == old:
+                self._map[(*new, *path[len(old) :])] = where
 
     def set_columns(self, row: Path_, columns: dict[str, str]) -> None:
         """For a row read from CSV: our field name -> the file's column name."""
@@ -598,6 +615,7 @@ def load_scenario_files(path: str | Path, date_format: str | None = None) -> tup
     if not isinstance(data, dict):
         raise InputError.single("expected a mapping of fields (team, start, end, shifts, people, ...)", file, 1)
     data = dict(data)
+    imp = timeoff_import.prepare(data, lines, file)
     files = [path]
     csv_keys = set()
     for key in SECTIONS:
@@ -606,6 +624,7 @@ def load_scenario_files(path: str | Path, date_format: str | None = None) -> tup
             files.append(spec.path)
             data[key] = _csv_section(spec, key, lines=lines, date_format=None if fmt == "auto" else fmt)
             csv_keys.add(key)
+    timeoff_import.finish(imp, data, lines)  # skips unknown people (warning) and adds inline entries
     if "time_off" in csv_keys and isinstance(data.get("people"), list):
         _check_time_off_people(data, lines)
     return validate_scenario(data, lines, file), files
@@ -621,7 +640,8 @@ def _check_time_off_people(data: dict, lines: LineMap) -> None:
             where = lines.find(("time_off", i))
             col = lines.column(("time_off", i), "person")
             problems.append(InputProblem(
-                f"unknown person {pid!r} (not an id in people)",
+                f"unknown person {pid!r} (not an id in people; to skip rows of people outside the team, "
+                "write time_off: {file: ..., unknown_people: warn})",
                 where.file if where else None, where.line if where else None,
                 f"time_off[{i}].person (column {col})",
             ))

@@ -14,7 +14,7 @@ A :class:`Baseline` is a published schedule. Solving with it
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -85,31 +85,53 @@ def check_frozen(problem) -> list[str]:
 # --------------------------------------------------------------------------- compare
 
 
+PEOPLE_STATUS = ("added", "removed", "moved")
+AFFECTED_COLUMNS = ["person_id", "person_name", "email", "status", "gained", "lost", "shifts_before", "shifts_after"]
+ASSIGNMENT_CHANGE_COLUMNS = ["change", "shift", "role", "start", "end", "person_id", "person_name", "email"]
+
+
 @dataclass
 class Comparison:
-    """What changed between two schedules of the same scenario."""
+    """What changed from schedule ``a`` to schedule ``b``.
 
-    changes: pd.DataFrame   # shift, start, role, before, after (one row per changed slot)
-    people: pd.DataFrame    # person_id, shifts/load/weekends/holidays before, after, delta
-    penalty: pd.DataFrame   # rule, before, after, delta (points)
+    ``changes``: one row per changed slot (``shift``, ``start``, ``role``, ``before``,
+    ``after``, ``removed``, ``added``; people as ``;``-separated ids).
+    ``assignments``: every changed assignment, one row each: ``change`` (``added`` or
+    ``removed``), ``shift``, ``role``, ``start``, ``end``, ``person_id``, ``person_name``, ``email``.
+    ``affected``: every person whose assignments changed (who to notify): ``status``
+    ``added`` (no shift in ``a``, some in ``b``: a new hire), ``removed`` (the reverse)
+    or ``moved`` (shifts in both, not the same ones), ``gained`` and ``lost`` (``shift
+    start role`` items joined by ``; ``), ``shifts_before``, ``shifts_after``.
+    ``people``: everyone of either schedule, shifts/load/weekends/holidays before, after, delta.
+    ``penalty``: rule, before, after, delta (points).
+    """
+
+    changes: pd.DataFrame
+    people: pd.DataFrame
+    penalty: pd.DataFrame
+    assignments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ASSIGNMENT_CHANGE_COLUMNS))
+    affected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AFFECTED_COLUMNS))
 
     @property
     def moved(self) -> int:
         """Number of assignments that moved (people taken off a slot)."""
-        return int(sum(len(b.split(";")) if b else 0 for b in self.changes["removed"]))
+        return int((self.assignments["change"] == "removed").sum())
 
     def text(self) -> str:
+        """The change list for people: every changed slot, then everyone affected."""
         if self.changes.empty:
             return "no assignment changed"
         lines = [f"{self.moved} assignment(s) changed:"]
         for row in self.changes.itertuples(index=False):
             lines.append(f"  {row.shift} {row.start} {row.role}: {row.before or '-'} -> {row.after or '-'}")
-        affected = self.people[(self.people.shifts_delta != 0) | (self.people.load_delta != 0)]
-        if not affected.empty:
-            lines.append("per person (shifts, load):")
-            for r in affected.itertuples(index=False):
-                lines.append(f"  {r.person_id:12s} shifts {r.shifts_before:g} -> {r.shifts_after:g}, "
-                             f"load {r.load_before:g} -> {r.load_after:g}")
+        lines.append(f"{len(self.affected)} people affected (notify them):")
+        for r in self.affected.itertuples(index=False):
+            parts = [f"  {r.person_id:12s} {r.status:8s} shifts {r.shifts_before:g} -> {r.shifts_after:g}"]
+            if r.gained:
+                parts.append(f"gains {r.gained}")
+            if r.lost:
+                parts.append(f"loses {r.lost}")
+            lines.append("; ".join(parts))
         return "\n".join(lines)
 
 
@@ -121,9 +143,17 @@ def _slots(frame: pd.DataFrame) -> dict[tuple[str, str, str], list[str]]:
 
 
 def compare(a: Schedule, b: Schedule) -> Comparison:
-    """Changed assignments and the change in per-person load and in each penalty.
+    """Every changed assignment, everyone affected, and the change in per-person load and
+    in each penalty.
 
-    Both schedules must belong to the same scenario (``b`` may carry a baseline).
+    ``a`` and ``b`` may belong to different versions of a scenario (``b`` planned after
+    new leave, a new hire or a leaver): slots are matched by shift, start and role, people
+    by id.
+
+    Returns
+    -------
+    Comparison
+        See :class:`Comparison`; ``Comparison.affected`` is the list of people to notify.
     """
     from .verify import evaluate
 
@@ -138,19 +168,55 @@ def compare(a: Schedule, b: Schedule) -> Comparison:
                          "removed": ";".join(p for p in before if p not in after),
                          "added": ";".join(p for p in after if p not in before)})
     changes = pd.DataFrame(rows, columns=["shift", "start", "role", "before", "after", "removed", "added"])
+    key_cols = ["shift", "role", "start", "person_id"]
+    lost = fa.merge(fb[key_cols], on=key_cols, how="left", indicator=True)
+    lost = lost[lost["_merge"] == "left_only"].drop(columns="_merge").assign(change="removed")
+    gained = fb.merge(fa[key_cols], on=key_cols, how="left", indicator=True)
+    gained = gained[gained["_merge"] == "left_only"].drop(columns="_merge").assign(change="added")
+    moved = pd.concat([lost, gained], ignore_index=True)
+    assignments = (
+        moved.sort_values(["start", "shift", "role", "change", "person_id"], kind="stable")[ASSIGNMENT_CHANGE_COLUMNS]
+        .reset_index(drop=True)
+        if not moved.empty
+        else pd.DataFrame(columns=ASSIGNMENT_CHANGE_COLUMNS)
+    )
     pa, pb = people_frame(a).set_index("person_id"), people_frame(b).set_index("person_id")
-    people = pd.DataFrame({"person_id": pa.index})
+    ids = list(pa.index) + [p for p in pb.index if p not in pa.index]
+    people = pd.DataFrame({"person_id": ids})
     for col in ("shifts", "load", "weekends", "holidays"):
-        people[f"{col}_before"] = pa[col].values
-        people[f"{col}_after"] = pb.reindex(pa.index)[col].values
+        people[f"{col}_before"] = pa[col].reindex(ids).fillna(0).values
+        people[f"{col}_after"] = pb[col].reindex(ids).fillna(0).values
         people[f"{col}_delta"] = people[f"{col}_after"] - people[f"{col}_before"]
+    info = {**_contacts(a), **_contacts(b)}
+    affected_rows = []
+    for pid in ids:
+        mine = assignments[assignments.person_id == pid]
+        if mine.empty:
+            continue
+        n0 = int((fa.person_id == pid).sum())
+        n1 = int((fb.person_id == pid).sum())
+        status = "added" if n0 == 0 else "removed" if n1 == 0 else "moved"
+
+        def items(kind: str, frame: pd.DataFrame = mine) -> str:
+            sel = frame[frame.change == kind]
+            return "; ".join(f"{r.shift} {r.start} {r.role}" for r in sel.itertuples(index=False))
+
+        name, email = info.get(pid, ("", ""))
+        affected_rows.append({"person_id": pid, "person_name": name, "email": email, "status": status,
+                              "gained": items("added"), "lost": items("removed"),
+                              "shifts_before": n0, "shifts_after": n1})
+    affected = pd.DataFrame(affected_rows, columns=AFFECTED_COLUMNS)
     ra, rb = evaluate(a).by_rule(), evaluate(b).by_rule()
     rules = sorted(set(ra.index) | set(rb.index))
     penalty = pd.DataFrame({"rule": rules,
                             "before": [float(ra.get(r, 0.0)) for r in rules],
                             "after": [float(rb.get(r, 0.0)) for r in rules]})
     penalty["delta"] = penalty["after"] - penalty["before"]
-    return Comparison(changes, people, penalty)
+    return Comparison(changes, people, penalty, assignments, affected)
+
+
+def _contacts(schedule: Schedule) -> dict[str, tuple[str, str]]:
+    return {p.id: (p.display_name, p.email or "") for p in schedule.problem.people}
 
 
 def _require(cond: bool, message: str) -> None:

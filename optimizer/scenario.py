@@ -38,6 +38,7 @@ from .settings import (
     Rules,
     SolverSettings,
 )
+from .suggest import did_you_mean
 
 # --------------------------------------------------------------------------- shifts
 
@@ -287,11 +288,31 @@ class Scenario(Frozen):
 
     @model_validator(mode="before")
     @classmethod
+    def _known_names(cls, data: Any) -> Any:
+        """Unknown top-level fields and rule names, with "did you mean" (pydantic only says "extra")."""
+        if not isinstance(data, dict):
+            return data
+        for section, model in ((None, cls), ("rules", Rules)):
+            given = data if section is None else data.get(section)
+            if not isinstance(given, dict):
+                continue
+            known = {n for name, f in model.model_fields.items() for n in (name, f.alias) if n}
+            for key in given:
+                if isinstance(key, str) and key not in known:
+                    what = "rule" if section else "field"
+                    names = sorted(n for n in known if not n.endswith("_"))
+                    raise LocatedError((section, key) if section else (key,),
+                                       f"unknown {what} {key!r} ({did_you_mean(key, names)}known: {', '.join(names)})")
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
     def _apply_time_off_types(cls, data: Any) -> Any:
         if not isinstance(data, dict) or not data.get("time_off"):
             return data
         types = dict(cls.model_fields["time_off_types"].default_factory())  # type: ignore[misc]
-        types.update(data.get("time_off_types") or {})
+        given = data.get("time_off_types") or {}
+        types.update({str(k).strip().lower(): v for k, v in given.items()} if isinstance(given, dict) else {})
         out = []
         for i, entry in enumerate(data["time_off"]):
             if isinstance(entry, dict) and entry.get("type") and "soft" not in entry and "prefer" not in entry:
@@ -300,7 +321,8 @@ class Scenario(Frozen):
                     raise LocatedError(
                         ("time_off", i, "type"),
                         f"time off type {entry['type']!r} is not in time_off_types "
-                        f"(known: {', '.join(sorted(types))})"
+                        f"({did_you_mean(str(entry['type']), types)}known: {', '.join(sorted(types))}); map it, "
+                        f"e.g. time_off_types: {{{str(entry['type']).strip().lower()}: hard}}"
                     )
                 entry = {**entry, "soft": kind == "soft", "prefer": kind == "prefer"}
             out.append(entry)
@@ -317,18 +339,21 @@ class Scenario(Frozen):
         ids = {p.id for p in self.people}
         for i, t in enumerate(self.time_off):
             if t.person not in ids:
-                raise LocatedError(("time_off", i, "person"), f"unknown person {t.person!r}")
+                raise LocatedError(("time_off", i, "person"),
+                                   f"unknown person {t.person!r} ({did_you_mean(t.person, ids)}not an id in people)")
         role_names = {r.name for s in self.shifts for r in s.roles}
         known = ", ".join(sorted(role_names))
         for i, p in enumerate(self.people):
             for r in p.roles or ():
                 if r not in role_names:
                     raise LocatedError(
-                        ("people", i, "roles"), f"person {p.id!r} lists unknown role {r!r} (known: {known})"
+                        ("people", i, "roles"),
+                        f"person {p.id!r} lists unknown role {r!r} ({did_you_mean(r, role_names)}known: {known})"
                     )
         for r in self.weights.roles:
             if r not in role_names:
-                raise LocatedError(("weights", "roles", r), f"unknown role {r!r} (known: {known})")
+                raise LocatedError(("weights", "roles", r),
+                                   f"unknown role {r!r} ({did_you_mean(r, role_names)}known: {known})")
         self._check_shift_names()
         self._check_escalation()
         return self
@@ -341,16 +366,16 @@ class Scenario(Frozen):
             for other in pat.not_followed_by:
                 if other not in names:
                     raise LocatedError(("shifts", k, "not_followed_by"),
-                                       f"unknown shift {other!r} (known: {known})")
+                                       f"unknown shift {other!r} ({did_you_mean(other, names)}known: {known})")
         for i, p in enumerate(self.people):
             for name in p.max_shifts_by_type:
                 if name not in names:
                     raise LocatedError(("people", i, "max_shifts_by_type", name),
-                                       f"unknown shift {name!r} (known: {known})")
+                                       f"unknown shift {name!r} ({did_you_mean(name, names)}known: {known})")
             for j, req in enumerate(p.shift_requests):
                 if req.shift not in names:
                     raise LocatedError(("people", i, "shift_requests", j, "shift"),
-                                       f"unknown shift {req.shift!r} (known: {known})")
+                                       f"unknown shift {req.shift!r} ({did_you_mean(req.shift, names)}known: {known})")
 
     def _check_escalation(self) -> None:
         """Escalation levels, severities, runbooks and escalation weights name what exists."""
@@ -371,13 +396,14 @@ class Scenario(Frozen):
                 if r not in roles:
                     raise LocatedError(
                         ("escalation", i, "roles"),
-                        f"level {lv.level}: unknown role {r!r} (known: {', '.join(roles)})",
+                        f"level {lv.level}: unknown role {r!r} ({did_you_mean(r, roles)}known: {', '.join(roles)})",
                     )
             for k in lv.skills:
                 if k not in skills:
                     raise LocatedError(
                         ("escalation", i, "skills"),
-                        f"level {lv.level}: nobody holds skill {k!r} (known: {', '.join(skills)})",
+                        f"level {lv.level}: nobody holds skill {k!r} "
+                        f"({did_you_mean(k, skills)}known: {', '.join(skills)})",
                     )
             if lv.from_ != "crew" and lv.from_ not in shifts:
                 raise LocatedError(
@@ -390,7 +416,8 @@ class Scenario(Frozen):
                     if who not in ids and who not in contacts:
                         raise LocatedError(
                             ("escalation", i, "people", j),
-                            f"level {lv.level}: unknown person {who!r} (a person id, or a contact "
+                            f"level {lv.level}: unknown person {who!r} ({did_you_mean(who, ids)}"
+                            "a person id, or a contact "
                             "{id, name, email, phone} for someone not on the rota)",
                         )
                 elif who.id in ids:

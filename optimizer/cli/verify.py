@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_OK, EXIT_VIOLATIONS
-from ..loading import load_scenario
+from ..files import refuse_overwrite, write_frame
+from ..loading import load_scenario, load_scenario_files
 from ..problem import Problem
 from ..replan import compare
 from ..schedule import read_schedule
@@ -52,12 +53,31 @@ def print_evaluation(ev: Evaluation) -> None:
 @SCENARIO
 @click.argument("a", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("b", type=click.Path(dir_okay=False, path_type=Path))
-def diff_cmd(scenario: Path, a: Path, b: Path) -> None:
-    """What changed from schedule A to schedule B (both CSVs of SCENARIO)."""
-    sc = load_scenario(scenario)
+@click.option(
+    "--csv",
+    "csv_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write who to notify: one row per affected person (status, shifts gained and lost).",
+)
+@click.option(
+    "--changes-csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every changed assignment: one row per assignment added or removed.",
+)
+def diff_cmd(scenario: Path, a: Path, b: Path, csv_out: Path | None, changes_csv: Path | None) -> None:
+    """What changed from schedule A to schedule B (both CSVs of SCENARIO): every changed
+    assignment and every person affected (added, removed, moved)."""
+    sc, inputs = load_scenario_files(scenario)
+    refuse_overwrite([p for p in (csv_out, changes_csv) if p], [*inputs, a, b])
     prob = Problem(sc)
     cmp = compare(read_schedule(prob, a), read_schedule(prob, b))
     click.echo(cmp.text())
+    if csv_out:
+        write_frame(csv_out, cmp.affected)
+        click.echo(f"wrote {csv_out} ({len(cmp.affected)} people to notify)")
+    if changes_csv:
+        write_frame(changes_csv, cmp.assignments)
+        click.echo(f"wrote {changes_csv} ({len(cmp.assignments)} changed assignments)")
     pen = cmp.penalty[cmp.penalty.delta.abs() > 1e-9]
     if not pen.empty:
         click.echo("penalty per rule (points):")

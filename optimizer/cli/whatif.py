@@ -1,5 +1,5 @@
 """``rota swap`` (who can take my shift?) and ``rota simulate`` (how robust is the
-rotation to unplanned absences?). See :mod:`optimizer.whatif`."""
+rotation to unplanned absences?). See :mod:`optimizer.swap` and :mod:`optimizer.robustness`."""
 
 from __future__ import annotations
 
@@ -8,22 +8,35 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_OK, InputError
-from ..files import write_frame
-from ..loading import load_scenario
+from ..files import refuse_overwrite, write_frame
+from ..loading import load_scenario_files
 from ..problem import Problem
-from ..schedule import read_schedule
-from ..whatif import find_instance, person_of, simulate, swap_candidates
+from ..robustness import simulate
+from ..schedule import assignments_frame, read_schedule
+from ..swap import apply_swap, find_instance, person_of, swap_candidates
 from .base import ASSIGNMENTS, SCENARIO, main
 
 
 @main.command("swap")
 @SCENARIO
 @ASSIGNMENTS
-@click.option("--person", required=True, help="Id of the person giving the shift away.")
+@click.option("--person", required=True, help="The person giving the shift away: id, e-mail or name.")
 @click.option("--shift", required=True, help="Shift pattern name.")
-@click.option("--start", required=True, help="Start of the instance: a local date or an ISO timestamp.")
+@click.option(
+    "--start",
+    required=True,
+    help="Any moment of the shift: a local date (a mid-week date picks the week covering it) or an ISO timestamp.",
+)
 @click.option("--role", help="Role given away (default: the role the person holds on that shift).")
 @click.option("--two-way", is_flag=True, help="Also list two-way swaps (the taker gives one of theirs back).")
+@click.option("--apply", "taker", help="Hand the shift to this person (id, e-mail or name) and write --out.")
+@click.option("--back-start", help="With --apply: a moment of the taker's shift given back (a two-way swap).")
+@click.option("--back-shift", help="With --back-start: its shift pattern (default: --shift).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --apply: the new schedule CSV (never one of the inputs).",
+)
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -40,22 +53,45 @@ def swap_cmd(
     role: str | None,
     two_way: bool,
     top: int,
+    taker: str | None,
+    back_start: str | None,
+    back_shift: str | None,
+    out: Path | None,
 ) -> None:
     """Who can take PERSON's shift in ASSIGNMENTS without breaking a hard rule of SCENARIO.
 
     Candidates are ranked by the change in soft penalty (fairness first among equals);
-    every one listed was checked by the full evaluator.
+    every one listed was checked by the full evaluator. With --apply TAKER --out FILE the
+    hand-over (or, with --back-start, the two-way swap) is written as a new schedule that
+    rota verify accepts.
     """
-    sc = load_scenario(scenario)
+    if taker is None and (out or back_start or back_shift):
+        raise InputError.single("--out, --back-start and --back-shift need --apply PERSON", field="--apply")
+    if taker is not None and out is None:
+        raise InputError.single("--apply needs --out FILE for the new schedule", field="--out")
+    sc, inputs = load_scenario_files(scenario)
     prob = Problem(sc)
     schedule = read_schedule(prob, assignments)
     i = find_instance(prob, shift, start)
     p = person_of(prob, person)
+    if taker is not None:
+        assert out is not None
+        refuse_overwrite([out], [*inputs, assignments])
+        back = find_instance(prob, back_shift or shift, back_start) if back_start else None
+        new = apply_swap(schedule, p, i, taker, role, back=back)
+        q = person_of(prob, taker)
+        write_frame(out, assignments_frame(new))
+        what = f"{prob.people[q].id} takes {prob.instances[i].label} from {prob.people[p].id}"
+        if back is not None:
+            what += f" and gives back {prob.instances[back].label}"
+        click.echo(f"{what}; no hard rule broken")
+        click.echo(f"wrote {out} (check it with: rota verify {scenario} {out})")
+        click.get_current_context().exit(EXIT_OK)
     table = swap_candidates(schedule, p, i, role, two_way=two_way)
     inst = prob.instances[i]
     held = [a for a in schedule.assignments if a.instance == i and a.person == p]
     role_name = role or (inst.roles[held[0].role].name if held else "?")
-    click.echo(f"{person} gives away {inst.label} ({role_name}):")
+    click.echo(f"{prob.people[p].id} gives away {inst.label} ({role_name}):")
     takes = table[table.kind == "take"]
     if takes.empty:
         click.echo("  nobody can take it over without breaking a hard rule")
@@ -117,7 +153,7 @@ def simulate_cmd(
     can fill within the hard rules of SCENARIO, and the people the rotation leans on."""
     if not 0.0 <= absence_rate <= 1.0:
         raise InputError.single(f"--absence-rate must be within [0, 1], not {absence_rate:g}", field="--absence-rate")
-    sc = load_scenario(scenario)
+    sc = load_scenario_files(scenario)[0]
     prob = Problem(sc)
     schedule = read_schedule(prob, assignments)
     result = simulate(schedule, absence_rate, runs=runs, seed=seed)
