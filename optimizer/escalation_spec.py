@@ -9,17 +9,17 @@ from pydantic import (
     model_validator,
 )
 
-from .fields import Duration, Frozen, LocatedError, Names
+from .fields import POSITIVE_DURATION_PATTERN, Duration, Email, Frozen, Label, LocatedError, Names
 
 
 class EscalationContact(Frozen):
     """Someone an escalation level reaches who is not on the rota (a manager, an incident
     commander); written inline in the level's ``people``."""
 
-    id: str = Field(min_length=1)
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    id: Label = Field(min_length=1)
+    name: Label | None = None
+    email: Email | None = None
+    phone: Label | None = None
 
     @property
     def display_name(self) -> str:
@@ -50,6 +50,7 @@ class EscalationLevel(Frozen):
     ack_timeout: Duration = Field(
         dt.timedelta(minutes=15),
         description="Time to acknowledge before the page moves on (default 15m)",
+        json_schema_extra={"pattern": POSITIVE_DURATION_PATTERN, "default": "15m"},
     )
 
     @model_validator(mode="after")

@@ -11,21 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from . import timeoff_import
 from .errors import InputError, InputProblem
 from .fields import LocatedError
+from .inputs import LIMITS, Limits, Where, confine, decode_text, excerpt, read_input_bytes, yaml_with_lines
 from .scenario import Scenario
 
 Path_ = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Where:
-    file: str
-    line: int
 
 
 class LineMap:
@@ -83,59 +77,10 @@ class LineMap:
         return False
 
 
-def _bad_scalar(node: yaml.Node) -> yaml.ScalarNode | None:
-    """The first scalar that PyYAML cannot construct (to name its line)."""
-    stack = [node]
-    while stack:
-        n = stack.pop(0)
-        if isinstance(n, yaml.ScalarNode):
-            try:
-                yaml.safe_load(n.value) if n.style is None else None  # plain scalars only
-            except (ValueError, OverflowError):
-                return n
-            except yaml.YAMLError:
-                pass
-        elif isinstance(n, yaml.MappingNode):
-            stack.extend(x for kv in n.value for x in kv)
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-    return None
-
-
-def _yaml_with_lines(text: str, file: str) -> tuple[Any, LineMap]:
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise InputError.single("the file is empty", file)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        raise InputError.single(f"not valid YAML: {e.problem or e}", file, line) from None
-    except (ValueError, OverflowError) as e:  # e.g. an impossible date such as 2027-02-30
-        bad = _bad_scalar(node)
-        raise InputError.single(
-            f"invalid value {bad.value!r}: {e}" if bad else f"invalid value: {e}",
-            file, bad.start_mark.line + 1 if bad else None,
-        ) from None
-    finally:
-        loader.dispose()
+def _yaml_with_lines(text: str, file: str, limits: Limits = LIMITS) -> tuple[Any, LineMap]:
+    """Data and line map of a YAML text (see :func:`inputs.yaml_with_lines` for the budgets)."""
     lines = LineMap()
-
-    def walk(n: yaml.Node, path: Path_) -> None:
-        lines.add(path, Where(file, n.start_mark.line + 1))
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                key = k.value
-                lines.add((*path, key), Where(file, k.start_mark.line + 1))
-                walk(v, (*path, key))
-        elif isinstance(n, yaml.SequenceNode):
-            for i, v in enumerate(n.value):
-                walk(v, (*path, i))
-
-    walk(node, ())
-    return data, lines
+    return yaml_with_lines(text, file, lines, limits), lines
 
 
 GUARDED_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
@@ -169,45 +114,19 @@ class CsvTable:
         return self.header.index(column) + 1 if column in self.header else None
 
 
-def _byte_position(raw: bytes, pos: int) -> tuple[int, str]:
-    """Line number and column label of byte ``pos`` (for encoding errors)."""
-    line_start = raw.rfind(b"\n", 0, pos) + 1
-    line = raw[:pos].count(b"\n") + 1
-    before = raw[line_start:pos].replace(b"\x00", b"").decode("utf-8", errors="replace")
-    first_line = raw.split(b"\n", 1)[0].replace(b"\x00", b"").decode("utf-8-sig", errors="replace")
-    delim = _sniff_delimiter(first_line)
-    header = next(csv.reader([first_line], delimiter=delim), [])
+def _csv_column(text: str, line: int, col: int) -> str:
+    """``column <name>`` of position (line, col) of CSV text, the name cut short (for encoding errors)."""
+    lines = text.split("\n", line)
+    first = lines[0].lstrip("\ufeff")
+    delim = _sniff_delimiter(first)
+    header = next(csv.reader([first], delimiter=delim), [])
+    before = lines[line - 1][: col - 1] if line - 1 < len(lines) else ""
     k = len(next(csv.reader([before], delimiter=delim), [""])) - 1
-    return line, f"column {header[k].strip() if 0 <= k < len(header) else k + 1}"
+    return f"column {excerpt(header[k].strip(), 30)[1:-1]}" if 0 <= k < len(header) else f"column {k + 1}"
 
 
 def _decode(raw: bytes, file: str, what: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise InputError.single("not valid UTF-16 text despite its byte-order mark", file) from None
-    if b"\x00" in raw:
-        line, column = _byte_position(raw, raw.index(b"\x00"))
-        raise InputError.single(
-            f"the {what} file contains NUL bytes: probably UTF-16 without a byte-order mark. "
-            "Save it as 'CSV UTF-8'", file, line, column,
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line, column = _byte_position(raw, e.start)
-        guess = ""
-        try:
-            raw.decode("cp1252")
-            guess = " It looks like Windows-1252/Latin-1 (an Excel 'CSV' export)."
-        except UnicodeDecodeError:
-            pass
-        raise InputError.single(
-            f"the {what} file is not UTF-8 text (byte 0x{raw[e.start]:02X}).{guess} "
-            "Save it as 'CSV UTF-8'",
-            file, line, column,
-        ) from None
+    return decode_text(raw, file, what, _csv_column)
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -221,39 +140,42 @@ def _sniff_delimiter(header_line: str) -> str:
     return ","
 
 
-def read_csv_table(path: str | Path, what: str, expect: Iterable[str] = ()) -> CsvTable:
+def read_csv_table(
+    path: str | Path, what: str, expect: Iterable[str] = (), limits: Limits = LIMITS
+) -> CsvTable:
     """Read a CSV file for import, with errors that name file, line and column.
 
-    UTF-8 (with or without BOM) or UTF-16 with BOM; comma-separated, or ``;``/tab when
+    UTF-8, UTF-16 or UTF-32, with or without BOM; comma-separated, or ``;``/tab when
     the header row has no comma. Cells are stripped and the formula guard of
-    ``files.safe_cell`` is undone. Blank rows are skipped.
+    ``files.safe_cell`` is undone. Blank rows are skipped. Regular files only, at most
+    ``limits.csv_bytes`` bytes and ``limits.csv_rows`` rows.
 
     Raises
     ------
     InputError
-        Unreadable file, wrong encoding (line and column of the first bad byte), empty
-        file, no header, duplicate or blank column names, or more cells than columns.
-        ``expect`` (column names) is quoted in the message for an empty file.
+        Unreadable file, not a regular file, over a limit, wrong encoding (line and
+        column of the first bad byte), control characters, empty file, no header,
+        duplicate or blank column names, more cells than columns, a quote that is never
+        closed (the line where it opens), rows split by another delimiter than the header.
+        ``expect`` (column names) is quoted in the message for an empty file. Cell values
+        appear in messages only as short excerpts.
     """
     hint = f" (expected a header row with the columns {', '.join(expect)})" if expect else ""
     path = Path(path)
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError.single(f"no such {what} file", file) from None
-    except OSError as e:
-        raise InputError.single(f"cannot read the {what} file: {e.strerror}", file) from None
+    raw = read_input_bytes(path, what, limits.csv_bytes)
     text = _decode(raw, file, what)
     if not text.strip():
         raise InputError.single(f"the {what} file is empty{hint}", file, 1, "header row")
     delim = _sniff_delimiter(text.lstrip("\r\n").split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     header: list[str] | None = None
     rows: list[dict[str, str]] = []
     lines: list[int] = []
+    row_start = 1
     try:
         for cells in reader:
+            this_line, row_start = row_start, reader.line_num + 1
             if header is None:
                 if not any(c.strip() for c in cells):
                     continue
@@ -263,19 +185,32 @@ def read_csv_table(path: str | Path, what: str, expect: Iterable[str] = ()) -> C
                 for k, h in enumerate(header):
                     if h and h in seen:
                         raise InputError.single(
-                            f"column {h!r} appears twice (columns {seen[h] + 1} and {k + 1})",
-                            file, header_line, f"column {h}",
+                            f"column {excerpt(h)} appears twice (columns {seen[h] + 1} and {k + 1})",
+                            file, header_line, f"column {excerpt(h, 30)[1:-1]}",
                         )
                     seen[h] = k
                 continue
             if not any(c.strip() for c in cells):
                 continue
+            if len(rows) >= limits.csv_rows:
+                raise InputError.single(
+                    f"the {what} file has more than {limits.csv_rows:,} rows (the limit)", file, this_line
+                )
             if len(cells) > len(header):
                 extra = cells[len(header):]
                 if any(c.strip() for c in extra):
                     raise InputError.single(
                         f"{len(cells)} cells but the header has {len(header)} columns",
-                        file, reader.line_num, f"column {len(header) + 1}",
+                        file, this_line, f"column {len(header) + 1}",
+                    )
+            if len(cells) == 1 and len(header) > 1:
+                other = next((d for d in (";", "\t", ",", "|") if d != delim and d in cells[0]), None)
+                if other is not None:
+                    name = {";": "semicolons", "\t": "tabs", ",": "commas", "|": "bars"}[other]
+                    sep = {";": "semicolons", "\t": "tabs", ",": "commas"}[delim]
+                    raise InputError.single(
+                        f"the header row is split by {sep} but this row by {name}; use one delimiter",
+                        file, this_line, "row",
                     )
             row: dict[str, str] = {}
             for k, h in enumerate(header):
@@ -283,14 +218,19 @@ def read_csv_table(path: str | Path, what: str, expect: Iterable[str] = ()) -> C
                 if not h:
                     if value:
                         raise InputError.single(
-                            f"a value ({value!r}) in a column without a name", file,
-                            reader.line_num, f"column {k + 1}",
+                            f"a value ({excerpt(value)}) in a column without a name", file,
+                            this_line, f"column {k + 1}",
                         )
                     continue
                 row[h] = unescape_cell(value)
             rows.append(row)
-            lines.append(reader.line_num)
+            lines.append(this_line)
     except csv.Error as e:
+        if "end of data" in str(e):
+            raise InputError.single(
+                "a quoted cell is never closed (a \" without its closing \"): the rest of the file would be "
+                "read as one cell", file, row_start, "row",
+            ) from None
         raise InputError.single(f"not valid CSV: {e}", file, reader.line_num) from None
     if header is None:
         raise InputError.single(f"the {what} file is empty{hint}", file, 1, "header row")
@@ -355,7 +295,7 @@ def parse_dates(cells: list[DateCell], file: str, date_format: str | None = None
     hint = "YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY"
 
     def bad(c: DateCell, why: str) -> None:
-        problems.append(InputProblem(f"cannot read date {c.text!r}: {why}", file, c.line, c.column))
+        problems.append(InputProblem(f"cannot read date {excerpt(c.text)}: {why}", file, c.line, c.column))
 
     for k, c in enumerate(cells):
         t = c.text.strip()
@@ -388,8 +328,8 @@ def parse_dates(cells: list[DateCell], file: str, date_format: str | None = None
             if dmy and mdy:
                 c1, c2 = cells[dmy[0]], cells[mdy[0]]
                 problems.append(InputProblem(
-                    f"dates mix DD/MM/YYYY ({c1.text!r}, line {c1.line}) and MM/DD/YYYY "
-                    f"({c2.text!r}, line {c2.line}); use one format (ISO YYYY-MM-DD is safest)",
+                    f"dates mix DD/MM/YYYY ({excerpt(c1.text)}, line {c1.line}) and MM/DD/YYYY "
+                    f"({excerpt(c2.text)}, line {c2.line}); use one format (ISO YYYY-MM-DD is safest)",
                     file, c2.line, c2.column))
                 raise InputError(problems)
             order = "DD/MM/YYYY" if dmy else "MM/DD/YYYY" if mdy else None
@@ -398,9 +338,10 @@ def parse_dates(cells: list[DateCell], file: str, date_format: str | None = None
                 if amb is not None:
                     c = cells[amb[0]]
                     problems.append(InputProblem(
-                        f"ambiguous date {c.text!r}: DD/MM/YYYY or MM/DD/YYYY? No date in the file "
+                        f"ambiguous date {excerpt(c.text)}: DD/MM/YYYY or MM/DD/YYYY? No date in the file "
                         "tells them apart; say which with date_format (scenario: `time_off: {file: ..., "
-                        "date_format: DD/MM/YYYY}`, or `rota export --date-format`) or write ISO YYYY-MM-DD", file, c.line, c.column))
+                        "date_format: DD/MM/YYYY}`, or `rota export --date-format`) or write ISO YYYY-MM-DD",
+                        file, c.line, c.column))
                     raise InputError(problems)
                 order = "DD/MM/YYYY"  # every slash date reads the same both ways
         for k, a, b, y in slash:
@@ -441,7 +382,8 @@ class CsvSpec:
 
 def _csv_spec(value: Any, key: str, base: Path, lines: LineMap, file: str) -> CsvSpec | None:
     if isinstance(value, str):
-        return CsvSpec((base / value).resolve())
+        where = lines.find((key,))
+        return CsvSpec(confine(value, base, file, where.line if where else None, key))
     if isinstance(value, dict) and "file" in value:
         where = lines.find((key,))
         line = where.line if where else None
@@ -465,8 +407,14 @@ def _csv_spec(value: Any, key: str, base: Path, lines: LineMap, file: str) -> Cs
                 "columns: expected a mapping of our column name to the file's column name",
                 file, line, f"{key}.columns",
             )
-        return CsvSpec((base / value["file"]).resolve(), None if fmt == "auto" else fmt, cols)
+        return CsvSpec(confine(value["file"], base, file, line, f"{key}.file"), None if fmt == "auto" else fmt, cols)
     return None
+
+
+def _header_list(header: list[str], most: int = 12) -> str:
+    """The column names of a file for a message: each cut short, at most ``most`` of them."""
+    names = [excerpt(h, 30)[1:-1] for h in header[:most]]
+    return ", ".join(names) + (f", ... ({len(header)} columns)" if len(header) > most else "")
 
 
 def _model_columns(model: type) -> set[str]:
@@ -507,26 +455,28 @@ def _csv_section(
     missing_mapped = [t for t in rename if t not in table.header]
     if missing_mapped:
         raise InputError.single(
-            f"column(s) named in 'columns' not found: {', '.join(missing_mapped)} "
-            f"(the file has: {', '.join(table.header)})", file, 1,
+            f"column(s) named in 'columns' not found: {_header_list(missing_mapped)} "
+            f"(the file has: {_header_list(table.header)})", file, 1,
         )
     ours: dict[str, str] = {}  # our field -> header
     for h in table.header:
         field = rename.get(h) or (h if h in known else _column_key(h))
         if field in ours:
-            raise InputError.single(f"columns {ours[field]!r} and {h!r} both give {field!r}", file, 1,
-                                    f"column {h}")
+            raise InputError.single(
+                f"columns {excerpt(ours[field])} and {excerpt(h)} both give {excerpt(field)}", file, 1,
+                f"column {excerpt(h, 30)[1:-1]}",
+            )
         ours[field] = h
     missing = sorted(required - set(ours))
     if missing:
         raise InputError.single(
-            f"missing column(s): {', '.join(missing)} (the file has: {', '.join(table.header)})", file, 1
+            f"missing column(s): {', '.join(missing)} (the file has: {_header_list(table.header)})", file, 1
         )
     unknown = sorted(set(ours) - known)
     if unknown:
         raise InputError.single(
-            f"unknown column(s): {', '.join(ours[u] for u in unknown)} (known: {', '.join(sorted(known))})",
-            file, 1, f"column {ours[unknown[0]]}",
+            f"unknown column(s): {_header_list([ours[u] for u in unknown])} (known: {', '.join(sorted(known))})",
+            file, 1, f"column {excerpt(ours[unknown[0]], 30)[1:-1]}",
         )
     problems: list[InputProblem] = []
     # dates
@@ -551,7 +501,7 @@ def _csv_section(
         for row, ln in zip(table.rows, table.lines, strict=True):
             v = row.get(ours[uniq], "")
             if v and v in first:
-                problems.append(InputProblem(f"duplicate {uniq} {v!r} (first on line {first[v]})", file, ln,
+                problems.append(InputProblem(f"duplicate {uniq} {excerpt(v)} (first on line {first[v]})", file, ln,
                                              f"column {ours[uniq]}"))
             first.setdefault(v, ln)
     if problems:
@@ -601,16 +551,7 @@ def load_scenario_files(path: str | Path, date_format: str | None = None) -> tup
         fmt = check_date_format(date_format)
     except ValueError as e:
         raise InputError.single(str(e), field="date_format") from None
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError.single("no such file", file) from None
-    except IsADirectoryError:
-        raise InputError.single("is a directory, not a scenario file", file) from None
-    except UnicodeDecodeError:
-        raise InputError.single("not UTF-8 text", file) from None
-    except OSError as e:
-        raise InputError.single(f"cannot read: {e.strerror}", file) from None
+    text = decode_text(read_input_bytes(path, "scenario", LIMITS.yaml_bytes), file, "scenario")
     data, lines = _yaml_with_lines(text, file)
     if not isinstance(data, dict):
         raise InputError.single("expected a mapping of fields (team, start, end, shifts, people, ...)", file, 1)

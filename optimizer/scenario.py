@@ -22,9 +22,15 @@ from pydantic import (
 
 from .escalation_spec import EscalationContact, EscalationLevel, Severity
 from .fields import (
+    MAX_COUNT,
+    MAX_HOURS,
+    POSITIVE_DURATION_PATTERN,
     WEEKDAYS,
+    Date,
     Duration,
+    Email,
     Frozen,
+    Label,
     LocatedError,
     Names,
     TimeZone,
@@ -46,10 +52,10 @@ from .suggest import did_you_mean
 class RoleSpec(Frozen):
     """A role to fill on every instance of a shift pattern."""
 
-    name: str = Field(min_length=1, description="Role name, e.g. primary")
+    name: Label = Field(min_length=1, description="Role name, e.g. primary")
     count: int = Field(1, ge=1, le=100, description="People needed in this role")
     skills: Names = Field((), description="A person must hold ALL of these skills")
-    counts: dict[dt.date, Annotated[int, Field(ge=0, le=1000)]] = Field(
+    counts: dict[Date, Annotated[int, Field(ge=0, le=1000)]] = Field(
         default_factory=dict,
         description="Per-date overrides of `count`, keyed by the local start date of the "
         "instance (0 = nobody needed that day); default: `count` on every date",
@@ -73,13 +79,19 @@ class RoleSpec(Frozen):
         return self.counts.get(day, self.count)
 
 
+# "mon 10:00" or "09:00" (around spaces allowed); also the JSON Schema pattern of `starts`
+STARTS_PATTERN = r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)\s+)?(?:[01]?[0-9]|2[0-3]):[0-5][0-9]\s*$"
+
+
 class ShiftPattern(Frozen):
     """A repeating shift; it expands to one instance per occurrence in the horizon."""
 
-    name: str = Field(min_length=1)
+    name: Label = Field(min_length=1)
     repeat: Literal["weekly", "daily"]
-    starts: str = Field(description='weekly: "mon 10:00"; daily: "09:00"')
-    length: Duration = Field(description="Wall-clock length: 7d, 12h, 1d12h, 90m")
+    starts: str = Field(description='weekly: "mon 10:00"; daily: "09:00"', json_schema_extra={"pattern": STARTS_PATTERN})
+    length: Duration = Field(
+        description="Wall-clock length: 7d, 12h, 1d12h, 90m", json_schema_extra={"pattern": POSITIVE_DURATION_PATTERN}
+    )
     roles: tuple[RoleSpec, ...] = Field(min_length=1)
     crew_skills: Names = Field((), description="Skills the whole crew must cover together")
     days: tuple[Weekday, ...] | None = Field(None, description="daily only; default every day")
@@ -93,7 +105,7 @@ class ShiftPattern(Frozen):
     @field_validator("starts")
     @classmethod
     def _starts_format(cls, v: str) -> str:
-        if not re.match(r"^((mon|tue|wed|thu|fri|sat|sun)\s+)?([01]?\d|2[0-3]):[0-5]\d$", v.strip()):
+        if not re.match(STARTS_PATTERN, v):
             raise ValueError(f'expected "mon 10:00" (weekly) or "09:00" (daily), got {v!r}')
         return " ".join(v.split())
 
@@ -108,6 +120,8 @@ class ShiftPattern(Frozen):
             raise ValueError(f'shift "{self.name}": days applies to daily shifts only')
         if self.length <= dt.timedelta(0):
             raise ValueError(f'shift "{self.name}": length must be positive')
+        if self.length > dt.timedelta(days=366):
+            raise ValueError(f'shift "{self.name}": length must be at most 366d')
         names = [r.name for r in self.roles]
         if len(set(names)) != len(names):
             raise ValueError(f'shift "{self.name}": role names must be distinct')
@@ -133,7 +147,7 @@ class ShiftRequest(Frozen):
     ``shift`` that starts on local date ``date``; ``off``: costs ``weight`` if they do.
     """
 
-    date: dt.date
+    date: Date
     shift: str = Field(min_length=1, description="Shift pattern name")
     want: Literal["on", "off"] = Field(description="on: wants this shift; off: wants not to work it")
     weight: Weight = 1.0
@@ -142,41 +156,41 @@ class ShiftRequest(Frozen):
 class Person(Frozen):
     """Someone who can be on call."""
 
-    id: str = Field(min_length=1)
-    name: str | None = None
-    email: str | None = None
+    id: Label = Field(min_length=1)
+    name: Label | None = None
+    email: Email | None = None
     skills: Names = ()
     timezone: TimeZone | None = Field(None, description="Default: the team zone")
     roles: Names | None = Field(None, description="Roles this person may take; default any")
     fte: float = Field(1.0, gt=0, le=1.0, multiple_of=0.01, description="Share of a full-time load")
-    history: float = Field(0.0, ge=0, description="Load carried over from earlier periods")
+    history: float = Field(0.0, ge=0, le=MAX_HOURS, description="Load carried over from earlier periods")
     country: str | None = Field(None, description="ISO country code for public holidays")
     subdivision: str | None = Field(None, description="State/province for public holidays")
-    max_shifts: int | None = Field(None, ge=0, description="Cap on shifts over the horizon")
-    max_hours: float | None = Field(None, ge=0, description="Cap on hours over the horizon")
+    max_shifts: int | None = Field(None, ge=0, le=MAX_COUNT, description="Cap on shifts over the horizon")
+    max_hours: float | None = Field(None, ge=0, le=MAX_HOURS, description="Cap on hours over the horizon")
     min_hours: float | None = Field(
-        None, ge=0, description="At least this many hours over the horizon (hard or soft via "
+        None, ge=0, le=MAX_HOURS, description="At least this many hours over the horizon (hard or soft via "
         "rules.person_caps; soft costs weight per started hour short)"
     )
-    max_shifts_by_type: dict[str, Annotated[int, Field(ge=0)]] = Field(
+    max_shifts_by_type: dict[str, Annotated[int, Field(ge=0, le=MAX_COUNT)]] = Field(
         default_factory=dict,
         description="Cap on shifts of each named pattern over the horizon (0 = never that "
         "pattern); hard or soft via rules.person_caps",
     )
     max_consecutive_days: int | None = Field(
-        None, ge=1, description="At most this many calendar days on call in a row (own zone; "
+        None, ge=1, le=MAX_COUNT, description="At most this many calendar days on call in a row (own zone; "
         "days outside the horizon count as off); hard or soft via rules.person_caps"
     )
     min_consecutive_days: int | None = Field(
-        None, ge=1, description="Every run of days on call is at least this long, except a run "
+        None, ge=1, le=MAX_COUNT, description="Every run of days on call is at least this long, except a run "
         "touching the first or last day of the horizon; always hard"
     )
     min_consecutive_days_off: int | None = Field(
-        None, ge=1, description="Every run of days off is at least this long, except a run "
+        None, ge=1, le=MAX_COUNT, description="Every run of days off is at least this long, except a run "
         "touching the first or last day of the horizon; always hard"
     )
     max_weekends: int | None = Field(
-        None, ge=0, description="Own cap on weekends on call (a weekend counts if any shift "
+        None, ge=0, le=MAX_COUNT, description="Own cap on weekends on call (a weekend counts if any shift "
         "touches its Saturday or Sunday, team zone); hard or soft via rules.person_caps"
     )
     shift_requests: tuple[ShiftRequest, ...] = Field(
@@ -217,8 +231,8 @@ class TimeOff(Frozen):
     """Time off: hard (default), soft (``soft: true``) or a wish to be on call (``prefer``)."""
 
     person: str
-    from_: dt.date = Field(alias="from")
-    to: dt.date
+    from_: Date = Field(alias="from")
+    to: Date
     soft: bool = False
     prefer: bool = False
     weight: Weight = 1.0
@@ -238,7 +252,7 @@ class TimeOff(Frozen):
 
 
 class Holiday(Frozen):
-    date: dt.date
+    date: Date
     name: str = "holiday"
 
 
@@ -258,12 +272,14 @@ class Scenario(Frozen):
 
     team: str = "team"
     timezone: TimeZone = "UTC"
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     shifts: tuple[ShiftPattern, ...] = Field(min_length=1)
     people: tuple[Person, ...] = Field(min_length=1)
     time_off: tuple[TimeOff, ...] = ()
-    extra_holidays: tuple[Annotated[Holiday, BeforeValidator(_holiday_item)], ...] = ()
+    extra_holidays: tuple[
+        Annotated[Holiday, BeforeValidator(_holiday_item, json_schema_input_type=Holiday | dt.date)], ...
+    ] = ()
     time_off_types: dict[str, Literal["hard", "soft", "prefer"]] = Field(
         default_factory=lambda: {
             "vacation": "hard", "leave": "hard", "sick": "hard", "holiday": "hard",
