@@ -36,7 +36,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .escalation_spec import EscalationContact, EscalationLevel, Severity
+from .escalation_levels import (
+    Step,
+    contacts_of,
+    describe_level,
+    level_by_number,
+    level_label,
+    levels_of,
+    repeated_responders,
+    severities_of_level,
+    severity_steps,
+)
+from .escalation_spec import EscalationLevel
 from .fields import format_duration
 from .problem import Problem
 from .scenario import Scenario
@@ -61,6 +72,28 @@ CHAIN_COLUMNS = [
 CSV_COLUMNS = ["instance", "level", "person", "contact", "ack_timeout"]
 """Columns of ``rota escalation --out``."""
 
+__all__ = [
+    "CHAIN_COLUMNS",
+    "CSV_COLUMNS",
+    "Resolver",
+    "Responder",
+    "Step",
+    "active_instances",
+    "chain_table",
+    "contacts_of",
+    "describe_level",
+    "escalation_chain",
+    "escalation_load",
+    "escalation_warnings",
+    "level_by_number",
+    "level_label",
+    "levels_of",
+    "repeated_responders",
+    "severities_of_level",
+    "severity_steps",
+    "who_is_on_call",
+]
+
 
 @dataclass(frozen=True)
 class Responder:
@@ -74,84 +107,6 @@ class Responder:
     name: str
     contact: str
     person: int | None = None
-
-
-# --------------------------------------------------------------------------- describing
-
-
-def levels_of(scenario: Scenario) -> list[EscalationLevel]:
-    """The escalation levels in paging order (by level number)."""
-    return sorted(scenario.escalation, key=lambda lv: lv.level)
-
-
-def level_by_number(scenario: Scenario) -> dict[int, EscalationLevel]:
-    return {lv.level: lv for lv in scenario.escalation}
-
-
-def contacts_of(scenario: Scenario) -> dict[str, EscalationContact]:
-    """Contacts not on the rota, by id (from every level's ``people``)."""
-    out: dict[str, EscalationContact] = {}
-    for lv in scenario.escalation:
-        for who in lv.people:
-            if isinstance(who, EscalationContact):
-                out.setdefault(who.id, who)
-    return out
-
-
-def describe_level(scenario: Scenario, level: EscalationLevel) -> str:
-    """Who a level pages, in words: ``role primary``, ``crew members holding security or
-    data``, ``Maria Rossi``."""
-    if level.roles:
-        return ("roles " if len(level.roles) > 1 else "role ") + ", ".join(level.roles)
-    if level.skills:
-        where = "the crew" if level.from_ == "crew" else f"the {level.from_} crew on call"
-        return f"members of {where} holding {' or '.join(level.skills)}"
-    contacts = contacts_of(scenario)
-    names = []
-    for pid in level.person_ids:
-        if pid in contacts:
-            names.append(contacts[pid].display_name)
-        else:
-            names.append(scenario.person(pid).display_name)
-    return ", ".join(names)
-
-
-def level_label(scenario: Scenario, level: EscalationLevel) -> str:
-    """``Level 3: Security and data experts`` (the name, or what the level pages)."""
-    return f"level {level.level}: {level.name or describe_level(scenario, level)}"
-
-
-def severities_of_level(scenario: Scenario, level: int) -> list[str]:
-    """Names of the severities that page ``level`` (at once or by timeout)."""
-    return [name for name, sev in scenario.severities.items() if level in sev.levels]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One paging step of a severity: these levels at once; if nobody acknowledges within
-    ``timeout``, the next step follows. ``after`` is when the step starts (from the page)."""
-
-    levels: tuple[int, ...]
-    timeout: dt.timedelta
-    after: dt.timedelta
-
-
-def severity_steps(scenario: Scenario, severity: str | Severity) -> list[Step]:
-    """The paging steps of a severity.
-
-    Step 1 pages the ``page`` levels at once and waits the shortest ``ack_timeout`` among
-    them; each ``then`` level is one further step waiting its own ``ack_timeout``.
-    """
-    sev = scenario.severities[severity] if isinstance(severity, str) else severity
-    by_num = level_by_number(scenario)
-    groups = [tuple(sev.page), *((v,) for v in sev.then)]
-    out: list[Step] = []
-    after = dt.timedelta(0)
-    for levels in groups:
-        timeout = min(by_num[v].ack_timeout for v in levels)
-        out.append(Step(levels, timeout, after))
-        after += timeout
-    return out
 
 
 # --------------------------------------------------------------------------- resolving
@@ -535,3 +490,4 @@ __all__ = [
     "severity_steps",
     "who_is_on_call",
 ]
+

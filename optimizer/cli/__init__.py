@@ -4,7 +4,17 @@ Exit codes: 0 ok, 1 verify found violations, 2 invalid input, 3 proven infeasibl
 4 no schedule within the time limit.
 """
 
-from . import check, escalation, explain, export, report, solve, verify, whatif  # noqa: F401  (register commands)
+from . import (  # noqa: F401  (register commands)
+    check,
+    escalation,
+    explain,
+    export,
+    init,
+    report,
+    solve,
+    verify,
+    whatif,
+)
 from .base import main
 
 __all__ = ["main"]

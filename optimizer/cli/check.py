@@ -3,26 +3,41 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import click
 
+from ..errors import EXIT_INFEASIBLE
 from ..escalation import escalation_warnings
 from ..explain import capacity
 from ..files import atomic_write_text
 from ..loading import load_scenario
 from ..problem import Problem
 from ..scenario import Scenario
+from ..suggest import did_you_mean
 from .base import SCENARIO, main
 
 
 @main.command("check")
 @SCENARIO
 def check_cmd(scenario: Path) -> None:
-    """Validate SCENARIO and show what it expands to, without solving."""
-    sc = load_scenario(scenario)
+    """Validate SCENARIO and show what it expands to, without solving.
+
+    Exits 0 when the scenario is valid and the capacity arithmetic finds no shortage,
+    3 when it proves a role (or crew skill) short, so the scenario cannot be solved,
+    and 2 when the input is invalid.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sc = load_scenario(scenario)
     prob = Problem(sc)
-    click.echo(f"{scenario}: valid")
+    click.echo(f"{scenario}:")
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            click.echo(f"warning: {w.message}")
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     click.echo(f"team {sc.team}, zone {sc.timezone}, {sc.start} .. {sc.end}")
     click.echo(f"{len(sc.people)} people, {len(sc.time_off)} time-off entries, {len(prob.pool)} can be on call")
     for pat in sc.shifts:
@@ -36,8 +51,11 @@ def check_cmd(scenario: Path) -> None:
     slots = sum(r.count for inst in prob.instances for r in inst.roles)
     click.echo(f"{len(prob.instances)} shift instances, {slots} slots to fill")
     click.echo("capacity (slots against the most the eligible people can give under time off, rest, windows and caps):")
-    for line in capacity(prob):
+    lines = capacity(prob)
+    for line in lines:
         click.echo(f"  {'SHORT ' if line.short else ''}{line}")
+    for w in skill_warnings(sc):
+        click.echo(f"warning: {w}")
     for w in capacity_warnings(prob):
         click.echo(f"warning: {w}")
     # escalation policy and incident taxonomy (optimizer/escalation.py)
@@ -48,6 +66,30 @@ def check_cmd(scenario: Path) -> None:
         )
         for w in escalation_warnings(prob):
             click.echo(f"warning: {w}")
+    short = [line for line in lines if line.short]
+    if short:
+        click.echo(
+            f"{scenario}: cannot be solved: {', '.join(f'{s.what} short by {s.short}' for s in short)} "
+            f"(exit {EXIT_INFEASIBLE}; rota explain shows what to change)"
+        )
+        click.get_current_context().exit(EXIT_INFEASIBLE)
+    click.echo(f"{scenario}: valid (no shortage found; rota solve decides the rest)")
+
+
+def skill_warnings(sc: Scenario) -> list[str]:
+    """Skills that roles or crews need and nobody holds, with the nearest skill people do hold."""
+    held = sorted({k for p in sc.people for k in p.skills})
+    out = []
+    for pat in sc.shifts:
+        needs = [(f"{pat.name} {r.name}", k) for r in pat.roles for k in r.skills]
+        needs += [(f"{pat.name} crew", k) for k in pat.crew_skills]
+        for who, skill in needs:
+            if skill not in held:
+                out.append(
+                    f"nobody holds skill {skill!r}, which {who} needs "
+                    f"({did_you_mean(skill, held)}skills held: {', '.join(held) or 'none'})"
+                )
+    return out
 
 
 def capacity_warnings(prob: Problem) -> list[str]:

@@ -15,6 +15,7 @@ from ..escalation import (
     escalation_chain,
     level_label,
     levels_of,
+    repeated_responders,
     severity_steps,
     who_is_on_call,
 )
@@ -53,13 +54,14 @@ def steps_text(scenario: Scenario, severity: str) -> str:
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the chain as CSV (instance, level, person, contact, ack_timeout).",
+    help="Write the chain as CSV (instance, level, person, contact, ack_timeout) instead of printing it.",
 )
 def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, out: Path | None) -> None:
     """Who is paged, in what order, for the schedule ASSIGNMENTS of SCENARIO.
 
     Resolves the scenario's escalation levels (roles, skills of the crew, named people)
     to people for every shift, or, with --at, for the shifts running at one moment.
+    With --out the chain is written to the file, not printed.
     """
     sc, inputs = load_scenario_files(scenario)
     if not sc.escalation:
@@ -80,7 +82,8 @@ def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, ou
         )
     if at is None:
         frame = escalation_chain(schedule)
-        click.echo(chain_table(frame))
+        if out is None:
+            click.echo(chain_table(frame))
     else:
         frame = who_is_on_call(schedule, at)
         local = at if at.tzinfo is not None else at.replace(tzinfo=sc.tz)
@@ -103,7 +106,13 @@ def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, ou
             for name, sev in sc.severities.items():
                 desc = f" ({sev.description})" if sev.description else ""
                 click.echo(f"  {name}{desc}: {steps_text(sc, name)}")
+    for note in repeated_responders(sc, frame):
+        click.echo(f"note: {note}")
     if out is not None:
         write_frame(out, frame[CSV_COLUMNS])
-        click.echo(f"wrote {out} ({len(frame)} rows)")
+        shifts = frame["instance"].nunique()
+        click.echo(
+            f"wrote {out}: {len(frame)} row{'' if len(frame) == 1 else 's'} for {shifts} "
+            f"shift{'' if shifts == 1 else 's'} and {len(sc.escalation)} level{'' if len(sc.escalation) == 1 else 's'}"
+        )
     click.get_current_context().exit(EXIT_OK)

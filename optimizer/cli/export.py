@@ -182,7 +182,8 @@ def export_cmd(
             else "POST https://api.opsgenie.com/v2/escalations"
         )
         click.echo(
-            f"wrote {out}: {len(bodies)} escalation bodies (one per shift and severity; each 'body' for {endpoint})"
+            f"wrote {out}: {len(bodies)} escalation {'body' if len(bodies) == 1 else 'bodies'} "
+            f"(one per shift and severity; each 'body' for {endpoint})"
         )
     else:
         users = read_mapping(mapping)
@@ -190,14 +191,14 @@ def export_cmd(
             body = pagerduty_body(schedule, users, utc=utc)
             atomic_write_text(out, json_text(body))
             click.echo(
-                f"wrote {out}: {len(body['overrides'])} overrides for "
+                f"wrote {out}: {len(body['overrides'])} override{'' if len(body['overrides']) == 1 else 's'} for "
                 "POST https://api.pagerduty.com/schedules/{id}/overrides"
             )
         else:
             bodies = opsgenie_bodies(schedule, users, utc=utc, rotations=rotations)
             atomic_write_text(out, json_text(bodies))
             click.echo(
-                f"wrote {out}: {len(bodies)} override bodies, one per "
+                f"wrote {out}: {len(bodies)} override {'body' if len(bodies) == 1 else 'bodies'}, one per "
                 "POST https://api.opsgenie.com/v2/schedules/{id}/overrides"
             )
     click.get_current_context().exit(0)

@@ -159,7 +159,8 @@ def check_overlaps(schedule: Schedule, tool: str, by_role: bool = False) -> None
             if s1 < e0:
                 roles = sorted({r.name for s in prob.scenario.shifts for r in s.roles})
                 raise InputError.single(
-                    f"{label(a0)} and {label(a1)} overlap, but a {tool} schedule has one person on call "
+                    f"{label(a0)} and {label(a1)} overlap, but {'an' if tool[:1] in 'AEIOU' else 'a'} {tool} schedule "
+                    "has one person on call "
                     f"at a time: export one role per schedule with --role (roles: {', '.join(roles)})"
                     + (", or target one rotation per role with --rotations" if tool == "Opsgenie" else ""),
                     field="overrides",
