@@ -1,31 +1,31 @@
 """Rule families, one module each. The build order of the model is this list.
 
-Every module has ``NAME`` (or several names), ``encode(m)`` and ``evaluate(problem,
-schedule, stats)``; some also ``prune(problem)``. See ``constraints/base.py``.
+Every module satisfies :class:`constraints.base.Rule`: ``NAMES``, ``prune``, ``encode``,
+``evaluate``, and the parts other modules read instead of knowing rule names:
+``describe``/``relaxations`` (``optimizer.explain``), ``capacity`` (``rota check``) and
+``warm_start`` (``optimizer.construct``). Adding a rule: ``docs/add_a_rule.md``.
 """
 
 from . import (
     caps,
-    consecutive,
     coverage,
     crew_skills,
     fairness,
     holidays,
+    max_nights,
     overlap,
     requests,
     rest,
     runs,
-    shift_types,
     stability,
     successions,
     time_off,
-    total_minutes,
-    weekend_caps,
     weekends,
     windows,
 )
+from .base import Rule
 
-RULES = [
+RULES: list[Rule] = [
     coverage,
     crew_skills,
     overlap,
@@ -33,17 +33,14 @@ RULES = [
     holidays,
     rest,
     windows,
-    consecutive,
+    runs,
     caps,
     weekends,
+    max_nights,
     fairness,
     stability,
-    shift_types,
-    total_minutes,
-    runs,
-    weekend_caps,
     successions,
     requests,
 ]
 
-__all__ = ["RULES"]
+__all__ = ["RULES", "Rule"]

@@ -27,6 +27,7 @@ A module satisfies :class:`Rule` by defining, at module level:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -189,3 +190,77 @@ class Outcome:
                 self.penalties.append(Penalty(rule, person, 100 * amount, spec.weight, detail))
         else:
             self.violations.append(Violation(rule, detail, person, where[0], where[1]))
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def sliding(starts: Sequence[int], width: int) -> list[tuple[int, int]]:
+    """For sorted ``starts``, the index range [k, last) of the window [starts[k], starts[k] + width)."""
+    out, last = [], 0
+    for k, s in enumerate(starts):
+        last = max(last, k)
+        while last < len(starts) and starts[last] < s + width:
+            last += 1
+        out.append((k, last))
+    return out
+
+
+def place(prob: Facts, placed: Placed, p: int, i: int, load: int = 0) -> None:
+    """Record that person ``p`` takes instance ``i`` (the warm start's bookkeeping)."""
+    inst = prob.instances[i]
+    k = bisect.bisect_right(placed.starts, inst.start)
+    minutes = inst.seconds // 60
+    if k == len(placed.starts):
+        placed.starts.append(inst.start)
+        placed.ends.append(inst.end)
+        placed.insts.append(i)
+        placed.cum_minutes.append(placed.cum_minutes[-1] + minutes)
+    else:  # placed out of start order (frozen baseline assignments)
+        placed.starts.insert(k, inst.start)
+        placed.ends.insert(k, inst.end)
+        placed.insts.insert(k, i)
+        mins = [b - a for a, b in zip(placed.cum_minutes, placed.cum_minutes[1:], strict=False)]
+        mins.insert(k, minutes)
+        placed.cum_minutes = [0]
+        for mm in mins:
+            placed.cum_minutes.append(placed.cum_minutes[-1] + mm)
+    days = prob.days_of(p, i)
+    placed.days.update(days)
+    placed.weekends.update(prob.weekends_of(i))
+    hol = prob.holidays[p]
+    placed.holidays.update(d for d in days if d in hol)
+    placed.by_type[inst.shift] += 1
+    placed.load += load
+
+
+def greedy_count(prob: Facts, p: int, insts: Sequence[int], check: WarmCheck, by_end: bool = False) -> int:
+    """How many of ``insts`` person ``p`` takes when taking each, earliest first (by end when
+    ``by_end``), that ``check`` admits. The maximum for rest gaps (by end) and for count
+    windows over starts; an estimate otherwise."""
+    key = (lambda i: (prob.instances[i].end, i)) if by_end else (lambda i: (prob.instances[i].start, i))
+    placed = Placed()
+    n = 0
+    for i in sorted(insts, key=key):
+        if check(placed, p, i):
+            place(prob, placed, p, i)
+            n += 1
+    return n
+
+
+def largest_groups_bound(groups: dict[dt.date, set[int]], free: int, cap: int) -> int:
+    """Upper bound on instances takeable when at most ``cap`` of the ``groups`` (dates or
+    weekends, each the instances touching it) may be used: ``free`` untouched instances
+    plus the ``cap`` largest groups."""
+    sizes = sorted((len(g) for g in groups.values()), reverse=True)
+    return free + sum(sizes[:cap])
+
+
+def no_describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    """``describe`` of a rule without hard constraints."""
+    return ""
+
+
+def no_relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    """``relaxations`` of a rule without hard constraints."""
+    return []

@@ -15,12 +15,19 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .base import Outcome, Penalty, Violation
+from .base import Capacity, Facts, Placed, Relaxation, WarmCheck, no_capacity, no_prune, no_warm_start, Outcome, Penalty, Violation
 from optimizer.facts import start_dates
 
 NAME = "coverage"
 NAME_UNDER = "cover_under"
 NAME_OVER = "cover_over"
+
+
+NAMES = (NAME, NAME_UNDER, NAME_OVER)
+OBJECTIVE_ONLY = False
+RELAX = "instance"
+RANK = 90
+prune = no_prune
 
 
 def encode(m) -> None:
@@ -99,7 +106,26 @@ def evaluate(prob, schedule, stats) -> Outcome:
     return out
 
 
-def prune(prob):
-    return ()
+def _when(prob: Facts, i: int) -> str:
+    inst = prob.instances[i]
+    return f"{inst.shift} {inst.start_iso[:10]}"
 
-OBJECTIVE_ONLY = False
+
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    if instance is not None and instance >= 0:
+        roles = ", ".join(f"{r.count} {r.name}" for r in prob.instances[instance].roles)
+        return f"shift {_when(prob, instance)} needs {roles} (coverage)"
+    if person is not None and person >= 0:
+        return "a role that nobody is eligible for (coverage)"
+    return "every role of every shift filled (coverage)"
+
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    if instance is not None and instance >= 0:
+        return [Relaxation(f"find extra cover for {_when(prob, instance)} (or leave a role unfilled that week)",
+                           RANK)]
+    return [Relaxation("let roles go unfilled at a cost (roles[].under_weight)", RANK)]
+
+
+capacity = no_capacity  # coverage is the demand side of the capacity arithmetic
+warm_start = no_warm_start  # the warm start fills each slot with qualified people itself

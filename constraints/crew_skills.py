@@ -3,9 +3,16 @@
 
 from __future__ import annotations
 
-from .base import Outcome, Violation
+from .base import Capacity, Facts, Placed, Relaxation, WarmCheck, no_capacity, no_prune, no_warm_start, Outcome, Violation
 
 NAME = "crew_skills"
+
+
+NAMES = (NAME,)
+OBJECTIVE_ONLY = False
+RELAX = "instance"
+RANK = 80
+prune = no_prune
 
 
 def encode(m) -> None:
@@ -31,7 +38,21 @@ def evaluate(prob, schedule, stats) -> Outcome:
     return out
 
 
-def prune(prob):
-    return ()
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    if instance is None or instance < 0:
+        return "crews covering their crew skills (crew_skills)"
+    inst = prob.instances[instance]
+    return (f"the crew of {inst.shift} {inst.start_iso[:10]} must cover {', '.join(inst.pattern.crew_skills)} "
+            "(crew_skills)")
 
-OBJECTIVE_ONLY = False
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    if instance is None or instance < 0:
+        return [Relaxation("drop the crew_skills requirements", RANK)]
+    inst = prob.instances[instance]
+    return [Relaxation(f"drop the {'/'.join(inst.pattern.crew_skills)} crew requirement on "
+                       f"{inst.shift} {inst.start_iso[:10]}", RANK)]
+
+
+capacity = no_capacity  # the capacity lines count crew-skill holders per pattern themselves
+warm_start = no_warm_start  # a crew, not a person: the warm start searches crews itself

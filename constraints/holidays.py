@@ -9,20 +9,44 @@ package, plus the scenario's ``extra_holidays``), as dates in the person's zone.
 
 from __future__ import annotations
 
-from optimizer.timecalc import days_touched
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from .base import Outcome
+from optimizer.settings import HolidayPolicy
+
+from .base import (
+    Capacity,
+    Facts,
+    ModelBuilder,
+    Outcome,
+    Placed,
+    Relaxation,
+    WarmCheck,
+    hard,
+    largest_groups_bound,
+    person_id,
+)
+
+if TYPE_CHECKING:
+    from optimizer.schedule import Schedule
+    from optimizer.stats import PersonStats
 
 NAME_AVOID = "holidays_avoid"
 NAME_MAX = "max_holidays"
+NAMES = (NAME_AVOID, NAME_MAX)
+OBJECTIVE_ONLY = False
+RELAX = "person"
+RANK = 60
 
 
-def _avoid(prob):
+def _avoid(prob: Facts) -> HolidayPolicy | None:
     spec = prob.scenario.rules.holidays
     return spec if spec is not None and spec.mode == "avoid" else None
 
 
-def prune(prob):
+def prune(prob: Facts) -> Iterator[tuple[int, int]]:
     spec = _avoid(prob)
     if spec is None or spec.soft:
         return
@@ -30,12 +54,12 @@ def prune(prob):
         hol = prob.holidays[p]
         if not hol:
             continue
-        for i, inst in enumerate(prob.instances):
-            if any(d in hol for d in days_touched(inst.start, inst.end, prob.tz[p])):
+        for i in range(len(prob.instances)):
+            if any(d in hol for d in prob.days_of(p, i)):
                 yield (p, i)
 
 
-def encode(m) -> None:
+def encode(m: ModelBuilder) -> None:
     prob = m.problem
     avoid = _avoid(prob)
     cap = prob.scenario.rules.max_holidays
@@ -52,7 +76,7 @@ def encode(m) -> None:
             m.limit(NAME_MAX, cap, p, sum(lits), cap.count, upper=len(lits))
 
 
-def evaluate(prob, schedule, stats) -> Outcome:
+def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> Outcome:
     out = Outcome()
     avoid = _avoid(prob)
     cap = prob.scenario.rules.max_holidays
@@ -66,4 +90,64 @@ def evaluate(prob, schedule, stats) -> Outcome:
                      f"on call on {len(s.holidays)} public holidays (max {cap.count})")
     return out
 
-OBJECTIVE_ONLY = False
+
+def _bits(prob: Facts) -> list[str]:
+    cap = prob.scenario.rules.max_holidays
+    bits = []
+    if hard(_avoid(prob)):
+        bits.append("not on call on own public holidays")
+    if cap is not None and not cap.soft:
+        bits.append(f"at most {cap.count} public holidays")
+    return bits
+
+
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    if person is None or person < 0:
+        return "the public-holiday rules (holidays / max_holidays)"
+    return f"{person_id(prob, person)}: {'; '.join(_bits(prob))} (holidays)"
+
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    pid = person_id(prob, person) or "everyone"
+    cap = prob.scenario.rules.max_holidays
+    if hard(_avoid(prob)) or cap is None:
+        return [Relaxation(f"let {pid} be on call on public holidays", RANK)]
+    return [Relaxation(f"lift max_holidays ({cap.count}) for {pid} (smallest step: {cap.count} -> "
+                       f"{cap.count + 1})", RANK)]
+
+
+def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
+    cap = prob.scenario.rules.max_holidays
+    avoid = hard(_avoid(prob))
+    if not prob.holidays[p] or (not avoid and (cap is None or cap.soft)):
+        return None
+    groups: dict[dt.date, set[int]] = defaultdict(set)
+    free = 0
+    for i in insts:
+        mine = [d for d in prob.days_of(p, i) if d in prob.holidays[p]]
+        free += not mine
+        for d in mine:
+            groups[d].add(i)
+    if avoid:
+        return Capacity(free, "holidays: avoid")
+    assert cap is not None
+    return Capacity(largest_groups_bound(groups, free, cap.count), f"max_holidays {cap.count}")
+
+
+def warm_start(prob: Facts) -> WarmCheck | None:
+    avoid = hard(_avoid(prob))
+    spec = prob.scenario.rules.max_holidays
+    cap = spec.count if spec is not None and not spec.soft else None
+    if not avoid and cap is None:
+        return None
+
+    def check(placed: Placed, p: int, i: int) -> bool:
+        hol = prob.holidays[p]
+        if not hol:
+            return True
+        mine = [d for d in prob.days_of(p, i) if d in hol]
+        if mine and avoid:
+            return False
+        return cap is None or len(placed.holidays.union(mine)) <= cap
+
+    return check

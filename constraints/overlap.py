@@ -1,10 +1,34 @@
-"""No overlap: nobody is on two instances that overlap in real time. Always hard."""
+"""No overlap: nobody is on two instances that overlap in real time. Always hard, never
+relaxed when explaining a conflict (physics, not policy)."""
 
 from __future__ import annotations
 
-from .base import Outcome, Violation
+import bisect
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .base import (
+    Capacity,
+    Facts,
+    ModelBuilder,
+    Outcome,
+    Placed,
+    Relaxation,
+    Violation,
+    WarmCheck,
+    greedy_count,
+    no_prune,
+)
+
+if TYPE_CHECKING:
+    from optimizer.schedule import Schedule
+    from optimizer.stats import PersonStats
 
 NAME = "overlap"
+NAMES = (NAME,)
+OBJECTIVE_ONLY = False
+RELAX = "never"
+prune = no_prune
 
 
 def interval_cliques(items: list[tuple[int, int, int]]) -> list[list[int]]:
@@ -26,7 +50,7 @@ def interval_cliques(items: list[tuple[int, int, int]]) -> list[list[int]]:
     return out
 
 
-def encode(m) -> None:
+def encode(m: ModelBuilder) -> None:
     prob, v = m.problem, m.vars
     rest = prob.scenario.rules.min_rest
     if rest is not None and not rest.soft and not m.explain:
@@ -38,7 +62,7 @@ def encode(m) -> None:
             m.model.add_at_most_one(v.works(p, i) for i in clique)
 
 
-def evaluate(prob, schedule, stats) -> Outcome:
+def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> Outcome:
     out = Outcome()
     for p, assigned in schedule.by_person().items():
         insts = sorted({a.instance for a in assigned}, key=lambda i: prob.instances[i].start)
@@ -53,7 +77,32 @@ def evaluate(prob, schedule, stats) -> Outcome:
     return out
 
 
-def prune(prob):
-    return ()
+def gap_check(prob: Facts, gap: int) -> WarmCheck:
+    """``check(placed, p, i)``: ``i`` keeps at least ``gap`` seconds from every placed shift."""
+    longest = max((inst.seconds for inst in prob.instances), default=0)
 
-OBJECTIVE_ONLY = False
+    def check(placed: Placed, p: int, i: int) -> bool:
+        inst = prob.instances[i]
+        lo = bisect.bisect_right(placed.starts, inst.start - longest - gap)
+        hi = bisect.bisect_left(placed.starts, inst.end + gap)
+        return not any(
+            placed.starts[k] < inst.end + gap and inst.start < placed.ends[k] + gap for k in range(lo, hi)
+        )
+
+    return check
+
+
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    return "nobody on two overlapping shifts (overlap)"
+
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    return []  # physics: never relaxed
+
+
+def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
+    return Capacity(greedy_count(prob, p, insts, gap_check(prob, 0), by_end=True), "")
+
+
+def warm_start(prob: Facts) -> WarmCheck | None:
+    return gap_check(prob, 0)

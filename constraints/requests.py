@@ -9,11 +9,18 @@ Always soft.
 
 from __future__ import annotations
 
-from .base import Outcome, Penalty
+from .base import Capacity, Facts, Placed, Relaxation, WarmCheck, no_capacity, no_prune, no_warm_start, person_id, Outcome, Penalty
 from optimizer.facts import instance_on
 
 NAME_ON = "shift_on_request"
 NAME_OFF = "shift_off_request"
+
+
+NAMES = (NAME_ON, NAME_OFF)
+OBJECTIVE_ONLY = False
+RELAX = "person"
+RANK = 100
+prune = no_prune
 
 
 def encode(m) -> None:
@@ -61,7 +68,14 @@ def evaluate(prob, schedule, stats) -> Outcome:
     return out
 
 
-def prune(prob):
-    return ()
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    pid = person_id(prob, person)
+    return f"the shift requests{' of ' + pid if pid else ''} (always soft)"
 
-OBJECTIVE_ONLY = False
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    return []  # soft only: never part of a conflict
+
+
+capacity = no_capacity
+warm_start = no_warm_start  # soft only

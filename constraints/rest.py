@@ -8,20 +8,43 @@ Soft: each such pair costs ``weight``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from optimizer.fields import format_duration
+from optimizer.settings import RestLimit
 
-from .base import Outcome
-from .overlap import interval_cliques
+from .base import (
+    Capacity,
+    Facts,
+    ModelBuilder,
+    Outcome,
+    Relaxation,
+    WarmCheck,
+    greedy_count,
+    hard,
+    no_prune,
+    person_id,
+)
+from .overlap import gap_check, interval_cliques
+
+if TYPE_CHECKING:
+    from optimizer.schedule import Schedule
+    from optimizer.stats import PersonStats
 
 NAME = "min_rest"
+NAMES = (NAME,)
+OBJECTIVE_ONLY = False
+RELAX = "person"
+RANK = 20
+prune = no_prune
 
 
-def _spec(prob):
+def _spec(prob: Facts) -> RestLimit | None:
     return prob.scenario.rules.min_rest
 
 
-def encode(m) -> None:
+def encode(m: ModelBuilder) -> None:
     spec = _spec(m.problem)
     if spec is None:
         return
@@ -47,7 +70,7 @@ def encode(m) -> None:
                 m.penalize(NAME, p, spec.weight, both)
 
 
-def evaluate(prob, schedule, stats) -> Outcome:
+def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> Outcome:
     out = Outcome()
     spec = _spec(prob)
     if spec is None:
@@ -68,7 +91,33 @@ def evaluate(prob, schedule, stats) -> Outcome:
     return out
 
 
-def prune(prob):
-    return ()
+def _rest(prob: Facts) -> str:
+    spec = _spec(prob)
+    return format_duration(spec.duration) if spec is not None else ""
 
-OBJECTIVE_ONLY = False
+
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    pid = person_id(prob, person)
+    if not pid:
+        return f"min_rest {_rest(prob)}"
+    return f"{pid} needs {_rest(prob)} rest between shifts (min_rest)"
+
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    pid = person_id(prob, person)
+    return [Relaxation(f"lift min_rest ({_rest(prob)}) for {pid or 'everyone'}", RANK)]
+
+
+def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
+    check = warm_start(prob)
+    if check is None:
+        return None
+    # earliest end of [start, end + rest) first: the most intervals that keep the gap
+    return Capacity(greedy_count(prob, p, insts, check, by_end=True), f"min_rest {_rest(prob)}")
+
+
+def warm_start(prob: Facts) -> WarmCheck | None:
+    spec = _spec(prob)
+    if not hard(spec) or spec is None:
+        return None
+    return gap_check(prob, int(spec.duration.total_seconds()))

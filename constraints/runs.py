@@ -1,33 +1,63 @@
 """Runs of days, per person, over calendar days in the person's zone (a day is "on" when
-the person is on call at any time that day):
+the person is on call at any time that day). One family, two sources of the maximum:
 
-- ``people[].max_consecutive_days: N``: no run of more than N days on. Days outside the
-  horizon count as off. Hard, or soft via ``rules.person_caps``: a run of L > N days costs
+- ``rules.max_consecutive_days: N`` (everyone) and ``people[].max_consecutive_days: N``
+  (one person; hard, or soft via ``rules.person_caps``): no run of more than N days on.
+  Days outside the horizon count as off. Soft: a run of L > N days costs
   ``weight × (L - N)`` (each window of N + 1 days all on costs ``weight``).
 - ``people[].min_consecutive_days: K``: every run of days on is at least K days long,
   except a run that touches the first or last day of the horizon. Always hard.
 - ``people[].min_consecutive_days_off: K``: the same for runs of days off. Always hard.
 
 The horizon's days are ``start`` .. ``end`` (widened to every day a shift instance
-touches in the person's zone).
+touches in the person's zone). Windows are sums of the linear day expressions of
+:meth:`ModelBuilder.day_exprs` (in CP-SAT's LP relaxation where the shifts of a day
+overlap).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
+from optimizer.settings import Limit
 from optimizer.timecalc import days_touched
 
-from .base import Outcome, Violation
+from .base import (
+    Capacity,
+    Facts,
+    ModelBuilder,
+    Outcome,
+    Placed,
+    Relaxation,
+    Violation,
+    WarmCheck,
+    no_capacity,
+    no_prune,
+    person_id,
+    plural,
+)
 
+if TYPE_CHECKING:
+    from optimizer.model import Expr
+    from optimizer.schedule import Schedule
+    from optimizer.stats import PersonStats
 
-NAME_MAX = "max_consecutive_days_person"
+NAME_MAX = "max_consecutive_days"
 NAME_MIN = "min_consecutive_days"
 NAME_OFF = "min_consecutive_days_off"
+NAMES = (NAME_MAX, NAME_MIN, NAME_OFF)
+OBJECTIVE_ONLY = False
+RELAX = "person"
+RANK = 30
+ONE_DAY = dt.timedelta(days=1)
+prune = no_prune
+capacity = no_capacity  # a run limit caps no share of the horizon by itself
 
 
-def horizon_days(prob, p: int) -> list[dt.date]:
+def horizon_days(prob: Facts, p: int) -> list[dt.date]:
     """All local dates of person ``p``'s horizon, in order."""
     s = prob.scenario
     first, last = s.start, s.end
@@ -38,7 +68,7 @@ def horizon_days(prob, p: int) -> list[dt.date]:
     return [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
 
 
-def _span(prob) -> tuple[int, int]:
+def _span(prob: Facts) -> tuple[int, int]:
     got = _SPAN.get(prob)
     if got is None:
         got = (min(i.start for i in prob.instances), max(i.end for i in prob.instances))
@@ -46,10 +76,32 @@ def _span(prob) -> tuple[int, int]:
     return got
 
 
-_SPAN: WeakKeyDictionary = WeakKeyDictionary()
+_SPAN: WeakKeyDictionary[Facts, tuple[int, int]] = WeakKeyDictionary()
 
 
-def _forbid(m, on: list, off: list) -> None:
+def max_sources(prob: Facts, p: int) -> list[tuple[Limit, int]]:
+    """(spec, N) of every "at most N days in a row" that applies to person ``p``; two hard
+    ones are one: the smaller N."""
+    rules = prob.scenario.rules
+    out: list[tuple[Limit, int]] = []
+    if rules.max_consecutive_days is not None:
+        out.append((rules.max_consecutive_days, rules.max_consecutive_days.count))
+    own = prob.people[p].max_consecutive_days
+    if own is not None:
+        out.append((rules.person_caps, own))
+    hard = [n for spec, n in out if not spec.soft]
+    if len(hard) > 1:
+        out = [(spec, n) for spec, n in out if spec.soft] + [(Limit(), min(hard))]
+    return out
+
+
+def hard_max(prob: Facts, p: int) -> int | None:
+    """The hard "at most N days in a row" of person ``p`` (``None``: none)."""
+    hard = [n for spec, n in max_sources(prob, p) if not spec.soft]
+    return min(hard) if hard else None
+
+
+def _forbid(m: ModelBuilder, on: list[Expr], off: list[Expr]) -> None:
     """Forbid: every 0/1 expression in ``on`` is 1 and every one in ``off`` is 0.
 
     Written as the linear inequality Σ(1 - on) + Σ off >= 1 (kept in the LP relaxation).
@@ -64,23 +116,19 @@ def _forbid(m, on: list, off: list) -> None:
     m.model.add(sum(1 - e for e in on) + sum(off) >= 1)
 
 
-def encode(m) -> None:
+def encode(m: ModelBuilder) -> None:
     prob, v = m.problem, m.vars
-    spec = prob.scenario.rules.person_caps
     for p in v.people():
         person = prob.people[p]
-        n, k_on, k_off = (
-            person.max_consecutive_days,
-            person.min_consecutive_days,
-            person.min_consecutive_days_off,
-        )
-        if n is None and not (k_on and k_on > 1) and not (k_off and k_off > 1):
+        sources = max_sources(prob, p)
+        k_on, k_off = person.min_consecutive_days, person.min_consecutive_days_off
+        if not sources and not (k_on and k_on > 1) and not (k_off and k_off > 1):
             continue
         exprs = m.day_exprs(p)
         days = horizon_days(prob, p)
-        w = [exprs.get(d, 0) for d in days]
+        w: list[Expr] = [exprs.get(d, 0) for d in days]
         h = len(w)
-        if n is not None:
+        for spec, n in sources:
             for s in range(h - n):
                 window = w[s : s + n + 1]
                 if all(not isinstance(x, int) or x for x in window):
@@ -113,43 +161,84 @@ def runs(days: list[dt.date], on: set[dt.date]) -> list[tuple[bool, int, int]]:
     return out
 
 
-def evaluate(prob, schedule, stats) -> Outcome:
+def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> Outcome:
     out = Outcome()
-    spec = prob.scenario.rules.person_caps
     for p, person in enumerate(prob.people):
-        n, k_on, k_off = (
-            person.max_consecutive_days,
-            person.min_consecutive_days,
-            person.min_consecutive_days_off,
-        )
-        if n is None and k_on is None and k_off is None:
+        sources = max_sources(prob, p)
+        k_on, k_off = person.min_consecutive_days, person.min_consecutive_days_off
+        if not sources and k_on is None and k_off is None:
             continue
         days = horizon_days(prob, p)
         h = len(days)
         for state, s, length in runs(days, stats[p].days):
             inner = s > 0 and s + length < h
             what = "on call" if state else "off"
-            if state and n is not None:
-                out.over(
-                    NAME_MAX,
-                    spec,
-                    person.id,
-                    length - n,
-                    f"on call {length} days in a row from {days[s]} (max {n})",
-                )
+            if state:
+                for spec, n in sources:
+                    out.over(NAME_MAX, spec, person.id, length - n,
+                             f"on call {length} days in a row from {days[s]} (max {n})")
             k = k_on if state else k_off
             if k is not None and inner and length < k:
-                out.violations.append(
-                    Violation(
-                        NAME_MIN if state else NAME_OFF,
-                        f"{what} only {length} day(s) in a row from {days[s]} (min {k})",
-                        person.id,
-                    )
-                )
+                out.violations.append(Violation(
+                    NAME_MIN if state else NAME_OFF,
+                    f"{what} only {length} day(s) in a row from {days[s]} (min {k})", person.id))
     return out
 
 
-def prune(prob):
-    return ()
+def _bits(prob: Facts, p: int) -> list[str]:
+    person = prob.people[p]
+    bits = []
+    n = hard_max(prob, p)
+    if n is not None:
+        bits.append(f"at most {plural(n, 'day')} in a row (max_consecutive_days)")
+    if person.min_consecutive_days and person.min_consecutive_days > 1:
+        bits.append(f"at least {person.min_consecutive_days} days in a row on (min_consecutive_days)")
+    if person.min_consecutive_days_off and person.min_consecutive_days_off > 1:
+        bits.append(f"at least {person.min_consecutive_days_off} days in a row off (min_consecutive_days_off)")
+    return bits
 
-OBJECTIVE_ONLY = False
+
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    if person is None or person < 0:
+        r = prob.scenario.rules.max_consecutive_days
+        return f"max_consecutive_days {r.count}" if r is not None else "the runs of days (max/min_consecutive_days)"
+    return f"{person_id(prob, person)}: {'; '.join(_bits(prob, person))}"
+
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    if person is None or person < 0:
+        return [Relaxation("relax max/min_consecutive_days for everyone", RANK)]
+    pid = person_id(prob, person)
+    out = []
+    n = hard_max(prob, person)
+    if n is not None:
+        out.append(Relaxation(f"lift max_consecutive_days ({n}) for {pid} (smallest step: {n} -> {n + 1})", RANK))
+    person_ = prob.people[person]
+    for key, k in (("min_consecutive_days", person_.min_consecutive_days),
+                   ("min_consecutive_days_off", person_.min_consecutive_days_off)):
+        if k and k > 1:
+            out.append(Relaxation(f"lift {key} ({k}) for {pid} (smallest step: {k} -> {k - 1})", RANK + 1))
+    return out or [Relaxation(f"relax the runs of days for {pid}", RANK)]
+
+
+def warm_start(prob: Facts) -> WarmCheck | None:
+    caps = [hard_max(prob, p) for p in range(len(prob.people))]
+    if all(n is None for n in caps):
+        return None
+
+    def check(placed: Placed, p: int, i: int) -> bool:
+        n = caps[p]
+        if n is None:
+            return True
+        days = prob.days_of(p, i)
+        lo, hi = days[0], days[-1]
+        run = (hi - lo).days + 1
+        while run <= n and lo - ONE_DAY in placed.days:
+            lo -= ONE_DAY
+            run += 1
+        while run <= n and hi + ONE_DAY in placed.days:
+            hi += ONE_DAY
+            run += 1
+        return run <= n
+
+    return check

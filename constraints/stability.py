@@ -8,11 +8,17 @@
 
 from __future__ import annotations
 
-from .base import Outcome, Penalty, Violation
+from .base import Capacity, Facts, Placed, Relaxation, WarmCheck, no_capacity, no_warm_start, person_id, Outcome, Penalty, Violation
 
 NAME_FROZEN = "frozen"
 NAME_CHANGES = "changes"
 
+
+
+NAMES = (NAME_FROZEN, NAME_CHANGES)
+OBJECTIVE_ONLY = False
+RELAX = "person"
+RANK = 95
 
 
 def prune(prob):
@@ -71,4 +77,17 @@ def evaluate(prob, schedule, stats) -> Outcome:
                                                 prob.people[p].id, inst.shift, inst.start_iso))
     return out
 
-OBJECTIVE_ONLY = False
+
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    pid = person_id(prob, person)
+    return f"the frozen assignments{' of ' + pid if pid else ''} (re-plan freeze)"
+
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    pid = person_id(prob, person)
+    return [Relaxation(f"move the freeze date earlier{' (frees ' + pid + chr(39) + 's frozen shifts)' if pid else ''}",
+                       RANK)]
+
+
+capacity = no_capacity
+warm_start = no_warm_start  # the warm start copies frozen instances from the baseline itself

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import Outcome, Violation
+from .base import Capacity, Facts, Placed, Relaxation, WarmCheck, no_capacity, no_prune, person_id, Outcome, Violation
 from optimizer.facts import instance_on, start_dates
 
 NAME = "succession"
 ONE_DAY = dt.timedelta(days=1)
+
+
+NAMES = (NAME,)
+OBJECTIVE_ONLY = False
+RELAX = "person"
+RANK = 35
+prune = no_prune
 
 
 def _pairs(prob):
@@ -64,7 +71,34 @@ def evaluate(prob, schedule, stats) -> Outcome:
     return out
 
 
-def prune(prob):
-    return ()
+def _rules(prob: Facts) -> str:
+    return "; ".join(f"no {'/'.join(pat.not_followed_by)} the day after {pat.name}"
+                     for pat in prob.scenario.shifts if pat.not_followed_by)
 
-OBJECTIVE_ONLY = False
+
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    pid = person_id(prob, person)
+    return f"{pid + ': ' if pid else ''}{_rules(prob)} (not_followed_by)"
+
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    pid = person_id(prob, person) or "everyone"
+    return [Relaxation(f"allow {pid} the forbidden next-day successions ({_rules(prob)})", RANK)]
+
+
+capacity = no_capacity  # pairs of shifts, no cap on a person's share
+
+
+def warm_start(prob: Facts) -> WarmCheck | None:
+    clash: dict[int, set[int]] = {}
+    for i, j in _pairs(prob):
+        clash.setdefault(i, set()).add(j)
+        clash.setdefault(j, set()).add(i)
+    if not clash:
+        return None
+
+    def check(placed: Placed, p: int, i: int) -> bool:
+        other = clash.get(i)
+        return not other or other.isdisjoint(placed.insts)
+
+    return check

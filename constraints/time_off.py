@@ -8,15 +8,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from optimizer.facts import Interval
 from optimizer.settings import Limit
 
-from .base import Outcome, Penalty, Violation
+from .base import (
+    Capacity,
+    Facts,
+    ModelBuilder,
+    Outcome,
+    Penalty,
+    Placed,
+    Relaxation,
+    Violation,
+    WarmCheck,
+    person_id,
+)
+
+if TYPE_CHECKING:
+    from optimizer.schedule import Schedule
+    from optimizer.stats import PersonStats
 
 NAME = "time_off"
 PREFER = "preference"
+NAMES = (NAME, PREFER)
+OBJECTIVE_ONLY = False
+RELAX = "person"
+RANK = 70
 
 
-def prune(prob):
+def prune(prob: Facts) -> Iterator[tuple[int, int]]:
     for p, intervals in enumerate(prob.hard_off):
         hit: set[int] = set()
         for iv in intervals:
@@ -25,11 +48,11 @@ def prune(prob):
             yield (p, i)
 
 
-def _overlapping(prob, iv):
+def _overlapping(prob: Facts, iv: Interval) -> list[int]:
     return prob.overlapping(iv.start, iv.end)
 
 
-def encode(m) -> None:
+def encode(m: ModelBuilder) -> None:
     prob, v = m.problem, m.vars
     for p, intervals in enumerate(prob.soft_off):
         for iv in intervals:
@@ -41,7 +64,7 @@ def encode(m) -> None:
             m.penalize(PREFER, p, iv.entry.weight, 1 - m.bool_or(lits, f"pref_{p}_{iv.index}"))
 
 
-def evaluate(prob, schedule, stats) -> Outcome:
+def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> Outcome:
     out = Outcome()
     for p, assigned in schedule.by_person().items():
         pid = prob.people[p].id
@@ -63,4 +86,29 @@ def evaluate(prob, schedule, stats) -> Outcome:
                                              f"wished to be on call {t.from_}..{t.to}"))
     return out
 
-OBJECTIVE_ONLY = False
+
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    if person is None or person < 0:
+        return "everyone's hard time off"
+    spans = ", ".join(f"{iv.entry.from_}..{iv.entry.to}" for iv in prob.hard_off[person])
+    return f"{person_id(prob, person)} is off {spans} (time off)"
+
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    pid = person_id(prob, person)
+    if not pid:
+        return [Relaxation("make hard time off soft (time_off soft: true)", RANK)]
+    return [Relaxation(f"ask {pid} to move their time off", RANK)]
+
+
+def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
+    if not prob.hard_off[p]:
+        return None
+    return Capacity(sum(1 for i in insts if prob.hard_time_off(p, i) is None), "")
+
+
+def warm_start(prob: Facts) -> WarmCheck | None:
+    def check(placed: Placed, p: int, i: int) -> bool:
+        return not prob.hard_off[p] or prob.hard_time_off(p, i) is None
+
+    return check

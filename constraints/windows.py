@@ -6,65 +6,120 @@ Hard: for every window [t, t + within), the person's shifts starting in it stay 
 the cap (windows starting at a shift start are enough).
 Soft: for each of the person's shifts i, the window [start_i, start_i + within) is
 checked; each shift over ``count`` (each started hour over ``hours``) costs ``weight``.
+
+:func:`count_windows` and :func:`count_over` are the same "at most N
+starts in any window" for other rules (``max_nights``, windowed ``max_weekends``).
 """
 
 from __future__ import annotations
 
-from .base import Outcome
+import bisect
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from optimizer.fields import format_duration
+from optimizer.settings import Limit
+
+from .base import (
+    Capacity,
+    Facts,
+    ModelBuilder,
+    Outcome,
+    Placed,
+    Relaxation,
+    WarmCheck,
+    greedy_count,
+    no_prune,
+    person_id,
+    plural,
+    sliding,
+)
 from .caps import over_hours_expr
+
+if TYPE_CHECKING:
+    from optimizer.model import Lit
+    from optimizer.schedule import Schedule
+    from optimizer.stats import PersonStats
 
 NAME_SHIFTS = "max_shifts_window"
 NAME_HOURS = "max_hours_window"
+NAMES = (NAME_SHIFTS, NAME_HOURS)
+OBJECTIVE_ONLY = False
+RELAX = "person"
+RANK = 10
+prune = no_prune
 
 
-def _windows(starts: list[int], width: int) -> list[tuple[int, int]]:
-    """For sorted ``starts``, the index range [k, last) of each window anchored at k."""
-    out, last = [], 0
-    for k, s in enumerate(starts):
-        last = max(last, k)
-        while last < len(starts) and starts[last] < s + width:
-            last += 1
-        out.append((k, last))
-    return out
+def count_windows(m: ModelBuilder, name: str, spec: Limit, p: int, starts: Sequence[int], lits: Sequence[Lit],
+                  width: int, count: int) -> None:
+    """At most ``count`` of ``lits`` (sorted by ``starts``) in any window of ``width`` seconds.
+    Hard: one constraint per distinct window; soft: each item over, in the window it
+    opens, costs ``weight``."""
+    prev_last = -1
+    for k, last in sliding(starts, width):
+        window = list(lits[k:last])
+        if not spec.soft:
+            if last != prev_last and len(window) > count:
+                m.model.add(sum(window) <= count)
+            prev_last = last
+        else:
+            m.limit(name, spec, p, sum(window), count, enforce=window[0], upper=len(window))
 
 
-def encode(m) -> None:
+def count_over(out: Outcome, name: str, spec: Limit, pid: str, starts: Sequence[int], width: int, count: int,
+               what: str, where: Sequence[tuple[str | None, str | None]] = ()) -> None:
+    """The evaluator of :func:`count_windows`: ``starts`` are the taken items, sorted."""
+    days = width / 86400
+    for k, last in sliding(starts, width):
+        n = last - k
+        out.over(name, spec, pid, n - count, f"{n} {what} within {days:g}d of {_label(where, k)}(max {count})",
+                 where[k] if where else (None, None))
+
+
+def _label(where: Sequence[tuple[str | None, str | None]], k: int) -> str:
+    if not where:
+        return ""
+    shift, start = where[k]
+    return f"{shift} {start} "
+
+
+def _window_cap(placed: Placed, start: int, width: int, keep: Sequence[bool] | None = None) -> int:
+    """Placed starts in (start - width, start], optionally only those with ``keep``."""
+    lo = bisect.bisect_right(placed.starts, start - width)
+    hi = bisect.bisect_right(placed.starts, start)
+    if keep is None:
+        return hi - lo
+    return sum(1 for k in range(lo, hi) if keep[k])
+
+
+def encode(m: ModelBuilder) -> None:
     prob, v = m.problem, m.vars
     rules = prob.scenario.rules
     for p in v.people():
         insts = v.instances_of[p]
         starts = [prob.instances[i].start for i in insts]
+        lits = [v.works(p, i) for i in insts]
         for spec in rules.max_shifts:
-            width = int(spec.within.total_seconds())
+            count_windows(m, NAME_SHIFTS, spec, p, starts, lits, int(spec.within.total_seconds()), spec.count)
+        for hspec in rules.max_hours:
+            width = int(hspec.within.total_seconds())
+            cap_min = round(hspec.hours * 60)
             prev_last = -1
-            for k, last in _windows(starts, width):
-                lits = [v.works(p, insts[j]) for j in range(k, last)]
-                if not spec.soft:
-                    if last != prev_last and len(lits) > spec.count:
-                        m.model.add(sum(lits) <= spec.count)
-                    prev_last = last
-                else:
-                    m.limit(NAME_SHIFTS, spec, p, sum(lits), spec.count,
-                            enforce=lits[0], upper=len(lits))
-        for spec in rules.max_hours:
-            width = int(spec.within.total_seconds())
-            cap_min = round(spec.hours * 60)
-            prev_last = -1
-            for k, last in _windows(starts, width):
-                minutes = [(prob.instances[insts[j]].seconds // 60, v.works(p, insts[j])) for j in range(k, last)]
+            for k, last in sliding(starts, width):
+                minutes = [(prob.instances[insts[j]].seconds // 60, lits[j]) for j in range(k, last)]
                 total = sum(mm for mm, _ in minutes)
                 if total <= cap_min:
                     continue
                 expr = sum(mm * lit for mm, lit in minutes)
-                if not spec.soft:
+                if not hspec.soft:
                     if last != prev_last:
                         m.model.add(expr <= cap_min)
                     prev_last = last
                 else:
-                    over_hours_expr(m, NAME_HOURS, spec, p, expr, cap_min, total, enforce=minutes[0][1])
+                    over_hours_expr(m, NAME_HOURS, hspec, p, expr, cap_min, total, enforce=minutes[0][1])
 
 
-def evaluate(prob, schedule, stats) -> Outcome:
+def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> Outcome:
     out = Outcome()
     rules = prob.scenario.rules
     for p, assigned in schedule.by_person().items():
@@ -79,21 +134,83 @@ def evaluate(prob, schedule, stats) -> Outcome:
                 out.over(NAME_SHIFTS, spec, pid, n - spec.count,
                          f"{n} shifts start within {days:g}d of {a.label} (max {spec.count})",
                          (a.shift, a.start_iso))
-        for spec in rules.max_hours:
-            width = int(spec.within.total_seconds())
+        for hspec in rules.max_hours:
+            width = int(hspec.within.total_seconds())
             for k, i in enumerate(insts):
                 a = prob.instances[i]
                 minutes = sum(prob.instances[j].seconds // 60 for j in insts[k:]
                               if prob.instances[j].start < a.start + width)
-                over = -(-(minutes - round(spec.hours * 60)) // 60)  # started hours over
-                days = spec.within.total_seconds() / 86400
-                out.over(NAME_HOURS, spec, pid, over,
+                over = -(-(minutes - round(hspec.hours * 60)) // 60)  # started hours over
+                days = hspec.within.total_seconds() / 86400
+                out.over(NAME_HOURS, hspec, pid, over,
                          f"{minutes / 60:g}h of shifts start within {days:g}d of {a.label} "
-                         f"(max {spec.hours:g}h)", (a.shift, a.start_iso))
+                         f"(max {hspec.hours:g}h)", (a.shift, a.start_iso))
     return out
 
 
-def prune(prob):
-    return ()
+def _hard_caps(prob: Facts) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(width s, count) of the hard shift windows, (width s, cap minutes) of the hard hour windows."""
+    r = prob.scenario.rules
+    shifts = [(int(w.within.total_seconds()), w.count) for w in r.max_shifts if not w.soft]
+    hours = [(int(w.within.total_seconds()), round(w.hours * 60)) for w in r.max_hours if not w.soft]
+    return shifts, hours
 
-OBJECTIVE_ONLY = False
+
+def _texts(prob: Facts, hard_only: bool) -> tuple[list[str], list[str]]:
+    r = prob.scenario.rules
+    shifts = [f"{plural(w.count, 'shift')} in {format_duration(w.within)}"
+              for w in r.max_shifts if not (hard_only and w.soft)]
+    hours = [f"{w.hours:g}h in {format_duration(w.within)}" for w in r.max_hours if not (hard_only and w.soft)]
+    return shifts, hours
+
+
+def describe(prob: Facts, person: int | None, instance: int | None) -> str:
+    pid = person_id(prob, person)
+    shifts, hours = _texts(prob, hard_only=bool(pid))
+    if not pid:
+        return "the window caps (" + "; ".join(shifts + hours) + ")"
+    parts = [f"at most {s}" for s in shifts + hours]
+    return f"{pid}: {'; '.join(parts)} (max_shifts/max_hours)"
+
+
+def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    pid = person_id(prob, person) or "everyone"
+    r = prob.scenario.rules
+    parts = [f"{w.count} in {format_duration(w.within)}" for w in r.max_shifts if not w.soft]
+    parts += [f"{w.hours:g}h in {format_duration(w.within)}" for w in r.max_hours if not w.soft]
+    steps = [f"max_shifts {w.count} -> {w.count + 1} in {format_duration(w.within)}" for w in r.max_shifts
+             if not w.soft]
+    text = f"lift the window cap ({' / '.join(parts)}) for {pid}"
+    if steps:
+        text += f" (smallest step: {', '.join(steps)})"
+    return [Relaxation(text, RANK)]
+
+
+def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
+    check = warm_start(prob)
+    if check is None:
+        return None
+    shifts, hours = _texts(prob, hard_only=True)
+    text = ", ".join([f"max {s}" for s in shifts] + [f"max {h}" for h in hours])
+    return Capacity(greedy_count(prob, p, insts, check), text)
+
+
+def warm_start(prob: Facts) -> WarmCheck | None:
+    shifts, hours = _hard_caps(prob)
+    if not shifts and not hours:
+        return None
+
+    def check(placed: Placed, p: int, i: int) -> bool:
+        inst = prob.instances[i]
+        s = inst.start
+        for width, count in shifts:
+            if _window_cap(placed, s, width) + 1 > count:
+                return False
+        for width, cap in hours:
+            lo = bisect.bisect_right(placed.starts, s - width)
+            if placed.minutes - placed.cum_minutes[lo] + inst.seconds // 60 > cap:
+                return False
+        return True
+
+    return check
+

@@ -12,113 +12,26 @@ the whole scenario solvable it is suggested as a relaxation.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from .fields import format_duration
-from .problem import build
-from .problem import Problem
+from constraints import RULES
+from constraints.base import Rule
+
+from .capacity import CapacityLine, capacity
+from .model import family
+from .problem import Problem, build
 from .scenario import Scenario
 from .schedule import Assignment, Schedule
 from .verify import evaluate
 
-NEVER_RELAXED = {"overlap"}  # physics, not policy
-PER_SHIFT = {"coverage", "crew_skills"}  # relaxed per shift instance, not per person
-
-
-# --------------------------------------------------------------------------- capacity
-
-
-@dataclass(frozen=True)
-class CapacityLine:
-    """Slots of one role (or crew skill) of one pattern against what the eligible people
-    can give; ``short > 0`` proves infeasibility."""
-
-    what: str
-    slots: int
-    eligible: int
-    capacity: int
-    limiting: str
-
-    @property
-    def short(self) -> int:
-        return max(0, self.slots - self.capacity)
-
-    def __str__(self) -> str:
-        s = f"{self.what}: {self.slots} slots, {self.eligible} eligible people"
-        if self.limiting:
-            s += f", {self.limiting}"
-        s += f" -> can give {self.capacity}"
-        return s + (f" -> short by {self.short}" if self.short else "")
-
-
-def _max_takeable(prob: Problem, p: int, insts: list[int]) -> tuple[int, str]:
-    """How many of ``insts`` person ``p`` could take at most, alone, under hard time off,
-    min_rest, max_shifts windows and personal caps (greedy earliest-first, which is
-    optimal for the rest rule with equal-length shifts)."""
-    rules = prob.scenario.rules
-    rest = int(rules.min_rest.duration.total_seconds()) if rules.min_rest and not rules.min_rest.soft else 0
-    windows = [(int(w.within.total_seconds()), w.count) for w in rules.max_shifts if not w.soft]
-    taken: list[int] = []
-    for i in sorted(insts, key=lambda i: prob.instances[i].start):
-        inst = prob.instances[i]
-        if prob.hard_time_off(p, i) is not None:
-            continue
-        if taken:
-            last = prob.instances[taken[-1]]
-            if inst.start < last.end + rest:
-                continue
-        ok = True
-        for width, count in windows:
-            if sum(1 for j in taken if prob.instances[j].start > inst.start - width) + 1 > count:
-                ok = False
-        if ok:
-            taken.append(i)
-    n = len(taken)
-    person = prob.people[p]
-    if person.max_shifts is not None and not rules.person_caps.soft:
-        n = min(n, person.max_shifts)
-    return n, ""
-
-
-def capacity(prob: Problem) -> list[CapacityLine]:
-    """Per pattern, role and crew skill: slots against the most the eligible people can
-    give under time off, rest, windows and caps. Cheap arithmetic, no solver."""
-    out: list[CapacityLine] = []
-    rules = prob.scenario.rules
-    limits = []
-    if rules.min_rest and not rules.min_rest.soft:
-        limits.append(f"min_rest {format_duration(rules.min_rest.duration)}")
-    for w in rules.max_shifts:
-        if not w.soft:
-            limits.append(f"max {w.count} shifts in {format_duration(w.within)}")
-    for pat in prob.scenario.shifts:
-        insts = [i.index for i in prob.instances if i.shift == pat.name]
-        if not insts:
-            continue
-        groups: list[tuple[str, int, list[int]]] = []
-        for r, role in enumerate(pat.roles):
-            able = [p for p in range(len(prob.people)) if prob.qualified(p, insts[0], r)]
-            skills = f" [{'+'.join(role.skills)}]" if role.skills else ""
-            groups.append((f"{pat.name} {role.name}{skills}", role.count * len(insts), able))
-        for skill in pat.crew_skills:
-            able = [p for p, person in enumerate(prob.people) if skill in person.skills]
-            groups.append((f"{pat.name} crew skill {skill}", len(insts), able))
-        total_slots = sum(r.count for r in pat.roles) * len(insts)
-        able_any = [p for p in range(len(prob.people))
-                    if any(prob.qualified(p, insts[0], r) for r in range(len(pat.roles)))]
-        groups.append((f"{pat.name} all roles", total_slots, able_any))
-        for what, slots, able in groups:
-            cap = 0
-            for p in able:
-                n, _ = _max_takeable(prob, p, insts)
-                cap += n
-            lim = (f"{', '.join(limits)} lets each take at most "
-                   f"{max((_max_takeable(prob, p, insts)[0] for p in able), default=0)}") if limits else ""
-            out.append(CapacityLine(what, slots, len(able), cap, lim))
-    return out
+RULE_OF: dict[str, Rule] = {family(rule): rule for rule in RULES}  # family name -> its module
+__all__ = ["CapacityLine", "Conflict", "Group", "alternatives", "capacity", "describe", "explain_infeasible",
+           "relaxation"]
 
 
 # --------------------------------------------------------------------------- conflicts
@@ -190,124 +103,48 @@ class Conflict:
         return "\n".join(lines)
 
 
-def _n(k: int, word: str) -> str:
-    return f"{k} {word}" + ("" if k == 1 else "s")
+def _where(g: Group) -> tuple[int | None, int | None]:
+    return (g.person if g.person >= 0 else None, g.instance if g.instance >= 0 else None)
 
 
-def _when(prob: Problem, i: int) -> str:
-    inst = prob.instances[i]
-    return f"{inst.shift} {inst.start_iso[:10]}"
+def describe(prob: Problem | None, g: Group) -> str:
+    """Group ``g``'s hard constraints in a team lead's words (the rule module's ``describe``)."""
+    rule = RULE_OF.get(g.family)
+    if prob is None or rule is None:
+        return f"rule {g.family}"
+    person, instance = _where(g)
+    text = rule.describe(prob, person, instance) or f"rule {g.family}"
+    if person is None and instance is None:
+        return text + " for everyone (not narrowed down to people or shifts)"
+    return text
 
 
-
-def _family_text(prob: Problem, f: str) -> str:
-    r = prob.scenario.rules
-    texts = {
-        "coverage": "every role of every shift filled (coverage)",
-        "crew_skills": "crews covering their crew skills (crew_skills)",
-        "time_off": "everyone's hard time off",
-        "holidays": "the public-holiday rules (holidays / max_holidays)",
-        "rest": f"min_rest {format_duration(r.min_rest.duration)}" if r.min_rest else "min_rest",
-        "windows": "the window caps (" + "; ".join(
-            [f"{w.count} shifts in {format_duration(w.within)}" for w in r.max_shifts]
-            + [f"{w.hours:g}h in {format_duration(w.within)}" for w in r.max_hours]) + ")",
-        "consecutive": f"max_consecutive_days {r.max_consecutive_days.count}" if r.max_consecutive_days else "",
-        "weekends": f"max_weekends {r.max_weekends.count}" if r.max_weekends else "",
-        "caps": "the personal caps (max_shifts / max_hours / max_share)",
-    }
-    return texts.get(f) or f"rule {f}"
+def relaxation(prob: Problem | None, g: Group) -> str:
+    """What dropping group ``g`` means, in a team lead's words (the cheapest of the rule
+    module's ``relaxations``)."""
+    rule = RULE_OF.get(g.family)
+    if prob is None or rule is None:
+        return f"drop rule {g.family}"
+    person, instance = _where(g)
+    options = rule.relaxations(prob, person, instance)
+    if not options:
+        return "drop " + describe(prob, g)
+    text = min(options, key=lambda r: r.rank).text
+    if person is None and instance is None and "everyone" not in text:
+        text += " for everyone"
+    return text
 
 
-def describe(prob: Problem, g: Group) -> str:
-    if g.person < 0 and g.instance < 0:
-        return _family_text(prob, g.family) + " for everyone (not narrowed down to people or shifts)"
-    rules = prob.scenario.rules
-    pid = prob.people[g.person].id if g.person >= 0 else None
-    f = g.family
-    if f == "coverage":
-        if g.instance >= 0:
-            inst = prob.instances[g.instance]
-            roles = ", ".join(f"{r.count} {r.name}" for r in inst.roles)
-            return f"shift {_when(prob, g.instance)} needs {roles} (coverage)"
-        return "a role that nobody is eligible for (coverage)"
-    if f == "crew_skills" and g.instance >= 0:
-        inst = prob.instances[g.instance]
-        return f"the crew of {_when(prob, g.instance)} must cover {', '.join(inst.pattern.crew_skills)} (crew_skills)"
-    if f == "time_off" and pid:
-        spans = ", ".join(f"{iv.entry.from_}..{iv.entry.to}" for iv in prob.hard_off[g.person])
-        return f"{pid} is off {spans} (time off)"
-    if f == "rest" and pid:
-        return f"{pid} needs {format_duration(rules.min_rest.duration)} rest between shifts (min_rest)"
-    if f == "windows" and pid:
-        parts = [f"at most {_n(w.count, 'shift')} in {format_duration(w.within)}"
-                 for w in rules.max_shifts if not w.soft]
-        parts += [f"at most {w.hours:g}h in {format_duration(w.within)}" for w in rules.max_hours if not w.soft]
-        return f"{pid}: {'; '.join(parts)} (max_shifts/max_hours)"
-    if f == "consecutive" and pid:
-        return f"{pid}: at most {_n(rules.max_consecutive_days.count, 'day')} in a row (max_consecutive_days)"
-    if f == "weekends" and pid:
-        return f"{pid}: at most {_n(rules.max_weekends.count, 'weekend')} (max_weekends)"
-    if f == "holidays" and pid:
-        bits = []
-        if rules.holidays and rules.holidays.mode == "avoid" and not rules.holidays.soft:
-            bits.append("not on call on own public holidays")
-        if rules.max_holidays and not rules.max_holidays.soft:
-            bits.append(f"at most {rules.max_holidays.count} public holidays")
-        return f"{pid}: {'; '.join(bits)} (holidays)"
-    if f == "caps" and pid:
-        person = prob.people[g.person]
-        bits = []
-        if person.max_shifts is not None:
-            bits.append(f"max_shifts {person.max_shifts}")
-        if person.max_hours is not None:
-            bits.append(f"max_hours {person.max_hours:g}")
-        if rules.max_share is not None:
-            bits.append(f"max_share {rules.max_share.share:g}")
-        return f"{pid}: {', '.join(bits)} (caps)"
-    who = f" for {pid}" if pid else ""
-    where = f" on {_when(prob, g.instance)}" if g.instance >= 0 else ""
-    return f"rule {f}{who}{where}"
-
-
-def relaxation(prob: Problem, g: Group) -> str:
-    """What dropping group ``g`` means, in a team lead's words."""
-    if g.person < 0 and g.instance < 0:
-        return f"relax {_family_text(prob, g.family)} for everyone"
-    rules = prob.scenario.rules
-    pid = prob.people[g.person].id if g.person >= 0 else None
-    f = g.family
-    if f == "coverage" and g.instance >= 0:
-        return f"find extra cover for {_when(prob, g.instance)} (or leave a role unfilled that week)"
-    if f == "crew_skills" and g.instance >= 0:
-        inst = prob.instances[g.instance]
-        return f"drop the {'/'.join(inst.pattern.crew_skills)} crew requirement on {_when(prob, g.instance)}"
-    if f == "time_off" and pid:
-        return f"ask {pid} to move their time off"
-    if f == "rest" and pid:
-        return f"lift min_rest ({format_duration(rules.min_rest.duration)}) for {pid}"
-    if f == "windows" and pid:
-        parts = [f"{w.count} in {format_duration(w.within)}" for w in rules.max_shifts if not w.soft]
-        parts += [f"{w.hours:g}h in {format_duration(w.within)}" for w in rules.max_hours if not w.soft]
-        return f"lift the window cap ({' / '.join(parts)}) for {pid}"
-    if f == "consecutive" and pid:
-        return f"lift max_consecutive_days ({rules.max_consecutive_days.count}) for {pid}"
-    if f == "weekends" and pid:
-        return f"lift max_weekends ({rules.max_weekends.count}) for {pid}"
-    if f == "holidays" and pid:
-        return f"let {pid} be on call on public holidays"
-    if f == "caps" and pid:
-        return f"lift {pid}'s caps (max_shifts / max_hours / max_share)"
-    return "drop " + describe(prob, g)
-
-
-def relax_family(prob: Problem, groups: list[Group]) -> str:
+def relax_family(prob: Problem | None, groups: list[Group]) -> str:
     """One line for dropping a rule family for several people or shifts."""
-    f = groups[0].family
+    assert prob is not None
     people = [prob.people[g.person].id for g in groups if g.person >= 0]
-    if people and f in ("rest", "windows", "consecutive", "weekends", "caps", "holidays", "time_off"):
+    if people and len(people) == len(groups):
         one = relaxation(prob, groups[0])
-        return one.replace(f"for {people[0]}", "for " + ", ".join(people)).replace(
-            f"{people[0]}'s", ", ".join(people) + "'s").replace(f"ask {people[0]}", "ask " + ", ".join(people))
+        everyone = ", ".join(people)
+        return one.replace(f"for {people[0]}", f"for {everyone}").replace(
+            f"{people[0]}'s", f"{everyone}'s").replace(f"ask {people[0]}", f"ask {everyone}").replace(
+            f"let {people[0]} ", f"let {everyone} ").replace(f"allow {people[0]} ", f"allow {everyone} ")
     return "; ".join(relaxation(prob, g) for g in groups)
 
 
@@ -328,7 +165,8 @@ def _groups_of(b) -> dict[Group, list[int]]:
     protos = b.model.proto.constraints
     out: dict[Group, list[int]] = {}
     for fam, start, end in b.spans:
-        if fam in NEVER_RELAXED:
+        grouping = RULE_OF[fam].RELAX if fam in RULE_OF else "person"
+        if grouping == "never":
             continue
         for k in range(start, end):
             ct = protos[k]
@@ -361,9 +199,9 @@ def _groups_of(b) -> dict[Group, list[int]]:
                 continue  # involves auxiliary variables: a definition, not a policy
             people = {owner[v][0] for v in vars_}
             insts = {owner[v][1] for v in vars_ if owner[v][1] is not None}
-            if fam in PER_SHIFT and len(insts) == 1:
+            if grouping == "instance" and len(insts) == 1:
                 g = Group(fam, instance=next(iter(insts)))
-            elif len(people) == 1 and fam not in PER_SHIFT:
+            elif len(people) == 1 and grouping != "instance":
                 g = Group(fam, person=next(iter(people)))
             elif len(insts) == 1:
                 g = Group(fam, instance=next(iter(insts)))
@@ -441,6 +279,7 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
     t0 = time.perf_counter()
     deadline = t0 + time_limit  # wall clock: an answer arrives in time even on a busy machine
     prob = scenario if isinstance(scenario, Problem) else Problem(scenario)
+    rank = _ranker(prob)
     cap = capacity(prob)
     budget = [float(time_limit)]
 
@@ -479,7 +318,7 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
     if st != cp_model.INFEASIBLE or not core:
         # could not narrow down: report the families, honestly
         return done("infeasible", groups=[Group(f) for f in fam_core], minimal=False,
-                    relax_families=_family_relaxations(run_f, families, fam_core))
+                    relax_families=_family_relaxations(run_f, families, fam_core, rank))
     core, minimal = _shrink(run_g, sorted(core), budget)
     relax = []
     for g in core:
@@ -491,7 +330,7 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
     fams: list[list[Group]] = []
     together: list[Group] = []
     if not relax:
-        for fam in sorted({g.family for g in core}, key=lambda f: _rank(Group(f))):
+        for fam in sorted({g.family for g in core}, key=lambda f: rank(Group(f))):
             gs = [g for g in core if g.family == fam]
             if len(gs) < 2 or budget[0] <= 0:
                 continue
@@ -499,9 +338,9 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
             if st in _SOLVED:
                 fams.append(gs)
     if not relax and not fams:
-        together = _greedy_relaxation(run_g, everything, core)
+        together = _greedy_relaxation(run_g, everything, core, rank)
     if not relax and not fams and not together:
-        fams = _family_relaxations(run_f, families, fam_core)
+        fams = _family_relaxations(run_f, families, fam_core, rank)
     return done("infeasible", groups=core, minimal=minimal, relaxations=relax, relax_together=together,
                 relax_families=fams)
 
@@ -509,32 +348,39 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
 OTHERS = Group("~others")
 
 
-def _family_relaxations(run_f, families: list[str], fam_core: list[str]) -> list[list[Group]]:
+def _family_relaxations(run_f: Run, families: list[str], fam_core: list[str], rank: Rank) -> list[list[Group]]:
     """Rule families whose removal (for everyone) makes the scenario solvable."""
     out = []
-    for f in sorted(fam_core, key=lambda f: _rank(Group(f))):
+    for f in sorted(fam_core, key=lambda f: rank(Group(f))):
         st, _, _ = run_f([h for h in families if h != f], 3.0)
         if st in _SOLVED:
             out.append([Group(f)])
     return out
 
 
-# families cheaper to relax come first: a personal limit before dropping a requirement
-_PREFERENCE = ["windows", "rest", "consecutive", "weekends", "caps", "holidays", "time_off",
-               "crew_skills", "coverage"]
+Rank = Callable[["Group"], tuple[int, "Group"]]
+Run = Callable[[list[Any], float], tuple[Any, list[Any], float]]
 
 
-def _rank(g: Group) -> tuple:
-    return (_PREFERENCE.index(g.family) if g.family in _PREFERENCE else len(_PREFERENCE), g)
+def _ranker(prob: Problem) -> Rank:
+    """Sort key: cheaper to relax first (a personal limit before dropping a requirement),
+    the lowest rank among the rule module's relaxations."""
+
+    def rank(g: Group) -> tuple[int, Group]:
+        rule = RULE_OF.get(g.family)
+        options = rule.relaxations(prob, *_where(g)) if rule is not None else []
+        return (min((r.rank for r in options), default=1000), g)
+
+    return rank
 
 
-def _greedy_relaxation(run, everything, core, rounds: int = 30) -> list[Group]:
+def _greedy_relaxation(run: Run, everything: list[Any], core: list[Any], rank: Rank, rounds: int = 30) -> list[Group]:
     """Drop one group of each successive conflict (the cheapest family first) until the
     scenario is solvable; returns the dropped groups, or [] if none found in time."""
     dropped: list[Group] = []
     current = core
     for _ in range(rounds):
-        dropped.append(min(current, key=_rank))
+        dropped.append(min(current, key=rank))
         active = [g for g in everything if g not in dropped]
         st, current, _ = run(active, 2.0)
         if st in _SOLVED:
