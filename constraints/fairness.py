@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import math
 
+from optimizer.facts import start_dates
+from optimizer.fairshare import rounded_bounds
 from optimizer.units import ceil_div, normalized
 
-from .base import Outcome, Penalty
-from .days import start_dates
+from .base import Outcome, Penalty, no_capacity, no_describe, no_prune, no_relaxations, no_warm_start
 
 OBJECTIVE_ONLY = True  # adds objective terms only; skipped when explaining infeasibility
 NAME_LOAD = "fair_load"
@@ -31,7 +32,7 @@ NAME_WEEKENDS = "fair_weekends"
 NAME_HOLIDAYS = "fair_holidays"
 
 
-def _spread(m, name, weight, pool, quantities, unit=1, bounds=None) -> None:
+def _spread(m, name, weight, pool, quantities, unit=1, bounds=None, proven=None) -> None:
     """Add weight × (max hi - min lo) for the per-person quantities.
 
     ``quantities[p] = (expr, max)`` in multiples of ``unit`` hundredths. When everyone in
@@ -77,6 +78,9 @@ def _spread(m, name, weight, pool, quantities, unit=1, bounds=None) -> None:
         fte_sum = sum(prob.fte_pct(p) for p in pool)
         model.add(big >= ceil_div(100 * scale * lo_total, fte_sum))
         model.add(small <= (100 * scale * hi_total) // fte_sum)
+    if proven is not None:  # from the load LP (optimizer.fairshare), in the same units as big/small
+        model.add(big >= proven[0])
+        model.add(small <= proven[1])
     # objective in hundredths: one model unit is `unit` hundredths when full, else 1
     m.penalize(name, None, weight * (unit if full else 1), big - small, centi=True)
 
@@ -126,7 +130,40 @@ def _encode_load(m, weight, pool) -> None:
                 lo_total += n * min(slot)
                 hi_total += n * max(slot)
         bounds = (lo_total, hi_total)
-    _spread(m, NAME_LOAD, weight, pool, loads, unit=g, bounds=bounds)
+    proven = None
+    if m.plain:
+        bounds = None
+    if bounds is not None:
+        proven = rounded_bounds(prob, g, all(prob.fte_pct(p) == 100 for p in pool))
+    if len(pool) >= 2 and not m.plain:
+        _break_symmetry(m, loads, pool)
+    _spread(m, NAME_LOAD, weight, pool, loads, unit=g, bounds=bounds, proven=proven)
+
+
+def _break_symmetry(m, loads, pool) -> None:
+    """Interchangeable people (identical in every rule, see ``interchangeable``) can swap
+    whole schedules without changing anything: order their loads, so the search (and the
+    proof) sees each distribution once."""
+    for group in interchangeable(m.problem, pool):
+        for a, b in zip(group, group[1:], strict=False):
+            m.model.add(loads[a][0] >= loads[b][0])
+
+
+def interchangeable(prob, pool) -> list[list[int]]:
+    """Groups (two or more) of pool members that every rule treats alike: the same person
+    fields apart from id, name and e-mail, no time off or shift requests of their own, and
+    no re-plan baseline. Swapping two of them maps every schedule to one of equal cost."""
+    if prob.baseline is not None:
+        return []
+    with_entries = {t.person for t in prob.scenario.time_off}
+    groups: dict[str, list[int]] = {}
+    for p in pool:
+        person = prob.people[p]
+        if person.id in with_entries or person.shift_requests:
+            continue
+        key = person.model_dump_json(exclude={"id", "name", "email"})
+        groups.setdefault(key, []).append(p)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def _vars_of(v, p):
@@ -160,3 +197,14 @@ def evaluate(prob, schedule, stats) -> Outcome:
                 f"spread of {label}: {prob.people[top].id} {hi / 100:g} - "
                 f"{prob.people[bottom].id} {lo / 100:g}"))
     return out
+
+
+
+# the rule protocol (constraints/base.py): objective terms only, nothing hard to explain
+NAMES = (NAME_LOAD, NAME_WEEKENDS, NAME_HOLIDAYS)
+RELAX = "never"
+prune = no_prune
+describe = no_describe
+relaxations = no_relaxations
+capacity = no_capacity
+warm_start = no_warm_start

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from .deadline import Deadline
 from .model import ModelBuilder
 from .problem import Problem
 
@@ -145,11 +146,13 @@ class LNS:
     # -- search --------------------------------------------------------------------------
     def run(self, budget: float, step_limit: float,
             solve: Callable[[cp_model.CpSolver], bool] | None = None,
-            on_improve: Callable[[int], None] | None = None) -> None:
+            on_improve: Callable[[int], None] | None = None,
+            deadline: Deadline | None = None, reserve: float = 0.0) -> None:
         """Improve for ``budget`` seconds (deterministic seconds in deterministic mode),
         each step at most ``step_limit``. ``solve(solver)`` runs one step's search and
         returns True when the user stopped it (default: ``solver.solve(model)``), which
-        ends the search after that step."""
+        ends the search after that step. With ``deadline``, no step runs past the point
+        where ``reserve`` seconds are left on it."""
         if not self.index or len(self.values) != len(self.proto.variables):
             return
         self._fix_all()
@@ -162,7 +165,8 @@ class LNS:
             while spent < budget and not stopped:
                 kind, size, ks = self._neighbourhood()
                 limit = min(step_limit, budget - spent)
-                if limit <= 0.01:
+                wall = limit if deadline is None else min(10 * limit, deadline.remaining() - reserve)
+                if limit <= 0.01 or wall <= 0.01:
                     break
                 self._free(ks)
                 t_step = time.perf_counter()
@@ -173,9 +177,9 @@ class LNS:
                 solver.parameters.catch_sigint_signal = False
                 if self.deterministic:
                     solver.parameters.max_deterministic_time = limit
-                    solver.parameters.max_time_in_seconds = max(10.0, 10 * limit)
+                    solver.parameters.max_time_in_seconds = wall
                 else:
-                    solver.parameters.max_time_in_seconds = limit
+                    solver.parameters.max_time_in_seconds = min(limit, wall)
                 if solve is None:
                     solver.solve(self.model)
                 else:

@@ -103,7 +103,8 @@ class ModelBuilder:
     """What a rule module sees while encoding: the problem, the model, the variables, and
     helpers to add hard limits or soft penalties with one definition of each."""
 
-    def __init__(self, problem: Facts, rules: Sequence[Encoding], explain: bool = False) -> None:
+    def __init__(self, problem: Facts, rules: Sequence[Encoding], explain: bool = False,
+                 plain: bool = False) -> None:
         """Build the model of ``problem`` with ``rules`` (in this order).
 
         Assignments some rule ``prune``-s get no variable (the problem's cached
@@ -113,10 +114,14 @@ class ModelBuilder:
         is pruned (forbidden assignments become constraints), there is no objective, and
         ``spans`` records which rule family added which constraints so that
         ``optimizer.explain`` can put them under assumption literals.
+
+        With ``plain=True`` rules add only what their meaning needs: no derived bounds or
+        symmetry breaking (the plain CP-SAT baseline of ``benchmarks/``).
         """
         self.problem = problem
         self.model = cp_model.CpModel()
         self.explain = explain
+        self.plain = plain
         self.rules = tuple(rules)
         by_family: dict[str, set[tuple[int, int]]] = {}
         if explain:

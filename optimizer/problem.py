@@ -35,6 +35,7 @@ class Problem(Facts):
         super().__init__(scenario, baseline, RULES if rules is None else rules)
 
 
-def build(problem: Facts, explain: bool = False) -> ModelBuilder:
-    """The CP-SAT model of ``problem`` with every rule of ``constraints.RULES``."""
-    return ModelBuilder(problem, RULES, explain=explain)
+def build(problem: Facts, explain: bool = False, plain: bool = False) -> ModelBuilder:
+    """The CP-SAT model of ``problem`` with every rule of ``constraints.RULES``
+    (``plain``: without derived bounds and symmetry breaking)."""
+    return ModelBuilder(problem, RULES, explain=explain, plain=plain)

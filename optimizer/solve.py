@@ -1,99 +1,59 @@
-"""Solve a scenario with CP-SAT and return a :class:`Result`."""
+"""Solve a scenario with CP-SAT and return a :class:`Result`.
+
+One time budget (:class:`optimizer.deadline.Deadline`, ``time_limit`` seconds of wall time
+after the model is built) is shared by every phase: the optional warm start, the main
+phase (hard rules, soft rules, fairness spreads; optionally improved by LNS), the balance
+phase (everyone's load towards their fair share, the main objective held), and — only
+when both are proven optimal — a canonical tie-break that makes the output independent
+of thread timing (see ``optimizer.phases``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import Enum
 
-import pandas as pd
 from ortools.sat.python import cp_model
 
+from .construct import construct
+from .deadline import Deadline
 from .errors import InputError, InputProblem
+from .facts import start_dates
+from .lns import LNS
 from .model import ModelBuilder
+from .phases import balance_expr, canonical_expr, hint_all, holding, main_objective
 from .problem import Problem, build
-from .replan import check_frozen
+from .replan import Baseline, check_frozen
+from .result import Progress, Result, Status, objective_of, read_result, status_of
 from .scenario import Scenario
-from .schedule import Assignment, Schedule, assignments_frame, people_frame
-from .units import OBJECTIVE_SCALE, points
-from .verify import Evaluation, evaluate
+from .schedule import Schedule
+from .units import points
 
+__all__ = ["Progress", "Result", "Status", "solve", "solver_parameters"]
 
-class Status(str, Enum):
-    OPTIMAL = "optimal"        # proven optimal
-    FEASIBLE = "feasible"      # a schedule, not proven optimal (time limit or stopped)
-    INFEASIBLE = "infeasible"  # proven: no schedule satisfies the hard rules
-    UNKNOWN = "unknown"        # no schedule found within the limit
-    MODEL_INVALID = "model_invalid"
-
-    @property
-    def has_schedule(self) -> bool:
-        return self in (Status.OPTIMAL, Status.FEASIBLE)
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Reported to the ``progress`` callback on every improving schedule and bound."""
-
-    objective: float | None
-    bound: float | None
-    elapsed: float
-    solutions: int
-
-
-@dataclass
-class Result:
-    """What a solve produced.
-
-    ``objective`` and ``bound`` are in points (see ``optimizer.units``); ``terms`` gives
-    the objective per rule; ``evaluation`` is the independent judgement of the schedule.
-    """
-
-    status: Status
-    objective: float | None
-    bound: float | None
-    wall_time: float
-    build_time: float
-    first_solution_time: float | None
-    terms: dict[str, float]
-    schedule: Schedule | None
-    evaluation: Evaluation | None
-    model_size: dict[str, int]
-    interrupted: bool = False
-    solver_objective_internal: int | None = None
-    history: list[Progress] = field(default_factory=list)
-
-    @property
-    def gap(self) -> float | None:
-        """Relative gap (objective - bound) / objective; 0 when proven optimal."""
-        if self.objective is None or self.bound is None:
-            return None
-        if self.status == Status.OPTIMAL:
-            return 0.0
-        if abs(self.objective) < 1e-9:
-            return 0.0 if abs(self.bound) < 1e-9 else float("inf")
-        return max(0.0, (self.objective - self.bound) / abs(self.objective))
-
-    @property
-    def assignments(self) -> pd.DataFrame:
-        return assignments_frame(self.schedule) if self.schedule else pd.DataFrame()
-
-    @property
-    def people(self) -> pd.DataFrame:
-        return people_frame(self.schedule) if self.schedule else pd.DataFrame()
+BALANCE_SHARE = 0.2  # of the time limit kept for the balance phase (more if the main phase ends early)
+CANONICAL_SHARE = 0.1  # at most this share (at least 1 s) for the canonical tie-break
+LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS search takes over
+WARM_START_FROM = 50_000  # decision variables; below this CP-SAT finds a schedule by itself
+PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, progress: Callable[[Progress], None] | None, t0: float):
+    """Reports every improving solution of one phase as :class:`Progress`."""
+
+    def __init__(self, progress: Callable[[Progress], None] | None, t0: float, history: list[Progress],
+                 phase: str = "main", scale: Callable[[int], float] = points):
         super().__init__()
         self.progress = progress
         self.t0 = t0
         self.count = 0
         self.first: float | None = None
-        self.history: list[Progress] = []
+        self.history = history
+        self.phase = phase
+        self.scale = scale
         self.stop_at_first = False
 
     def on_solution_callback(self) -> None:
@@ -101,8 +61,8 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         now = time.perf_counter() - self.t0
         if self.first is None:
             self.first = now
-        ev = Progress(points(round(self.objective_value)), points(round(self.best_objective_bound)),
-                      now, self.count)
+        ev = Progress(self.scale(round(self.objective_value)), self.scale(round(self.best_objective_bound)),
+                      now, len(self.history) + 1, self.phase)
         self.history.append(ev)
         if self.progress:
             self.progress(ev)
@@ -111,26 +71,25 @@ class _Callback(cp_model.CpSolverSolutionCallback):
 
 
 def solver_parameters(
-    time_limit: float, seed: int, workers: int, deterministic: bool
+    time_limit: float, seed: int, workers: int, deterministic: bool, wall: float | None = None
 ) -> dict[str, object]:
-    """CP-SAT parameters for a solve.
+    """CP-SAT parameters for one phase of ``time_limit`` seconds.
 
-    Deterministic (default): the limit is CP-SAT's *deterministic* time (work units that
-    do not depend on machine load), and with several workers the search is interleaved
-    so that they exchange information at fixed points; the same inputs then give the
-    same schedule. A wall-clock safety limit of 10x (at least 60 s) guards against a
-    machine far slower than the deterministic clock assumes.
-    Fast mode: a wall-clock limit and the parallel portfolio: usually better schedules in
-    the same time, not reproducible.
+    Reproducible (``deterministic``): the phase is limited by CP-SAT's *deterministic*
+    time (work units that do not depend on machine load), and with several workers the
+    search is interleaved so that they exchange information at fixed points; the same
+    inputs then give the same schedule. ``wall`` (the time left on the deadline) caps it
+    in wall-clock seconds all the same.
+    Default: a wall-clock limit and the parallel portfolio on ``workers`` threads.
     """
     params: dict[str, object] = {"random_seed": seed, "num_workers": workers}
     if deterministic:
         params["max_deterministic_time"] = float(time_limit)
-        params["max_time_in_seconds"] = max(60.0, 10.0 * time_limit)
+        params["max_time_in_seconds"] = float(time_limit if wall is None else wall)
         if workers > 1:
             params["interleave_search"] = True
     else:
-        params["max_time_in_seconds"] = float(time_limit)
+        params["max_time_in_seconds"] = float(time_limit if wall is None else min(wall, time_limit))
     return params
 
 
@@ -151,6 +110,8 @@ def solve(
     params: dict | None = None,
     warm_start: bool | None = None,
     lns: bool | None = None,
+    balance: bool | None = None,
+    plain: bool = False,
 ) -> Result:
     """Solve ``scenario``; arguments left ``None`` come from ``scenario.solver``.
 
@@ -159,13 +120,16 @@ def solve(
     scenario
         The scenario to plan.
     time_limit
-        Seconds (deterministic seconds when ``deterministic``).
+        Seconds of wall time after the model is built, shared by every phase.
     seed, workers
-        CP-SAT random seed and number of search workers.
+        CP-SAT random seed and number of search workers (default: every core).
     deterministic
-        Reproducible search (default); ``False`` uses wall-clock time and the portfolio.
+        Reproducible mode: each phase limited by deterministic time as well, so the same
+        inputs and seed give the same bytes (unless the wall limit cuts a phase; see
+        ``Result.reproducible``). Default off: wall-clock search on every core; the output
+        is still byte-identical whenever both phases are proven optimal.
     progress
-        Called with a :class:`Progress` on every improving schedule.
+        Called with a :class:`Progress` on every improving schedule (``phase`` says which).
     stop
         Set this event (from another thread) to stop the search and keep the best schedule.
     baseline, freeze_until, change_weight
@@ -185,19 +149,25 @@ def solve(
         After a first schedule (found in the first tenth of the time), improve it with a
         large-neighbourhood search over windows of days and groups of people
         (``optimizer.lns``); better schedules on large rosters, no optimality proof.
+    balance
+        The balance phase (default ``scenario.solver.balance``, on).
+    plain
+        The plain CP-SAT model: no derived bounds, no symmetry breaking, no balance phase,
+        no canonical tie-break (the benchmarks' baseline).
 
     Returns
     -------
     Result
-        Status, objective, bound, gap, times, per-rule terms, the schedule and its
+        Status, objective, bound, gap, times, per-rule terms, balance, the schedule and its
         independent evaluation.
     """
     cfg = scenario.solver
     time_limit = cfg.time_limit if time_limit is None else time_limit
     seed = cfg.seed if seed is None else seed
-    workers = cfg.workers if workers is None else workers
+    workers = workers or cfg.workers or os.cpu_count() or 1
     deterministic = cfg.deterministic if deterministic is None else deterministic
     lns = cfg.lns if lns is None else lns
+    balance = (cfg.balance if balance is None else balance) and not plain
 
     t0 = time.perf_counter()
     base = _baseline(scenario, baseline, freeze_until, change_weight)
@@ -207,34 +177,204 @@ def solve(
         if blocked:
             raise InputError([InputProblem(f"frozen assignment cannot be kept: {b}", field="baseline")
                               for b in blocked])
-    builder = build(problem)
+    builder = build(problem, plain=plain)
     if hint is not None or base is not None:
         _add_hint(builder, hint, problem)
     build_time = time.perf_counter() - t0
+    run = _Run(problem, builder, Deadline(time_limit), progress, stop, t0,
+               {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
     if warm_start is None:
         warm_start = len(builder.vars.x) >= WARM_START_FROM
-    warm = _warm_start(builder, problem, hint, seed, progress, t0) if warm_start else None
+    balance = balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2
+    return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
 
-    settings = solver_parameters(LNS_FIRST * time_limit if lns else time_limit, seed, workers, deterministic)
-    if len(builder.vars.x) >= PRESOLVE_UNTIL:
-        # measured: CP-SAT's presolve ran > 10 min on a 220k-variable year-long model and
-        # ignored the time limit; the search without it finds schedules (see README)
-        settings["cp_model_presolve"] = False
-    settings = {**settings, **cfg.params, **(params or {})}
-    solver = _configured(settings)
-    solver.parameters.log_search_progress = log
-    cb = _Callback(progress, t0)
-    if warm is not None:
-        cb.first = warm.wall_time + build_time
-    interrupted = _run(solver, builder, cb, stop)
-    if lns and not interrupted:
-        return _improve(problem, builder, solver, warm, cb, settings, build_time, t0, time_limit,
-                        seed, deterministic, progress, stop)
-    if warm is not None and solver.response_proto.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # the search found nothing better in time: keep the constructed schedule
-        return _result(problem, builder, warm, cb, build_time, time.perf_counter() - t0, interrupted,
-                       status=Status.FEASIBLE, bound=max(0, round(solver.best_objective_bound)))
-    return _result(problem, builder, solver, cb, build_time, time.perf_counter() - t0, interrupted)
+
+class _Run:
+    """One solve: the phases in order, all drawing on one deadline."""
+
+    def __init__(self, problem: Problem, builder: ModelBuilder, deadline: Deadline, progress, stop, t0: float,
+                 extra: dict, seed: int, workers: int, deterministic: bool, log: bool, build_time: float):
+        self.problem, self.builder, self.deadline = problem, builder, deadline
+        self.progress, self.stop, self.t0 = progress, stop, t0
+        self.extra, self.seed, self.workers, self.deterministic, self.log = extra, seed, workers, deterministic, log
+        self.build_time = build_time
+        self.history: list[Progress] = []
+        self.first: float | None = None
+        self.interrupted = False
+        self.times: dict[str, float] = {}
+
+    # -- plumbing ------------------------------------------------------------------------
+    def settings(self, budget: float, wall: float | None = None) -> dict[str, object]:
+        s = solver_parameters(budget, self.seed, self.workers, self.deterministic,
+                              self.deadline.remaining() if wall is None else wall)
+        if len(self.builder.vars.x) >= PRESOLVE_UNTIL:
+            # measured: CP-SAT's presolve ran > 10 min on a 220k-variable year-long model and
+            # ignored the time limit; the search without it finds schedules (see docs)
+            s["cp_model_presolve"] = False
+        return {**s, **self.extra}
+
+    def search(self, settings: dict[str, object], phase: str = "main", scale: Callable[[int], float] = points,
+               stop_at_first: bool = False) -> cp_model.CpSolver:
+        solver = _configured(settings)
+        solver.parameters.log_search_progress = self.log
+        cb = _Callback(self.progress, self.t0, self.history, phase, scale)
+        cb.stop_at_first = stop_at_first
+        started = time.perf_counter()
+        self.interrupted = _run(solver, self.builder, cb, self.stop) or self.interrupted
+        spent = time.perf_counter() - started
+        self.times[phase] = self.times.get(phase, 0.0) + spent
+        if phase == "main" and cb.first is not None and self.first is None:
+            self.first = cb.first
+        if self.deterministic and solver.response_proto.status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            self.deadline.note_stop(spent, float(settings.get("max_time_in_seconds", 1e9)))  # type: ignore[arg-type]
+        return solver
+
+    def result(self, solver: cp_model.CpSolver | None, status: Status, bound: int | None, **extra) -> Result:
+        extra.setdefault("reproducible", self.deterministic and not self.deadline.cut and not self.interrupted)
+        return read_result(self.problem, self.builder, solver, status=status, bound=bound,
+                           wall=time.perf_counter() - self.t0, build_time=self.build_time, first=self.first,
+                           interrupted=self.interrupted, history=self.history, phase_times=self.times, **extra)
+
+    # -- the phases ----------------------------------------------------------------------
+    def solve(self, hint: Schedule | None, warm_start: bool, lns: bool, balance: bool, plain: bool) -> Result:
+        limit = self.deadline.seconds or 1e9
+        warm = self.warm_start(hint) if warm_start else None
+        reserve = BALANCE_SHARE * limit if balance else 0.0
+        main_budget = LNS_FIRST * limit if lns else max(0.0, limit - reserve)
+        solver = self.search(self.settings(main_budget, wall=max(0.0, self.deadline.remaining() - reserve)))
+        status, src, bound = status_of(solver), solver, _bound(solver)
+        if lns and not self.interrupted and status in (Status.FEASIBLE, Status.UNKNOWN):
+            src, status, bound = self.improve(solver, warm, reserve)
+        if not status.has_schedule and warm is not None:
+            src, status = warm, Status.FEASIBLE  # the search found nothing in time: keep the construction
+        if not status.has_schedule or src is None:
+            return self.result(solver, status, None)
+        extra: dict[str, object] = {}
+        if balance and not self.interrupted:
+            src, extra = self.balance(src, solver.deterministic_time)
+        if (not plain and not self.deterministic and not self.interrupted and status == Status.OPTIMAL
+                and extra.get("balance_optimal", not balance)):
+            src, extra["reproducible"] = self.canonical(src, extra.get("_dev"))
+        extra.pop("_dev", None)
+        return self.result(src, status, bound, **extra)
+
+    def warm_start(self, hint: Schedule | None) -> cp_model.CpSolver | None:
+        """Start large searches from a constructed schedule: the greedy of
+        ``optimizer.construct`` fills the slots under the hard rules; CP-SAT completes it
+        (every auxiliary variable) with the assignments fixed; the complete solution is the
+        hint of the real search, and its fallback. None if partial or not completable."""
+        problem, builder = self.problem, self.builder
+        sched = hint if hint is not None else construct(problem, seed=self.seed)
+        chosen = {(a.person, a.instance, a.role) for a in sched.assignments}
+        dates = start_dates(problem)
+        need = sum(r.count_on(dates[i]) for i, inst in enumerate(problem.instances) for r in inst.roles)
+        if len(chosen) < need or any(k not in builder.vars.x for k in chosen):
+            if hint is None:
+                _add_hint(builder, sched, problem)
+            return None
+        model = builder.model
+        model.clear_hints()
+        for key, x in builder.vars.x.items():
+            model.add_hint(x, key in chosen)
+        fixed = cp_model.CpSolver()
+        fixed.parameters.fix_variables_to_their_hinted_value = True
+        fixed.parameters.num_workers = 1
+        fixed.parameters.max_deterministic_time = 60.0
+        fixed.parameters.max_time_in_seconds = self.deadline.share(0.5)
+        fixed.parameters.catch_sigint_signal = False
+        st = fixed.solve(model)
+        model.clear_hints()
+        if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            _add_hint(builder, sched, problem)
+            return None
+        hint_all(model, fixed)
+        self.first = time.perf_counter() - self.t0
+        if self.progress:
+            self.progress(Progress(points(round(fixed.objective_value)), None, self.first, 0))
+        return fixed
+
+    def improve(self, solver: cp_model.CpSolver, warm: cp_model.CpSolver | None, reserve: float):
+        """LNS (``optimizer.lns``) from the main phase's schedule until ``reserve`` seconds
+        are left; without a schedule yet, the ordinary search goes on to its first one."""
+        limit = self.deadline.seconds or 1e9
+        used = solver.deterministic_time
+        start = solver if solver.response_proto.status == cp_model.FEASIBLE else warm
+        if start is None:
+            again = self.search(self.settings(max(0.0, limit - reserve - used),
+                                              wall=self.deadline.remaining() - reserve), stop_at_first=True)
+            used += again.deterministic_time
+            if self.interrupted or again.response_proto.status != cp_model.FEASIBLE:
+                return again, status_of(again), _bound(again)
+            solver = start = again
+        bound = _bound(solver)
+        search = LNS(self.builder, self.problem, list(start.response_proto.solution),
+                     objective_of(self.builder, start), self.settings(1.0), self.seed, self.deterministic)
+
+        def step(sub: cp_model.CpSolver) -> bool:
+            self.interrupted = _run(sub, self.builder, _Callback(None, self.t0, []), self.stop) or self.interrupted
+            return self.interrupted
+
+        def improved(objective: int) -> None:
+            ev = Progress(points(objective), points(bound or 0), time.perf_counter() - self.t0, len(self.history) + 1)
+            self.history.append(ev)
+            if self.progress:
+                self.progress(ev)
+
+        # measured on Curtois 8 and 12 at 60 s: steps of 0.5 s (1660, 5246) beat 0.25 s (1943,
+        # 5849), 1 s (1937, 5360) and 2 s (1759, 6272)
+        step_limit = min(2.0, max(0.5, limit / 120))
+        started = time.perf_counter()
+        budget = max(0.0, limit - reserve - used) if self.deterministic else self.deadline.remaining() - reserve
+        search.run(budget, step_limit, step, improved, deadline=self.deadline, reserve=reserve)
+        self.times["lns"] = time.perf_counter() - started
+        final = search.final()
+        # the main phase's bound holds for the whole model: meeting it proves optimality
+        status = Status.OPTIMAL if bound is not None and search.objective <= bound else Status.FEASIBLE
+        return final, status, bound
+
+    def balance(self, src: cp_model.CpSolver, main_det: float) -> tuple[cp_model.CpSolver, dict[str, object]]:
+        """Second phase: the main objective held at its value, Σ |load − fair share| minimised."""
+        got = balance_expr(self.builder)
+        if got is None or self.deadline.remaining() < 0.05:
+            return src, {}
+        dev, _ = got
+        held = objective_of(self.builder, src)
+        limit = self.deadline.seconds or 1e9
+        main_wall = self.times.get("main", 0.0) + self.times.get("lns", 0.0)
+        if self.deterministic:
+            budget = max(BALANCE_SHARE * limit, min(main_det, limit - main_det))
+            wall = self.deadline.remaining()
+        else:
+            budget = wall = min(self.deadline.remaining(), max(BALANCE_SHARE * limit, main_wall))
+        with holding(self.builder, [(main_objective(self.builder), held)], dev):
+            hint_all(self.builder.model, src)
+            solver = self.search(self.settings(budget, wall=wall), phase="balance", scale=lambda v: v / 100)
+        if solver.response_proto.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return src, {}
+        value = round(solver.objective_value)
+        return solver, {"balance": value / 100, "balance_optimal": status_of(solver) == Status.OPTIMAL,
+                        "_dev": (dev, value)}
+
+    def canonical(self, src: cp_model.CpSolver, dev) -> tuple[cp_model.CpSolver, bool]:
+        """The canonical optimum among the optimal schedules (both objectives fixed)."""
+        if self.deadline.remaining() < 0.05:
+            return src, False
+        holds = [(main_objective(self.builder), objective_of(self.builder, src))]
+        if dev is not None:
+            holds.append(dev)
+        budget = self.deadline.share(CANONICAL_SHARE, at_least=1.0)
+        with holding(self.builder, holds, canonical_expr(self.builder)):
+            hint_all(self.builder.model, src)
+            solver = self.search(self.settings(budget, wall=budget), phase="canonical", scale=float)
+        if solver.response_proto.status == cp_model.OPTIMAL:
+            return solver, True
+        return src, False
+
+
+def _bound(solver: cp_model.CpSolver) -> int | None:
+    if solver.response_proto.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return max(0, round(solver.best_objective_bound))
+    return None
 
 
 def _configured(settings: dict[str, object]) -> cp_model.CpSolver:
@@ -242,7 +382,12 @@ def _configured(settings: dict[str, object]) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     for k, v in settings.items():
         try:
-            setattr(solver.parameters, k, v)
+            if isinstance(v, list | tuple):  # repeated fields, e.g. subsolvers
+                field = getattr(solver.parameters, k)
+                field.clear()
+                field.extend(v)
+            else:
+                setattr(solver.parameters, k, v)
         except (AttributeError, TypeError, ValueError) as e:
             raise InputError.single(f"not a CP-SAT parameter or wrong type: {k}={v!r} ({e})",
                                     field=f"solver.params.{k}") from None
@@ -252,110 +397,7 @@ def _configured(settings: dict[str, object]) -> cp_model.CpSolver:
     return solver
 
 
-LNS_FIRST = 0.1  # share of the time limit for the first phase of an LNS solve
-
-
-def _improve(problem, builder, solver, warm, cb, settings, build_time, t0, time_limit, seed,
-             deterministic, progress, stop) -> Result:
-    """Second phase of an LNS solve: improve the first phase's schedule (see
-    ``optimizer.lns``) for the rest of the time; without one, search on as usual."""
-    from .lns import LNS
-
-    raw = solver.response_proto.status
-    if raw == cp_model.OPTIMAL or raw == cp_model.INFEASIBLE or raw == cp_model.MODEL_INVALID:
-        return _result(problem, builder, solver, cb, build_time, time.perf_counter() - t0, False)
-    used = solver.deterministic_time if deterministic else time.perf_counter() - t0 - build_time
-    rest = max(0.0, time_limit - used)
-    start = solver if raw == cp_model.FEASIBLE else warm
-    if start is None:
-        # no schedule yet: the ordinary search goes on until its first schedule, then LNS
-        again = _configured({**settings, **solver_parameters(rest, seed, settings["num_workers"], deterministic)})
-        cb.stop_at_first = True
-        interrupted = _run(again, builder, cb, stop)
-        cb.stop_at_first = False
-        used += again.deterministic_time if deterministic else again.wall_time
-        rest = max(0.0, time_limit - used)
-        if interrupted or again.response_proto.status != cp_model.FEASIBLE or rest <= 0:
-            return _result(problem, builder, again, cb, build_time, time.perf_counter() - t0, interrupted)
-        solver = start = again
-    bound = max(0, round(solver.best_objective_bound))
-    search = LNS(builder, problem, list(start.response_proto.solution), round(start.objective_value),
-                 settings, seed, deterministic)
-    interrupted = False
-
-    def run(sub: cp_model.CpSolver) -> bool:
-        nonlocal interrupted
-        interrupted = _run(sub, builder, _Callback(None, t0), stop) or interrupted
-        return interrupted
-
-    def improved(objective: int) -> None:
-        ev = Progress(points(objective), points(bound), time.perf_counter() - t0, len(cb.history) + 1)
-        cb.history.append(ev)
-        if progress:
-            progress(ev)
-
-    # measured on Curtois 8 and 12 at 60 s: steps of 0.5 s (1660, 5246) beat 0.25 s (1943,
-    # 5849), 1 s (1937, 5360) and 2 s (1759, 6272)
-    step = min(2.0, max(0.5, time_limit / 120))
-    search.run(rest, step, run, improved)
-    final = search.final()
-    # the first phase's bound holds for the whole model: meeting it proves optimality
-    status = Status.OPTIMAL if search.objective <= bound else Status.FEASIBLE
-    return _result(problem, builder, final, cb, build_time, time.perf_counter() - t0, interrupted,
-                   status=status, bound=bound)
-
-
-WARM_START_FROM = 50_000  # decision variables; below this CP-SAT finds a schedule by itself
-PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
-
-
-def _warm_start(builder: ModelBuilder, problem: Problem, hint: Schedule | None, seed: int, progress, t0):
-    """Start large searches from a constructed schedule.
-
-    The greedy of ``optimizer.construct`` fills the slots under the hard rules; CP-SAT then
-    completes it (every auxiliary variable) with the assignment variables fixed, and the
-    complete solution becomes the hint of the real search, and its fallback. Returns
-    the completing solver, or None when the construction is partial or cannot be completed.
-    """
-    from .construct import construct
-
-    sched = hint if hint is not None else construct(problem, seed=seed)
-    chosen = {(a.person, a.instance, a.role) for a in sched.assignments}
-    need = sum(r.count_on(_date(problem, i)) for i, inst in enumerate(problem.instances) for r in inst.roles)
-    if len(chosen) < need or any(k not in builder.vars.x for k in chosen):
-        if hint is None:
-            _add_hint(builder, sched, problem)
-        return None
-    model = builder.model
-    model.clear_hints()
-    for key, x in builder.vars.x.items():
-        model.add_hint(x, key in chosen)
-    fixed = cp_model.CpSolver()
-    fixed.parameters.fix_variables_to_their_hinted_value = True
-    fixed.parameters.num_workers = 1
-    fixed.parameters.max_deterministic_time = 60.0
-    fixed.parameters.catch_sigint_signal = False
-    st = fixed.solve(model)
-    model.clear_hints()
-    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        _add_hint(builder, sched, problem)
-        return None
-    for k in range(len(model.proto.variables)):
-        model.add_hint(model.get_int_var_from_proto_index(k), fixed.value(model.get_int_var_from_proto_index(k)))
-    if progress:
-        progress(Progress(points(round(fixed.objective_value)), None, time.perf_counter() - t0, 0))
-    return fixed
-
-
-def _date(problem: Problem, i: int):
-    from .facts import start_dates
-
-    return start_dates(problem)[i]
-
-
 def _baseline(scenario, baseline, freeze_until, weight):
-    from .replan import Baseline
-
     if baseline is None:
         if freeze_until is not None:
             raise ValueError("freeze_until needs a baseline")
@@ -419,47 +461,3 @@ def _run(solver: cp_model.CpSolver, builder: ModelBuilder, cb: _Callback, stop) 
     return interrupted
 
 
-_STATUS = {
-    cp_model.OPTIMAL: Status.OPTIMAL,
-    cp_model.FEASIBLE: Status.FEASIBLE,
-    cp_model.INFEASIBLE: Status.INFEASIBLE,
-    cp_model.UNKNOWN: Status.UNKNOWN,
-    cp_model.MODEL_INVALID: Status.MODEL_INVALID,
-}
-
-
-def _result(problem, builder, solver, cb, build_time, wall, interrupted, status=None, bound=None) -> Result:
-    raw = solver.response_proto.status
-    status = status or _STATUS.get(raw, Status.UNKNOWN)
-    proto = builder.model.proto
-    size = {
-        "variables": len(proto.variables),
-        "constraints": len(proto.constraints),
-        "decision_variables": len(builder.vars.x),
-    }
-    if not status.has_schedule:
-        return Result(status, None, None, wall, build_time, cb.first, {}, None, None, size,
-                      interrupted, None, cb.history)
-    chosen = [Assignment(i, r, p) for (p, i, r), x in builder.vars.x.items() if solver.boolean_value(x)]
-    schedule = Schedule(problem, chosen)
-    evaluation = evaluate(schedule)
-    terms: dict[str, int] = {}
-    for t in builder.terms:
-        terms[t.rule] = terms.get(t.rule, 0) + t.coeff * int(solver.value(t.expr))
-    internal = round(solver.objective_value)
-    bound = round(solver.best_objective_bound) if bound is None else bound
-    return Result(
-        status=status,
-        objective=points(internal),
-        bound=points(bound),
-        wall_time=wall,
-        build_time=build_time,
-        first_solution_time=cb.first,
-        terms={k: v / OBJECTIVE_SCALE for k, v in sorted(terms.items())},
-        schedule=schedule,
-        evaluation=evaluation,
-        model_size=size,
-        interrupted=interrupted,
-        solver_objective_internal=internal,
-        history=cb.history,
-    )

@@ -1,0 +1,56 @@
+"""One home for a solve's time budget.
+
+``--time-limit S`` means S seconds of wall time after the model is built, in every mode.
+A :class:`Deadline` is created once the model exists; every phase of a solve (warm start,
+first phase, balance phase, LNS steps, canonical tie-break) asks it how much is left and
+takes at most that, so the phases together never overrun (the model of PyVRP's
+``stop/`` criteria: one object every part of the search consults).
+
+In reproducible mode the phases are *also* limited by CP-SAT's deterministic time (work
+units independent of machine load), which is what makes the output byte-identical; the
+wall-clock deadline still caps every phase, and :attr:`Deadline.cut` records whether it
+ever had to (then the run may not be reproducible, and the result says so).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+class Deadline:
+    """``seconds`` of wall time from now (``None``: no limit)."""
+
+    def __init__(self, seconds: float | None, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
+        self.start = clock()
+        self.seconds = seconds
+        self.end = None if seconds is None else self.start + seconds
+        self.cut = False  # a phase was stopped by the wall clock rather than its own budget
+
+    def remaining(self) -> float:
+        """Seconds left (a large number without a limit; never negative)."""
+        if self.end is None:
+            return 1e9
+        return max(0.0, self.end - self.clock())
+
+    def elapsed(self) -> float:
+        return self.clock() - self.start
+
+    @property
+    def expired(self) -> bool:
+        return self.end is not None and self.clock() >= self.end
+
+    def share(self, fraction: float, at_least: float = 0.0, at_most: float | None = None) -> float:
+        """A phase's budget: ``fraction`` of the total limit (at least ``at_least`` seconds,
+        at most ``at_most``), never more than what is left."""
+        total = self.seconds if self.seconds is not None else 1e9
+        want = max(at_least, fraction * total)
+        if at_most is not None:
+            want = min(want, at_most)
+        return min(self.remaining(), want)
+
+    def note_stop(self, phase_wall: float, phase_limit: float) -> None:
+        """Record that a phase ran into its wall-clock limit (within 2 %)."""
+        if phase_wall >= 0.98 * phase_limit:
+            self.cut = True

@@ -1,0 +1,94 @@
+"""The later phases of a solve, each on the same model with the earlier objectives held.
+
+1. **Main** (``optimizer.solve``): hard rules, soft rules and the fairness spreads.
+2. **Balance**: with the main objective held at the value found (``≤``, so it can only
+   improve), minimise Σ over the pool of |load − fair share| (hundredths of a load-hour;
+   fair shares from ``optimizer.fairshare``). The spread only prices the two extremes;
+   this phase places everyone in between.
+3. **Canonical tie-break** (only after both are proven optimal): with both objectives
+   fixed, minimise a fixed pseudo-random weight per assignment (a hash of person, shift,
+   start and role), so that the schedule returned among the many optimal ones does not
+   depend on thread timing: the same input gives the same bytes.
+
+Each phase changes the model's objective, adds its hold constraints, and
+:func:`restore` puts the main objective back and clears what it added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ortools.sat.python import cp_model
+
+from .fairshare import fair_shares
+from .model import ModelBuilder
+
+
+def main_objective(builder: ModelBuilder) -> cp_model.LinearExprT:
+    return sum(t.coeff * t.expr for t in builder.terms) if builder.terms else 0
+
+
+def balance_expr(builder: ModelBuilder) -> tuple[cp_model.LinearExprT, int] | None:
+    """Σ_p |load_p − share_p| over the pool (centi), exact (abs equality), with an upper
+    bound; ``None`` when there is nothing to balance."""
+    prob, v, model = builder.problem, builder.vars, builder.model
+    pool = prob.pool
+    if len(pool) < 2:
+        return None
+    shares = fair_shares(prob)
+    devs, top = [], 0
+    for p in pool:
+        coeffs = [(prob.load(p, i, r), x) for i in v.instances_of.get(p, []) for r, x in v.of_pi[(p, i)]]
+        if not coeffs:
+            continue
+        share = shares.centi.get(p, 0)
+        most = sum(c for c, _ in coeffs)
+        ub = max(share, most - share)
+        d = model.new_int_var(0, ub, f"dev_{p}")
+        model.add_abs_equality(d, sum(c * x for c, x in coeffs) - share)
+        devs.append(d)
+        top += ub
+    if not devs:
+        return None
+    return sum(devs), top
+
+
+def canonical_expr(builder: ModelBuilder) -> cp_model.LinearExprT:
+    """A fixed weight in [1, 2^20] per assignment variable, from a hash of what it means
+    (person id, shift, start, role), so it does not depend on variable order."""
+    prob = builder.problem
+    terms = []
+    for (p, i, r), x in builder.vars.x.items():
+        inst = prob.instances[i]
+        key = f"{prob.people[p].id}|{inst.shift}|{inst.start}|{inst.roles[r].name}".encode()
+        w = 1 + int.from_bytes(hashlib.blake2b(key, digest_size=4).digest(), "big") % (1 << 20)
+        terms.append(w * x)
+    return sum(terms)
+
+
+@contextmanager
+def holding(builder: ModelBuilder, holds: list[tuple[cp_model.LinearExprT, int]],
+            objective: cp_model.LinearExprT) -> Iterator[None]:
+    """Within the block the model minimises ``objective`` subject to ``expr <= value`` for
+    every hold; afterwards the holds are cleared and the main objective is back."""
+    model = builder.model
+    added = [model.add(expr <= value).index for expr, value in holds]
+    model.minimize(objective)
+    try:
+        yield
+    finally:
+        for k in added:
+            model.proto.constraints[k].clear_linear()  # an empty constraint: no effect
+        model.minimize(main_objective(builder))
+        model.clear_hints()
+
+
+def hint_all(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+    """Hint every variable with the value ``solver`` holds (variables added since, such as a
+    later phase's deviations, are left to the search)."""
+    model.clear_hints()
+    values = solver.response_proto.solution
+    for k in range(min(len(model.proto.variables), len(values))):
+        model.add_hint(model.get_int_var_from_proto_index(k), values[k])
