@@ -8,11 +8,15 @@ Exit codes (documented in the README):
 2    the input is invalid (message names file, line and field)
 3    the scenario is proven infeasible
 4    no schedule was found within the time limit
+130  interrupted (Ctrl-C or SIGTERM) before a schedule existed
 ==== ==========================================================
+
+(A solve interrupted after it found a schedule writes it and exits 0.)
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 EXIT_OK = 0
@@ -20,6 +24,12 @@ EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_NO_SOLUTION = 4
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = (EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_INTERRUPTED)
+
+_UNPRINTABLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+MAX_MESSAGE = 1000  # characters of one problem's message shown
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,11 @@ class InputProblem:
                 where += f":{self.line}"
             where += ": "
         what = f"{self.field}: " if self.field else ""
-        return f"{where}{what}{self.message}"
+        text = f"{where}{what}{self.message}"
+        if len(text) > MAX_MESSAGE:
+            text = text[:MAX_MESSAGE] + " ..."
+        # a message never carries terminal escapes or carriage returns from a file
+        return _UNPRINTABLE.sub(lambda m: repr(m[0])[1:-1], text)
 
 
 @dataclass

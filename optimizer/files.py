@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -18,6 +19,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 
@@ -129,6 +131,92 @@ def refuse_overwrite(outputs: Iterable[str | Path], inputs: Iterable[str | Path]
                     f"refusing to overwrite the input file {src}; choose another output path",
                     str(out),
                 )
+
+
+def refuse_overwrite_in(out_dir: str | Path, inputs: Iterable[str | Path], names: Iterable[str] = (),
+                        suffixes: Iterable[str] = ()) -> None:
+    """Raise :class:`InputError` if an input file is in ``out_dir`` under a name the command
+    writes there: one of ``names`` or any name ending in one of ``suffixes`` (``.png``).
+
+    For commands whose set of output names is only known while writing (reports, charts).
+    """
+    out = Path(out_dir)
+    names, suffixes = set(names), tuple(suffixes)
+    for src in inputs:
+        p = Path(src)
+        if (p.name in names or p.name.endswith(suffixes)) and (same_file(p.parent, out) if out.exists() else False):
+            raise InputError.single(
+                f"refusing to write into {out}: the input file {p} would be overwritten; choose another --out",
+                str(p),
+            )
+
+
+def check_writable_dir(path: str | Path, option: str = "--out") -> None:
+    """Make sure files can be written into the folder ``path`` (created if missing), before any work.
+
+    Raises
+    ------
+    InputError
+        Naming the path: not a folder, or not writable (read-only, no permission, no space).
+    """
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError.single("exists and is not a folder", str(p), field=option)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".rota-write-test.", dir=p)
+        try:
+            os.write(fd, b"x")
+        finally:
+            os.close(fd)
+            os.unlink(tmp)
+    except OSError as e:
+        raise InputError.single(f"cannot write here: {e.strerror or e}", str(p), field=option) from None
+
+
+def check_writable_file(path: str | Path, option: str = "--out") -> None:
+    """Make sure the file ``path`` can be written (its folder writable, not a folder itself), before any work."""
+    p = Path(path)
+    if p.is_dir():
+        raise InputError.single("is a folder; expected a file name", str(p), field=option)
+    check_writable_dir(p.parent if str(p.parent) else Path("."), option)
+
+
+def write_set(files: dict[Path, bytes]) -> None:
+    """Write several files as one unit: every file goes to a temporary file beside its target
+    first (flushed to disk); only when all of them are complete are they renamed into place.
+
+    A failure (disk full, a folder removed) leaves every target as it was: never half a set,
+    never a half-written file.
+    """
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temps.append((tmp, path))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+
+
+def write_frames(frames: dict[Path, Any], bom: bool = False) -> None:
+    """Write DataFrames as CSV (like :func:`write_frame`) as one unit (see :func:`write_set`)."""
+    write_set({
+        Path(path): (("\ufeff" if bom else "") + csv_text(list(f.columns), f.itertuples(index=False, name=None)))
+        .encode("utf-8")
+        for path, f in frames.items()
+    })
 
 
 _UNSAFE = re.compile(r"[^\w.\-]+")

@@ -80,7 +80,7 @@ def allow_dirs(*dirs: str | Path) -> Iterator[None]:
 
 
 def _mib(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MiB"
+    return f"{n:,} bytes" if n < 1024 * 1024 else f"{n / (1024 * 1024):.4g} MiB"
 
 
 # ----------------------------------------------------------------------------- excerpts

@@ -600,8 +600,12 @@ def validate_scenario(data: dict, lines: LineMap | None = None, file: str | None
 
 def _problems(err: ValidationError, lines: LineMap, file: str | None) -> list[InputProblem]:
     out = []
-    for e in err.errors():
+    errors = err.errors()
+    for e in errors:
         loc = tuple(e["loc"])
+        if e["type"] == "too_short" and any(len(o["loc"]) > len(loc) and tuple(o["loc"][: len(loc)]) == loc
+                                            for o in errors):
+            continue  # "Tuple should have at least 1 item after validation": only because an item was invalid
         cause = (e.get("ctx") or {}).get("error")
         if isinstance(cause, LocatedError):
             loc = (*loc, *cause.loc)

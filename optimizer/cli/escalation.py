@@ -20,7 +20,7 @@ from ..escalation import (
     who_is_on_call,
 )
 from ..fields import format_duration
-from ..files import refuse_overwrite, write_frame
+from ..files import check_writable_file, refuse_overwrite, write_frame
 from ..loading import load_scenario_files
 from ..problem import Problem
 from ..scenario import Scenario
@@ -73,6 +73,7 @@ def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, ou
         )
     if out is not None:
         refuse_overwrite([out], [*inputs, assignments])
+        check_writable_file(out)
     prob = Problem(sc)
     schedule = read_schedule(prob, assignments)
     if schedule.unmatched:

@@ -12,7 +12,7 @@ from ..loading import load_scenario
 from ..problem import Problem
 from ..schedule import read_schedule
 from ..whatif import find_instance
-from .base import SCENARIO, main
+from .base import SCENARIO, FiniteFloat, main
 
 
 @main.command("explain")
@@ -24,7 +24,7 @@ from .base import SCENARIO, main
 @click.option("--person", help="The person holding the slot (default: everyone in it).")
 @click.option(
     "--time-limit",
-    type=float,
+    type=FiniteFloat(0, min_open=True),
     default=25.0,
     show_default=True,
     help="Budget of the conflict analysis (deterministic seconds).",

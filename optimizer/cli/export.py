@@ -24,7 +24,7 @@ from ..exports import (
     write_ics,
     write_xlsx,
 )
-from ..files import atomic_write_text, refuse_overwrite
+from ..files import atomic_write_text, check_writable_dir, check_writable_file, refuse_overwrite
 from ..loading import DATE_FORMATS, load_scenario_files
 from ..problem import Problem
 from ..schedule import read_schedule
@@ -157,6 +157,10 @@ def export_cmd(
     if per_person is not None:
         outputs += [per_person / name for name in person_calendar_names(schedule)]
     refuse_overwrite(outputs, inputs)
+    if out is not None:
+        check_writable_file(out)
+    if per_person is not None:
+        check_writable_dir(per_person, "--per-person")
 
     n = len(schedule.assignments)
     if fmt in CSV_FORMATS:

@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_OK
-from ..loading import load_scenario
+from ..files import check_writable_dir, refuse_overwrite_in
+from ..loading import load_scenario_files
 from ..problem import Problem
 from ..report import write_report
 from ..schedule import read_schedule
@@ -35,7 +36,11 @@ from .base import ASSIGNMENTS, SCENARIO, main
 @click.option("--title", help="Page title (default: '<team>: on-call report').")
 def report_cmd(scenario: Path, assignments: Path, out_dir: Path, svg: bool, title: str | None) -> None:
     """Write a self-contained HTML report (with PNG charts) for the schedule ASSIGNMENTS."""
-    sc = load_scenario(scenario)
+    sc, inputs = load_scenario_files(scenario)
+    refuse_overwrite_in(
+        out_dir, [*inputs, assignments], names=("report.html", "handbook.html"), suffixes=(".png", ".svg")
+    )
+    check_writable_dir(out_dir)
     prob = Problem(sc)
     schedule = read_schedule(prob, assignments)
     ev = evaluate(schedule)

@@ -10,14 +10,14 @@ import click
 
 from ..errors import EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, InputError
 from ..explain import explain_infeasible
-from ..files import refuse_overwrite, write_frame
+from ..files import check_writable_dir, refuse_overwrite, refuse_overwrite_in, write_frames
 from ..loading import load_scenario_files
 from ..problem import Problem
 from ..replan import Baseline, compare
 from ..report import write_report
 from ..schedule import read_schedule
 from ..solve import Progress, Result, Status, solve
-from .base import SCENARIO, main
+from .base import SCENARIO, FiniteFloat, main
 
 
 class _Ticker:
@@ -58,7 +58,7 @@ class _Ticker:
     help="Directory for assignments.csv and people.csv.",
 )
 @click.option(
-    "--time-limit", type=click.FloatRange(0, min_open=True), help="Seconds (deterministic seconds unless --fast)."
+    "--time-limit", type=FiniteFloat(0, min_open=True), help="Seconds (deterministic seconds unless --fast)."
 )
 @click.option("--seed", type=click.IntRange(0), help="Random seed of the search.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Search workers (threads).")
@@ -84,7 +84,7 @@ class _Ticker:
 )
 @click.option(
     "--change-weight",
-    type=click.FloatRange(0),
+    type=FiniteFloat(0),
     default=50.0,
     show_default=True,
     help="With --baseline: points per moved assignment (doubled for the next weeks).",
@@ -109,9 +109,11 @@ def solve_cmd(
 ) -> None:
     """Plan the rotation for SCENARIO and write the schedule CSVs."""
     sc, inputs = load_scenario_files(scenario)
-    refuse_overwrite(
-        [out_dir / "assignments.csv", out_dir / "people.csv"], [*inputs, *([baseline] if baseline else [])]
-    )
+    all_inputs = [*inputs, *([baseline] if baseline else [])]
+    refuse_overwrite([out_dir / "assignments.csv", out_dir / "people.csv"], all_inputs)
+    if report:  # report.html, handbook.html and the charts land in --out too
+        refuse_overwrite_in(out_dir, all_inputs, names=("report.html", "handbook.html"), suffixes=(".png", ".svg"))
+    check_writable_dir(out_dir)  # before the solve, not after it: the schedule is never lost to a bad --out
     base_schedule = None
     if baseline is not None:
         base_schedule = read_schedule(Problem(sc), baseline)
@@ -169,8 +171,8 @@ def solve_cmd(
             f"({result.wall_time:.1f}s). Try a longer --time-limit."
         )
         ctx.exit(EXIT_NO_SOLUTION)
-    write_frame(out_dir / "assignments.csv", result.assignments)
-    write_frame(out_dir / "people.csv", result.people)
+    # the pair as one unit: a reader never sees a new assignments.csv beside an old or missing people.csv
+    write_frames({out_dir / "assignments.csv": result.assignments, out_dir / "people.csv": result.people})
     _summary(result, out_dir)
     if report:
         files = write_report(result.schedule, out_dir, svg=svg, evaluation=result.evaluation, result=result)

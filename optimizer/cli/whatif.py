@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_OK, InputError
-from ..files import refuse_overwrite, write_frame
+from ..files import check_writable_dir, check_writable_file, refuse_overwrite, write_frame, write_frames
 from ..loading import load_scenario_files
 from ..problem import Problem
 from ..robustness import simulate
@@ -77,6 +77,7 @@ def swap_cmd(
     if taker is not None:
         assert out is not None
         refuse_overwrite([out], [*inputs, assignments])
+        check_writable_file(out)
         back = find_instance(prob, back_shift or shift, back_start) if back_start else None
         new = apply_swap(schedule, p, i, taker, role, back=back)
         q = person_of(prob, taker)
@@ -153,13 +154,15 @@ def simulate_cmd(
     can fill within the hard rules of SCENARIO, and the people the rotation leans on."""
     if not 0.0 <= absence_rate <= 1.0:
         raise InputError.single(f"--absence-rate must be within [0, 1], not {absence_rate:g}", field="--absence-rate")
-    sc = load_scenario_files(scenario)[0]
+    sc, inputs = load_scenario_files(scenario)
+    if out_dir is not None:
+        refuse_overwrite([out_dir / "risk_shifts.csv", out_dir / "risk_people.csv"], [*inputs, assignments])
+        check_writable_dir(out_dir)
     prob = Problem(sc)
     schedule = read_schedule(prob, assignments)
     result = simulate(schedule, absence_rate, runs=runs, seed=seed)
     click.echo(result.text(top=top))
     if out_dir is not None:
-        write_frame(out_dir / "risk_shifts.csv", result.shifts)
-        write_frame(out_dir / "risk_people.csv", result.people)
+        write_frames({out_dir / "risk_shifts.csv": result.shifts, out_dir / "risk_people.csv": result.people})
         click.echo(f"wrote {out_dir / 'risk_shifts.csv'} and {out_dir / 'risk_people.csv'}")
     click.get_current_context().exit(EXIT_OK)
