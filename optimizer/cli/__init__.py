@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (register commands)
     export,
     init,
     report,
+    schema,
     solve,
     verify,
     whatif,

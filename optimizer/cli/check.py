@@ -1,8 +1,7 @@
-"""``rota check`` and ``rota schema``: validate a scenario without solving."""
+"""``rota check``: validate a scenario without solving (``rota schema`` is in schema.py)."""
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import click
 from ..errors import EXIT_INFEASIBLE
 from ..escalation import escalation_warnings
 from ..explain import capacity
-from ..files import atomic_write_text
 from ..loading import load_scenario
 from ..problem import Problem
 from ..scenario import Scenario
@@ -112,15 +110,3 @@ def capacity_warnings(prob: Problem) -> list[str]:
     if 0 < pool < 8:
         out.append(f"only {pool} people can be on call; SRE guidance is at least 8 for a single-site rotation")
     return out
-
-
-@main.command("schema")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
-def schema_cmd(out: Path | None) -> None:
-    """Print the scenario JSON Schema (for editor validation and completion)."""
-    text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2, sort_keys=True) + "\n"
-    if out:
-        atomic_write_text(out, text)
-        click.echo(f"wrote {out}")
-    else:
-        click.echo(text, nl=False)
