@@ -56,9 +56,9 @@ class Limits:
         Most values YAML aliases (``*name``) may add by repeating anchored content.
     """
 
-    yaml_bytes: int = 8 * 1024 * 1024
+    yaml_bytes: int = 4 * 1024 * 1024
     csv_bytes: int = 32 * 1024 * 1024
-    csv_rows: int = 200_000
+    csv_rows: int = 100_000
     yaml_depth: int = 64
     alias_nodes: int = 10_000
 

@@ -178,7 +178,7 @@ def test_regression_oversized_files_refused_at_once_with_the_limit(tmp_path):
         f.truncate(LIMITS.yaml_bytes + 1)
     t0 = time.perf_counter()
     out = run("check", big)
-    assert "the limit is 8 MiB" in out
+    assert "the limit is 4 MiB" in out
     csv_file = tmp_path / "people.csv"
     with open(csv_file, "wb") as f:
         f.truncate(LIMITS.csv_bytes + 1)
