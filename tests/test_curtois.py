@@ -124,9 +124,9 @@ def test_rota_evaluators_agree_on_the_hand_built_roster(mini):
     ev = evaluate(schedule_of(Problem(sc), MINI_ROSTER))
     assert round(ev.objective) == 303 and ev.cost == 303 * 10_000
     assert set(ev.violations["rule"]) == {
-        "max_consecutive_days_person",
+        "max_consecutive_days",
         "succession",
-        "person_max_weekends",
+        "max_weekends",
     }
     assert dict(ev.by_rule()) == {
         "cover_over": 1,
