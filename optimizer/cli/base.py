@@ -38,7 +38,7 @@ class RotaGroup(click.Group):
     """Turns :class:`InputError` into a clear message and exit code 2 (never a traceback);
     an interruption before any schedule exists exits 130; SIGTERM behaves like Ctrl-C."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             with sigterm_as_ctrl_c():
                 return super().invoke(ctx)

@@ -28,26 +28,24 @@ USER_COLUMNS = ("user_id", "user", "pagerduty_id", "opsgenie_id", "username", "o
 
 
 def _read_yaml_mapping(path: Path) -> UserMapping:
-    import yaml
+    from ..inputs import LIMITS, decode_text, excerpt, read_input_bytes, yaml_with_lines
 
     file = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise InputError.single("no such mapping file", file) from None
-    except UnicodeDecodeError:
-        raise InputError.single("the mapping file is not UTF-8 text", file) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError.single(
-            f"not valid YAML: {getattr(e, 'problem', e)}", file, mark.line + 1 if mark else None
-        ) from None
+    text = decode_text(read_input_bytes(path, "mapping", LIMITS.yaml_bytes), file, "mapping")
+
+    class _NoLines:
+        def add(self, path: object, where: object) -> None:
+            pass
+
+    data = yaml_with_lines(text, file, _NoLines())  # the same budgets as a scenario (aliases, nesting, keys)
     if not isinstance(data, dict) or not data:
         raise InputError.single("expected a mapping of person id to user id or e-mail", file, 1)
     users = {}
     for k, v in data.items():
         if not isinstance(v, (str, int)) or isinstance(v, bool):
-            raise InputError.single(f"expected a user id or e-mail for {k!r}, got {v!r}", file, field=str(k))
+            raise InputError.single(
+                f"expected a user id or e-mail for {excerpt(k)}, got {excerpt(v)}", file, field=excerpt(k, 60)[1:-1]
+            )
         users[str(k)] = str(v).strip()
     return UserMapping(users, file)
 
