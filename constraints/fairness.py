@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+from optimizer.bounds import spread_bound
 from optimizer.facts import start_dates
 from optimizer.fairshare import rounded_bounds
 from optimizer.units import ceil_div, normalized
@@ -78,9 +79,12 @@ def _spread(m, name, weight, pool, quantities, unit=1, bounds=None, proven=None)
         fte_sum = sum(prob.fte_pct(p) for p in pool)
         model.add(big >= ceil_div(100 * scale * lo_total, fte_sum))
         model.add(small <= (100 * scale * hi_total) // fte_sum)
-    if proven is not None:  # from the load LP (optimizer.fairshare), in the same units as big/small
-        model.add(big >= proven[0])
-        model.add(small <= proven[1])
+    if proven is not None:  # from optimizer.fairshare and optimizer.bounds, in the units of big/small
+        big_at_least, small_at_most, spread_at_least = proven
+        model.add(big >= big_at_least)
+        model.add(small <= small_at_most)
+        if spread_at_least:
+            model.add(big - small >= (ceil_div(spread_at_least, unit) if full else spread_at_least))
     # objective in hundredths: one model unit is `unit` hundredths when full, else 1
     m.penalize(name, None, weight * (unit if full else 1), big - small, centi=True)
 
@@ -134,7 +138,9 @@ def _encode_load(m, weight, pool) -> None:
     if m.plain:
         bounds = None
     if bounds is not None:
-        proven = rounded_bounds(prob, g, all(prob.fte_pct(p) == 100 for p in pool))
+        lp = rounded_bounds(prob, g, all(prob.fte_pct(p) == 100 for p in pool))
+        if lp is not None:
+            proven = (*lp, spread_bound(prob))
     if len(pool) >= 2 and not m.plain:
         _break_symmetry(m, loads, pool)
     _spread(m, NAME_LOAD, weight, pool, loads, unit=g, bounds=bounds, proven=proven)

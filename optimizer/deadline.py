@@ -9,7 +9,9 @@ takes at most that, so the phases together never overrun (the model of PyVRP's
 In reproducible mode the phases are *also* limited by CP-SAT's deterministic time (work
 units independent of machine load), which is what makes the output byte-identical; the
 wall-clock deadline still caps every phase, and :attr:`Deadline.cut` records whether it
-ever had to (then the run may not be reproducible, and the result says so).
+ever had to (then the run may not be reproducible, and the result says so). There the
+deadline has a grace of :data:`REPRODUCIBLE_GRACE` seconds beyond the limit, so that a
+machine somewhat slower than the deterministic clock assumes still finishes the same work.
 """
 
 from __future__ import annotations
@@ -18,14 +20,19 @@ import time
 from collections.abc import Callable
 
 
-class Deadline:
-    """``seconds`` of wall time from now (``None``: no limit)."""
+REPRODUCIBLE_GRACE = 5.0
 
-    def __init__(self, seconds: float | None, clock: Callable[[], float] = time.perf_counter) -> None:
+
+class Deadline:
+    """``seconds`` of wall time from now (``None``: no limit), plus ``grace`` seconds that
+    only a phase running late may use (reproducible mode: see the module text)."""
+
+    def __init__(self, seconds: float | None, grace: float = 0.0,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         self.clock = clock
         self.start = clock()
         self.seconds = seconds
-        self.end = None if seconds is None else self.start + seconds
+        self.end = None if seconds is None else self.start + seconds + grace
         self.cut = False  # a phase was stopped by the wall clock rather than its own budget
 
     def remaining(self) -> float:

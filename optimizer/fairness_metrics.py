@@ -85,7 +85,7 @@ def balance_score(hours: Sequence[float]) -> float:
 def person_fairness(schedule: Schedule) -> pd.DataFrame:
     """Per person: the columns of :func:`~optimizer.schedule.people_frame` plus
     ``in_pool``, ``total_load`` (load + history), ``load_per_fte`` ((load + history) /
-    fte), ``over_target`` (load − target_load), ``weekends_per_fte`` and
+    fte), ``over_target`` (load − fair_share), ``weekends_per_fte`` and
     ``holidays_per_fte``."""
     from .schedule import people_frame
 
@@ -94,7 +94,7 @@ def person_fairness(schedule: Schedule) -> pd.DataFrame:
     df.insert(2, "in_pool", [p in pool for p in range(len(df))])
     df["total_load"] = (df["load"] + df["history"]).round(2)
     df["load_per_fte"] = (df["total_load"] / df["fte"]).round(2)
-    df["over_target"] = (df["load"] - df["target_load"]).round(2)
+    df["over_target"] = (df["load"] - df["fair_share"]).round(2)
     df["weekends_per_fte"] = (df["weekends"] / df["fte"]).round(2)
     df["holidays_per_fte"] = (df["holidays"] / df["fte"]).round(2)
     return df

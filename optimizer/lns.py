@@ -167,6 +167,8 @@ class LNS:
                 limit = min(step_limit, budget - spent)
                 wall = limit if deadline is None else min(10 * limit, deadline.remaining() - reserve)
                 if limit <= 0.01 or wall <= 0.01:
+                    if deadline is not None and limit > 0.01:
+                        deadline.cut = True  # the wall clock, not the budget, ended the search
                     break
                 self._free(ks)
                 t_step = time.perf_counter()

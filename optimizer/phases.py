@@ -38,12 +38,14 @@ def balance_expr(builder: ModelBuilder) -> tuple[cp_model.LinearExprT, int] | No
     if len(pool) < 2:
         return None
     shares = fair_shares(prob)
-    devs, top = [], 0
+    devs, top, offset = [], 0, 0
     for p in pool:
         coeffs = [(prob.load(p, i, r), x) for i in v.instances_of.get(p, []) for r, x in v.of_pi[(p, i)]]
-        if not coeffs:
-            continue
         share = shares.centi.get(p, 0)
+        if not coeffs:  # nothing to take: the whole share is the distance
+            offset += share
+            top += share
+            continue
         most = sum(c for c, _ in coeffs)
         ub = max(share, most - share)
         d = model.new_int_var(0, ub, f"dev_{p}")
@@ -52,7 +54,7 @@ def balance_expr(builder: ModelBuilder) -> tuple[cp_model.LinearExprT, int] | No
         top += ub
     if not devs:
         return None
-    return sum(devs), top
+    return sum(devs) + offset, top
 
 
 def canonical_expr(builder: ModelBuilder) -> cp_model.LinearExprT:

@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from .fairshare import fair_shares
 from .problem import Problem
-from .stats import person_stats, target_loads
+from .stats import person_stats
 from .timecalc import local_to_utc
 
 
@@ -71,7 +72,7 @@ class Schedule:
 ASSIGNMENT_COLUMNS = ["shift", "role", "start", "end", "hours", "person_id", "person_name", "email"]
 PEOPLE_COLUMNS = [
     "person_id", "person_name", "shifts", "hours", "weekday_hours", "night_hours",
-    "weekend_hours", "holiday_hours", "weekends", "holidays", "load", "target_load",
+    "weekend_hours", "holiday_hours", "weekends", "holidays", "load", "fair_share",
     "history", "fte",
 ]
 
@@ -103,10 +104,11 @@ def assignments_frame(schedule: Schedule) -> pd.DataFrame:
 
 
 def people_frame(schedule: Schedule) -> pd.DataFrame:
-    """One row per person: shifts, hours by kind, weekends, holidays, load and fair target."""
+    """One row per person: shifts, hours by kind, weekends, holidays, load and fair share
+    (eligibility-aware, see ``optimizer.fairshare``; empty outside the pool)."""
     prob = schedule.problem
     stats = person_stats(schedule)
-    targets = target_loads(prob, stats)
+    shares = fair_shares(prob).centi
     rows = []
     for p, person in enumerate(prob.people):
         s = stats[p]
@@ -123,7 +125,7 @@ def people_frame(schedule: Schedule) -> pd.DataFrame:
                 "weekends": len(s.weekends),
                 "holidays": len(s.holidays),
                 "load": s.load_centi / 100,
-                "target_load": targets[p] / 100 if targets[p] is not None else float("nan"),
+                "fair_share": shares[p] / 100 if p in shares else float("nan"),
                 "history": person.history,
                 "fte": person.fte,
             }

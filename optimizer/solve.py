@@ -19,7 +19,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from .construct import construct
-from .deadline import Deadline
+from .deadline import REPRODUCIBLE_GRACE, Deadline
 from .errors import InputError, InputProblem
 from .facts import start_dates
 from .lns import LNS
@@ -181,7 +181,8 @@ def solve(
     if hint is not None or base is not None:
         _add_hint(builder, hint, problem)
     build_time = time.perf_counter() - t0
-    run = _Run(problem, builder, Deadline(time_limit), progress, stop, t0,
+    deadline = Deadline(time_limit, REPRODUCIBLE_GRACE if deterministic else 0.0)
+    run = _Run(problem, builder, deadline, progress, stop, t0,
                {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
     if warm_start is None:
         warm_start = len(builder.vars.x) >= WARM_START_FROM

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from .timecalc import KINDS, days_touched, weekends_touched
 
 if TYPE_CHECKING:
-    from .problem import Problem
     from .schedule import Schedule
 
 
@@ -43,16 +42,4 @@ def person_stats(schedule: Schedule) -> list[PersonStats]:
         s.days.update(own_days)
         s.holidays.update(d for d in own_days if d in prob.holidays[a.person])
         s.load_centi += prob.load(a.person, a.instance, a.role)
-    return out
-
-
-def target_loads(prob: Problem, stats: list[PersonStats]) -> list[int | None]:
-    """Fair load this period, in hundredths: the pool's total (load + history) shared in
-    proportion to FTE, less the person's history. ``None`` outside the pool."""
-    pool = prob.pool
-    total = sum(stats[p].load_centi + prob.history_centi(p) for p in pool)
-    fte = sum(prob.fte_pct(p) for p in pool)
-    out: list[int | None] = [None] * len(prob.people)
-    for p in pool:
-        out[p] = round(total * prob.fte_pct(p) / fte) - prob.history_centi(p)
     return out

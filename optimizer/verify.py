@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .fairshare import fair_shares
 from .problem import Problem
 from .schedule import Schedule
 from .stats import person_stats
@@ -17,6 +18,13 @@ from .units import points
 class Evaluation:
     violations: pd.DataFrame  # rule, person, shift, start, message
     penalties: pd.DataFrame   # rule, person, amount, weight, points, detail
+    balance_centi: int = 0    # second phase: Σ over the pool of |load − fair share| (hundredths)
+
+    @property
+    def balance(self) -> float:
+        """The balance phase's objective judged from the schedule: Σ over the pool of
+        |load − fair share|, in load-hours (see ``optimizer.phases``)."""
+        return self.balance_centi / 100
 
     @property
     def feasible(self) -> bool:
@@ -64,4 +72,6 @@ def evaluate(schedule: Schedule) -> Evaluation:
               cost=p.cost, detail=p.detail) for p in pen],
         columns=["rule", "person", "amount", "weight", "points", "cost", "detail"],
     )
-    return Evaluation(violations, penalties)
+    shares = fair_shares(prob).centi
+    balance = sum(abs(stats[p].load_centi - shares[p]) for p in prob.pool if p in shares)
+    return Evaluation(violations, penalties, balance)

@@ -42,7 +42,7 @@ def test_solve_writes_csvs_with_contract_columns(solved_quarterly):
         people = list(csv.DictReader(f))
     assert len(people) == 12
     assert {"hours", "weekend_hours", "holiday_hours", "night_hours", "weekends", "holidays", "load",
-            "target_load", "history"} <= set(people[0])
+            "fair_share", "history"} <= set(people[0])
     assert sum(float(p["hours"]) for p in people) == sum(float(r["hours"]) for r in rows)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import click
 
 from ..errors import EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, InputError
 from ..explain import explain_infeasible
+from ..fairshare import fair_shares
 from ..files import check_writable_dir, refuse_overwrite, refuse_overwrite_in, write_frames
 from ..loading import load_scenario_files
 from ..problem import Problem
@@ -35,8 +35,13 @@ class _Ticker:
         if ev.objective and ev.bound is not None:
             gap = f"  gap {max(0.0, (ev.objective - ev.bound) / abs(ev.objective)):6.1%}"
         bound = f"{ev.bound:12,.2f}" if ev.bound is not None else f"{'-':>12s}"
-        which = f"schedule #{ev.solutions:<3d}" if ev.solutions else "constructed  "
-        line = f"  {ev.elapsed:7.1f}s  {which} objective {ev.objective:12,.2f}  bound {bound}{gap}"
+        if ev.phase == "balance":
+            line = f"  {ev.elapsed:7.1f}s  balancing     off fair shares {ev.objective:9,.1f} h  bound {bound}"
+        elif ev.phase == "canonical":
+            return
+        else:
+            which = f"schedule #{ev.solutions:<3d}" if ev.solutions else "constructed  "
+            line = f"  {ev.elapsed:7.1f}s  {which} objective {ev.objective:12,.2f}  bound {bound}{gap}"
         if self.tty:
             click.echo("\r" + line, err=True, nl=False)
         else:
@@ -58,11 +63,20 @@ class _Ticker:
     help="Directory for assignments.csv and people.csv.",
 )
 @click.option(
-    "--time-limit", type=FiniteFloat(0, min_open=True), help="Seconds (deterministic seconds unless --fast)."
+    "--time-limit",
+    type=FiniteFloat(0, min_open=True),
+    help="Seconds of wall time after the model is built, shared by every phase (default: solver.time_limit).",
 )
 @click.option("--seed", type=click.IntRange(0), help="Random seed of the search.")
-@click.option("--workers", type=click.IntRange(1, 64), help="Search workers (threads).")
-@click.option("--fast", is_flag=True, help="Wall-clock limit and parallel portfolio: faster, not reproducible.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Search workers (threads; default: every core).")
+@click.option(
+    "--reproducible",
+    is_flag=True,
+    default=None,
+    help="Byte-identical output for the same input and seed: phases limited by deterministic time "
+    "(the wall limit still holds, with 5 s of grace). Default: solver.deterministic.",
+)
+@click.option("--fast", is_flag=True, hidden=True, help="Kept for old scripts: the default mode is the fast one.")
 @click.option(
     "--lns",
     is_flag=True,
@@ -97,6 +111,7 @@ def solve_cmd(
     time_limit,
     seed,
     workers,
+    reproducible,
     fast,
     lns,
     quiet,
@@ -128,14 +143,12 @@ def solve_cmd(
             f"({sc.start} .. {sc.end}); Ctrl-C stops and keeps the best schedule",
             err=True,
         )
-    if fast and workers is None:
-        workers = os.cpu_count() or 1  # the parallel portfolio on every core
     result = solve(
         sc,
         time_limit=time_limit,
         seed=seed,
         workers=workers,
-        deterministic=False if fast else None,
+        deterministic=False if fast else reproducible,
         progress=ticker,
         log=log,
         baseline=base_schedule,
@@ -192,6 +205,11 @@ def _summary(result: Result, out_dir: Path) -> None:
     click.echo(f"status     {status}")
     click.echo(f"objective  {result.objective:,.2f}    bound {result.bound:,.2f}    gap {result.gap:.2%}")
     click.echo(f"time       {result.wall_time:.1f}s (model built in {result.build_time:.2f}s)")
+    if result.balance is not None:
+        proven = "proven minimal" if result.balance_optimal else "not proven minimal"
+        click.echo(f"balance    {result.balance:,.1f} load-hours off the fair shares in total ({proven})")
+    if result.reproducible:
+        click.echo("           reproducible: the same input and seed give these files byte for byte")
     if result.terms:
         click.echo("terms      " + ", ".join(f"{k} {v:,.2f}" for k, v in result.terms.items()))
     ev = result.evaluation
@@ -204,7 +222,7 @@ def _summary(result: Result, out_dir: Path) -> None:
             err=True,
         )
     people = result.people
-    cols = ["person_id", "shifts", "hours", "weekends", "holidays", "load", "target_load"]
+    cols = ["person_id", "shifts", "hours", "weekends", "holidays", "load", "fair_share"]
     if ev is not None:
         pen = ev.by_person()
         pen = pen[pen.person != "(team)"].groupby("person")["points"].sum()
@@ -212,5 +230,8 @@ def _summary(result: Result, out_dir: Path) -> None:
         cols.append("penalty")
     click.echo("")
     click.echo(people[cols].to_string(index=False))
+    if result.schedule is not None:
+        for reason in fair_shares(result.schedule.problem).reasons:
+            click.echo(f"why loads differ: {reason}")
     click.echo("")
     click.echo(f"wrote {out_dir / 'assignments.csv'} and {out_dir / 'people.csv'}")

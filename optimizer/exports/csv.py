@@ -22,7 +22,7 @@ CSV_FORMATS = ("csv", "csv-wide", "csv-summary")
 SUMMARY_COLUMNS = [
     "person_id", "person_name", "email", "period_start", "period_end", "shifts", "days",
     "hours", "weekday_hours", "night_hours", "weekend_hours", "holiday_hours", "weekends",
-    "holidays", "load", "target_load", "history", "fte",
+    "holidays", "load", "fair_share", "history", "fte",
 ]  # fmt: skip
 
 
@@ -78,7 +78,7 @@ def summary_frame(schedule: Schedule) -> pd.DataFrame:
     ``days`` counts calendar days on call (own zone); ``weekday/night/weekend/holiday
     _hours`` split every hour into exactly one kind (holiday > weekend > night 22-06 >
     weekday); ``weekends`` and ``holidays`` count weekends and public holidays touched;
-    ``load`` is the weighted load and ``target_load`` the fair share (see people.csv).
+    ``load`` is the weighted load and ``fair_share`` the fair share (see people.csv).
     """
     prob = schedule.problem
     frame = people_frame(schedule)

@@ -164,7 +164,7 @@ def workbook_bytes(schedule: Schedule, utc: bool = False, stamp: dt.datetime | N
     _sheet(wb, "Roster", *_roster(schedule, utc), {**dates, **hours})
     _sheet(wb, "Assignments", *_assignments(schedule, utc), {**dates, **hours})
     header, rows = _summary(schedule)
-    numbers = {c: HOURS_FORMAT for c in header if c.endswith("hours") or c in ("load", "target_load", "history")}
+    numbers = {c: HOURS_FORMAT for c in header if c.endswith("hours") or c in ("load", "fair_share", "history")}
     _sheet(wb, "Summary", header, rows, {"period_start": DATE_FORMAT, "period_end": DATE_FORMAT, **numbers})
     wb.properties.creator = "rota"
     wb.properties.created = when
