@@ -46,6 +46,8 @@ class TimeOffImport:
     entries_index: list[int] = field(default_factory=list)  # where each entry was written under entries_path
     active: bool = False
     skipped: list[str] = field(default_factory=list)
+    file: str = ""  # the scenario file and the line of its time_off key (where warnings point)
+    line: int = 1
 
 
 def prepare(data: dict[str, Any], lines: LineMap, file: str) -> TimeOffImport:
@@ -58,9 +60,9 @@ def prepare(data: dict[str, Any], lines: LineMap, file: str) -> TimeOffImport:
         A bad option value, or two files named in the list form.
     """
     value = data.get("time_off")
-    imp = TimeOffImport()
     where = lines.find(("time_off",))
     line = where.line if where else None
+    imp = TimeOffImport(file=file, line=line or 1)
     if isinstance(value, list):
         specs = [k for k, item in enumerate(value) if isinstance(item, dict) and "file" in item]
         if not specs:
@@ -146,12 +148,14 @@ def finish(imp: TimeOffImport, data: dict[str, Any], lines: LineMap) -> None:
         shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
         imp.skipped = names
         if imp.unknown_people == "warn":
-            warnings.warn(
+            warnings.warn_explicit(
                 TimeOffWarning(
                     f"time off: skipped {n} row(s) of {len(names)} people not in the scenario ({shown}); "
                     "set time_off.unknown_people: error to refuse them, ignore to say nothing"
                 ),
-                stacklevel=2,
+                TimeOffWarning,
+                imp.file,
+                imp.line,
             )
     if ids is not None:
         bad = []
