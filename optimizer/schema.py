@@ -71,7 +71,7 @@ def _coerce(node: Any) -> Any:
         meta = {k: node[k] for k in _META if k in node}
         return {**meta, "$ref": "#/$defs/TimeZone"}
     kind = node.get("type")
-    alt = None
+    alt: list[dict[str, Any]] | None = None
     if kind == "integer":
         alt = [{"type": "string", "pattern": INTEGER_STRING}]
     elif kind == "number":

@@ -164,9 +164,11 @@ def export_cmd(
 
     n = len(schedule.assignments)
     if fmt in CSV_FORMATS:
+        assert out is not None  # --out is required for every format but ics (checked above)
         write_csv(schedule, out, fmt, utc=utc, excel=excel)
         click.echo(f"wrote {out} ({fmt}, {n} assignments)")
     elif fmt == "xlsx":
+        assert out is not None
         write_xlsx(schedule, out, utc=utc)
         click.echo(f"wrote {out} (xlsx: sheets Roster, Assignments, Summary; {n} assignments)")
     elif fmt == "ics":
@@ -176,6 +178,7 @@ def export_cmd(
             parts.append(f"{len(written) - len(parts)} personal calendars in {per_person}")
         click.echo(f"wrote {' and '.join(parts)} ({n} events)")
     elif fmt in ESCALATION_FORMATS:
+        assert out is not None and mapping is not None  # both required for paging formats (checked above)
         users = read_mapping(mapping)
         make = pagerduty_escalation_bodies if fmt == "pagerduty-escalation" else opsgenie_escalation_bodies
         bodies = make(whole, users, severities=severities, at=moment, utc=utc, shifts=shifts)
@@ -190,6 +193,7 @@ def export_cmd(
             f"(one per shift and severity; each 'body' for {endpoint})"
         )
     else:
+        assert out is not None and mapping is not None
         users = read_mapping(mapping)
         if fmt == "pagerduty":
             body = pagerduty_body(schedule, users, utc=utc)

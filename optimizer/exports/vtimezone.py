@@ -97,7 +97,7 @@ def vtimezone(zone: str, first: dt.date, last: dt.date) -> icalendar.Timezone:
     start = _epoch(first)
     offset, name = _state(start, tz)
     d0 = dt.datetime.fromtimestamp(start, tz)
-    initial = Transition(start, offset, offset, name, bool(d0.dst() and d0.dst() > dt.timedelta(0)))
+    initial = Transition(start, offset, offset, name, (d0.dst() or dt.timedelta(0)) > dt.timedelta(0))
     groups: dict[tuple[bool, dt.timedelta, dt.timedelta, str], list[Transition]] = {}
     for t in [initial, *transitions(zone, start, _epoch(last))]:
         groups.setdefault((t.daylight, t.offset_from, t.offset_to, t.name), []).append(t)
