@@ -14,6 +14,7 @@ import copy
 import datetime as dt
 import json
 import re
+import shutil
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -413,3 +414,100 @@ _VALIDATOR = jsonschema.Draft202012Validator(scenario_schema(), format_checker=j
 def test_mutation_base_is_valid() -> None:
     assert loader_ok(BASE) and schema_ok(_VALIDATOR, BASE)
     assert dt.date.fromisoformat(BASE["start"])  # dates are strings, as an editor sees them
+
+
+# --------------------------------------------------------------------------- the editor itself
+
+
+def _lsp_diagnostics(server: str, schema: Path, files: list[Path]) -> dict[str, list[dict]]:
+    """Open ``files`` in yaml-language-server (the engine of VS Code's YAML extension)
+    with ``yaml.schemas`` mapping ``schema`` to them, as the docs' recipe does; return
+    the diagnostics it publishes for each file (by name)."""
+    import queue
+    import subprocess
+    import threading
+    import time
+
+    proc = subprocess.Popen([server, "--stdio"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None
+    inbox: queue.Queue[dict] = queue.Queue()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        while True:
+            headers = {}
+            while (line := proc.stdout.readline().decode().strip()) != "":
+                key, value = line.split(":", 1)
+                headers[key.lower()] = value.strip()
+            if not headers:
+                return
+            inbox.put(json.loads(proc.stdout.read(int(headers["content-length"]))))
+
+    def send(msg: dict) -> None:
+        assert proc.stdin is not None
+        body = json.dumps({"jsonrpc": "2.0", **msg}).encode()
+        proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        proc.stdin.flush()
+
+    conf = {"validate": True, "schemas": {schema.resolve().as_uri(): ["*.yaml"]}, "schemaStore": {"enable": False}}
+
+    def answer(m: dict) -> None:
+        if m.get("method") == "workspace/configuration":
+            send({"id": m["id"], "result": [conf] * len(m["params"]["items"])})
+        elif "id" in m and "method" in m:
+            send({"id": m["id"], "result": None})
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        caps = {"workspace": {"configuration": True}}
+        send({"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": caps}})
+        while (m := inbox.get(timeout=60)).get("id") != 1:
+            answer(m)
+        send({"method": "initialized", "params": {}})
+        send({"method": "workspace/didChangeConfiguration", "params": {"settings": {"yaml": conf}}})
+        for f in files:
+            doc = {"uri": f.resolve().as_uri(), "languageId": "yaml", "version": 1, "text": f.read_text("utf-8")}
+            send({"method": "textDocument/didOpen", "params": {"textDocument": doc}})
+        got: dict[str, list[dict]] = {}
+        deadline = time.time() + 120
+        while len(got) < len(files) and time.time() < deadline:
+            try:
+                m = inbox.get(timeout=5)
+            except queue.Empty:
+                continue
+            if m.get("method") == "textDocument/publishDiagnostics":
+                got[Path(m["params"]["uri"]).name] = m["params"]["diagnostics"]
+            else:
+                answer(m)
+        return got
+    finally:
+        proc.kill()
+
+
+@pytest.mark.skipif(shutil.which("yaml-language-server") is None, reason="yaml-language-server (npm) is not installed")
+def test_yaml_language_server_accepts_the_examples_and_flags_mistakes(tmp_path: Path) -> None:
+    """The VS Code recipe of docs/exports.md, run through the real language server."""
+    schema = tmp_path / "scenario.schema.json"
+    schema.write_text(schema_text(), encoding="utf-8")
+    files = []
+    for p in SCENARIO_FILES:
+        shutil.copy(p, tmp_path / p.name)
+        files.append(tmp_path / p.name)
+    q = (EXAMPLES / "quarterly.yaml").read_text(encoding="utf-8")
+    bad = {
+        "bad_length.yaml": (q.replace("length: 7d", 'length: "0h"'), "length: "),
+        "bad_starts.yaml": (q.replace('starts: "mon 10:00"', 'starts: "funday 10:00"'), "starts: "),
+        "bad_zone.yaml": (q.replace("timezone: Europe/Berlin", "timezone: Mars/Olympus"), "timezone: Mars"),
+    }
+    for name, (text, _) in bad.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(tmp_path / name)
+    got = _lsp_diagnostics(shutil.which("yaml-language-server") or "", schema, files)
+    for p in SCENARIO_FILES:
+        assert got.get(p.name) == [], (p.name, got.get(p.name))
+    for name, (text, needle) in bad.items():
+        line = next(k for k, s in enumerate(text.splitlines()) if needle in s)
+        assert [d["range"]["start"]["line"] for d in got[name]] and all(
+            d["range"]["start"]["line"] == line for d in got[name]
+        ), (name, got[name])
