@@ -239,6 +239,37 @@ def example_schedule(name: str) -> Schedule:
 SCHEDULES = ("quarterly", "follow_the_sun", "sixty", "one", "day")
 
 
+def scenario_two_patterns() -> Scenario:
+    """Two weeks of a weekly Berlin primary/secondary pattern and a daily Singapore triage
+    pattern; people live in Berlin, New York (nora) and Singapore (sia, sun), with their own
+    countries' holidays (Good Friday 26 Mar 2027 in DE, US-NY has none that week)."""
+    berlin = [{"id": f"b{k}", "name": f"Berta {k}", "skills": ["infra"], "country": "DE", "subdivision": "BE"}
+              for k in range(3)]
+    return Scenario.model_validate(
+        {
+            "team": "two-patterns",
+            "timezone": "Europe/Berlin",
+            "start": "2027-03-22",
+            "end": "2027-04-04",
+            "shifts": [
+                {"name": "week", "repeat": "weekly", "starts": "mon 10:00", "length": "7d",
+                 "roles": [{"name": "primary", "skills": ["infra"]}, {"name": "secondary"}]},
+                {"name": "business-hours", "repeat": "daily", "starts": "09:00", "length": "8h",
+                 "days": ["mon", "tue", "wed", "thu", "fri"], "timezone": "Asia/Singapore",
+                 "roles": [{"name": "triage", "skills": ["apac"]}]},
+            ],
+            "people": [
+                *berlin,
+                {"id": "nora", "name": "Nora Quinn", "skills": ["infra"], "timezone": "America/New_York",
+                 "country": "US", "subdivision": "NY"},
+                {"id": "sia", "name": "Sia Tan", "skills": ["apac"], "timezone": "Asia/Singapore", "country": "SG"},
+                {"id": "sun", "name": "Sun Lee", "skills": ["apac"], "timezone": "Asia/Singapore", "country": "SG"},
+            ],
+            "extra_holidays": [{"date": "2027-03-31", "name": "Team day"}],
+        }
+    )
+
+
 # --------------------------------------------------------------------------- headless Chromium
 
 
@@ -253,6 +284,8 @@ class PageVisit:
     title: str
     requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    text: str = ""  # document.body.innerText: what a reader sees (closed <details> left out)
+    elements: dict[str, int] = field(default_factory=dict)  # CSS selector -> elements on the page
 
     @property
     def external_requests(self) -> list[str]:
@@ -264,7 +297,9 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def visit_page(url: str, timeout: float = 60.0, width: int = 1280, height: int = 900) -> PageVisit:
+def visit_page(
+    url: str, timeout: float = 60.0, width: int = 1280, height: int = 900, selectors: tuple[str, ...] = ()
+) -> PageVisit:
     """Open ``url`` in headless Chromium over the DevTools protocol (``--remote-debugging-pipe``:
     JSON messages separated by NUL on file descriptors 3 and 4, no dependencies), wait for
     the load event, and return a full-page screenshot with every request and console error.
@@ -362,6 +397,16 @@ def visit_page(url: str, timeout: float = 60.0, width: int = 1280, height: int =
             },
             session=sess,
         )["result"]["value"]
+        seen = call(
+            "Runtime.evaluate",
+            {
+                "returnByValue": True,
+                "expression": "[document.body ? document.body.innerText : '', "
+                + json.dumps(list(selectors))
+                + ".map(s => document.querySelectorAll(s).length)]",
+            },
+            session=sess,
+        )["result"]["value"]
         size = call("Page.getLayoutMetrics", session=sess)["cssContentSize"]
         shot = call(
             "Page.captureScreenshot",
@@ -397,6 +442,8 @@ def visit_page(url: str, timeout: float = 60.0, width: int = 1280, height: int =
         int(size["height"]),
         int(probe[1]),
         str(probe[0]),
+        text=str(seen[0]),
+        elements=dict(zip(selectors, (int(n) for n in seen[1]), strict=True)),
     )
     for ev in events:
         p = ev.get("params", {})

@@ -15,17 +15,20 @@ import pytest
 from conftest_report import SCHEDULES, example_schedule
 from matplotlib.figure import Figure
 
+from optimizer.fairshare import fair_shares
 from optimizer.files import write_frame
 from optimizer.plots import (
     CHARTS,
     coverage_depth,
     coverage_rows,
     cumulative_load,
+    highlighted,
     load_breakdown,
     plot_calendar,
     plot_coverage,
     plot_fairness_over_time,
     plot_load,
+    single_points,
 )
 from optimizer.schedule import Schedule, people_frame
 
@@ -57,7 +60,8 @@ def test_load_bars_equal_people_csv(name: str, tmp_path) -> None:
     labels = _row_labels(ax)
     assert len(labels) == len(people)
     by_name = {p.display_name: p.id for p in schedule.problem.people}
-    ids = [by_name[label] for label in labels]
+    ids = [by_name[label.split(" · ")[0]] for label in labels]  # "name · patterns" with several
+    shares = fair_shares(schedule.problem).by_person
     load = Counter()
     history = Counter()
     for patch in ax.patches:
@@ -73,10 +77,10 @@ def test_load_bars_equal_people_csv(name: str, tmp_path) -> None:
         assert history[row.person_id] == pytest.approx(row.history, abs=1e-9)
         k = ids.index(row.person_id)
         marker = [x for x, y in zip(tx, ty, strict=True) if y == k]
-        if pd.isna(row.target_load):
+        if row.person_id not in shares:
             assert not marker
         else:
-            assert marker == [pytest.approx(row.history + row.target_load, abs=1e-6)]
+            assert marker == [pytest.approx(row.history + shares[row.person_id], abs=1e-6)]
     # sorted: load + history never increases down the chart
     totals = [load[i] + history[i] for i in ids]
     assert totals == sorted(totals, reverse=True)
@@ -247,3 +251,78 @@ def test_an_empty_schedule_renders_with_every_required_skill_a_gap() -> None:
     gaps = [p for p in ax.patches if p.get_gid() == "gap"]
     assert len(gaps) == 3 * 2  # three shifts, each needs ops and db
     assert not [p for p in plot_calendar(empty).patches if p.get_gid() == "assignment"]
+
+
+# --------------------------------------------------------------------------- what the charts say
+
+
+def test_regression_tied_people_are_all_named() -> None:
+    """Fairness over time named 3 of 6 tied people as most over and greyed out the rest."""
+    diffs = {"a": 50.0, "b": 50.0, "c": 50.0, "d": 50.0, "e": 50.0, "f": 50.0}
+    diffs |= {f"low{k}": -10.0 * k for k in range(1, 9)}
+    got = highlighted(diffs)
+    assert set("abcdef") <= set(got)  # all six tied at the top
+    assert {"low8", "low7", "low6"} <= set(got) and "low5" not in got
+    # no ties: exactly three each side, most over first
+    plain = {f"p{k}": float(k) for k in range(10)}
+    assert highlighted(plain) == ["p9", "p8", "p7", "p2", "p1", "p0"]
+    assert highlighted({"x": 1.0, "y": 0.0}) == ["x", "y"]  # few people: everyone
+
+
+def test_fairness_over_time_colours_every_tied_person() -> None:
+    schedule = example_schedule("sixty")
+    prob = schedule.problem
+    ax = plot_fairness_over_time(schedule)
+    shares = fair_shares(prob).by_person
+    load = people_frame(schedule).set_index("person_id")["load"]
+    diffs = {pid: load[pid] - shares[pid] for pid in shares}
+    named = {ln.get_gid().split(":", 1)[1] for ln in ax.lines if ln.get_label() and not ln.get_label().startswith("_")
+             and (ln.get_gid() or "").startswith("person:")}
+    top = max(diffs.values())
+    assert {pid for pid, d in diffs.items() if abs(d - top) <= 0.005} <= named
+    assert named == set(highlighted(diffs))
+
+
+def test_coverage_names_single_points_of_failure() -> None:
+    schedule = example_schedule("quarterly")
+    prob = schedule.problem
+    skills, depth, required = coverage_depth(schedule)
+    alone = single_points(schedule)
+    for pat, sk, insts in coverage_rows(schedule):
+        s = skills.index(sk)
+        solo = [i for i in insts if required[s, i] and depth[s, i] == 1]
+        assert sum(alone[(pat, sk)].values()) == len(solo)
+        # each named person is the one crew member holding the skill on those shifts
+        holders = Counter(
+            prob.people[next(a.person for a in schedule.by_instance()[i] if sk in prob.people[a.person].skills)]
+            .display_name
+            for i in solo
+        )
+        assert alone[(pat, sk)] == dict(holders)
+    ax = plot_coverage(schedule)
+    labels = _row_labels(ax)
+    infra = next(lbl for lbl in labels if lbl.startswith("infra"))
+    n_solo = sum(alone[("week", "infra")].values())
+    assert f"no backup on {n_solo} of {len(prob.instances)}" in infra
+    # a single holder's first name is written in wide (weekly) cells instead of "1"
+    texts = {t.get_text() for t in ax.texts}
+    first_names = {name.split()[0] for counts in alone.values() for name in counts}
+    assert texts & first_names
+
+
+def test_regression_load_legend_names_roles_and_patterns() -> None:
+    """With several patterns the legend said only kinds of hour ("first role"/"other roles"):
+    the legend names the roles and each bar's label the patterns the person worked."""
+    from conftest_report import greedy_schedule, scenario_two_patterns
+
+    schedule = greedy_schedule(scenario_two_patterns())
+    ax = plot_load(schedule)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("primary / triage" in t for t in legend), legend
+    labels = _row_labels(ax)
+    worked = {a.person: set() for a in schedule.assignments}
+    for a in schedule.assignments:
+        worked[a.person].add(schedule.problem.instances[a.instance].shift)
+    for p, pats in worked.items():
+        label = next(lbl for lbl in labels if lbl.split(" · ")[0] == schedule.problem.people[p].display_name)
+        assert set(label.split(" · ")[1].split(", ")) == pats

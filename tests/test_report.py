@@ -4,6 +4,7 @@ the page as headless Chromium shows it (no console errors, no external requests)
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
 import math
@@ -13,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 from click.testing import CliRunner
-from conftest_report import example_schedule, greedy_schedule, needs_chromium, visit_page
+from conftest_report import example_schedule, greedy_schedule, needs_chromium, scenario_two_patterns, visit_page
 from PIL import Image
 
 from optimizer.cli import main
@@ -26,8 +27,9 @@ from optimizer.fairness_metrics import (
     person_fairness,
     spread,
 )
+from optimizer.fairshare import fair_shares
 from optimizer.problem import Problem
-from optimizer.report import write_report
+from optimizer.report import day_grid, holiday_table, rosters, write_report
 from optimizer.scenario import Scenario
 from optimizer.schedule import Assignment, Schedule
 from optimizer.verify import evaluate
@@ -144,7 +146,7 @@ def _check_self_contained(text: str) -> _Refs:
     parser = _Refs()
     parser.feed(text)
     # a link to the on-call handbook rota writes next to the report loads nothing
-    parser.refs = [r for r in parser.refs if r != "handbook.html"]
+    parser.refs = [r for r in parser.refs if r != "handbook.html" and not r.startswith("#")]
     assert "script" not in parser.tags and "link" not in parser.tags and "iframe" not in parser.tags
     assert parser.refs and all(r.startswith("data:image/png;base64,") for r in parser.refs)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", text)  # no CSS fetches
@@ -239,6 +241,162 @@ def test_report_for_every_edge_case(tmp_path) -> None:
         _check_self_contained(files.html.read_text(encoding="utf-8"))
 
 
+# --------------------------------------------------------------------------- roster, grid, holidays, shares
+
+
+class _Tables(HTMLParser):
+    """Every table of a page as rows of cell texts, by the table's class (a parser of our own
+    output that shares no code with the templates)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._cls: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self._cls = (a.get("class") or "") + (":" + a["data-shift"] if "data-shift" in a else "")
+            self.tables.setdefault(self._cls, [])
+        elif tag == "tr" and self._cls is not None:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        elif tag == "span" and a.get("class") in ("hol", "local") and self._cell is not None:
+            self._cell.append("\n")  # block-level notes under a name
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._cls is not None:
+            self.tables[self._cls].append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._cls = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _tables(path) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tables
+
+
+def test_roster_table_lists_every_assignment(tmp_path) -> None:
+    schedule = example_schedule("quarterly")
+    prob = schedule.problem
+    files = write_report(schedule, tmp_path)
+    rows = _tables(files.html)["roster:week"]
+    assert rows[0] == ["week (Europe/Berlin)", "primary", "secondary"]
+    body = rows[1:]
+    assert len(body) == len(prob.instances) == 13
+    assert body[0][0] == "Mon 04 Jan 10:00 – Mon 11 Jan 10:00"
+    for inst, row in zip(prob.instances, body, strict=True):
+        for r in range(2):
+            want = sorted(prob.people[a.person].display_name for a in schedule.assignments
+                          if a.instance == inst.index and a.role == r)
+            first_lines = [line for line in row[1 + r].split("\n") if line]
+            assert first_lines[0] in want  # the name comes first; holiday notes follow it
+            assert all(any(line.startswith(w) for line in first_lines) for w in want)
+
+
+def test_roster_names_each_persons_holidays_and_local_time(tmp_path) -> None:
+    """Hand-checked: the Berlin week of 29 Mar 10:00 CEST is 04:00 EDT in New York; Berlin
+    (DE-BE) has Good Friday 26 Mar and Easter Monday 29 Mar, New York neither; the team day
+    31 Mar is everyone's."""
+    schedule = greedy_schedule(scenario_two_patterns())
+    week = next(r for r in rosters(schedule) if r.shift == "week")
+    people = {oc.person_id: oc for row in week.rows for cell in row.roles for oc in cell}
+    second = week.rows[1]
+    on = {oc.person_id: oc for cell in second.roles for oc in cell}
+    for pid, oc in on.items():
+        if pid == "nora":
+            assert oc.local == "Mon 29 Mar 04:00 – Mon 05 Apr 04:00 (America/New_York)"
+            assert oc.holidays == ("Team day (31 Mar)",)
+        else:
+            assert oc.local is None
+            assert oc.holidays == ("Easter Monday (29 Mar)", "Team day (31 Mar)")
+    assert "nora" in on  # the greedy fill puts nora on the second week (hand-checked)
+    assert people["nora"].title == "Nora Quinn: Mon 29 Mar 04:00 – Mon 05 Apr 04:00 their time (America/New_York)"
+    # the Singapore triage rows are in Singapore time, with SG's Good Friday for whoever is on
+    triage = next(r for r in rosters(schedule) if r.shift == "business-hours")
+    friday = next(row for row in triage.rows if row.when.startswith("Fri 26 Mar"))
+    assert friday.when == "Fri 26 Mar 09:00 – 17:00"
+    assert friday.roles[0][0].holidays == ("Good Friday (26 Mar)",)
+
+
+def test_day_grid_of_follow_the_sun(tmp_path) -> None:
+    schedule = example_schedule("follow_the_sun")
+    prob = schedule.problem
+    grid = day_grid(schedule)
+    assert grid.daily
+    assert [c[0] for c in grid.columns] == ["apac", "emea", "amer"]
+    assert grid.columns[0][2] == "09:00–17:00 Asia/Singapore"
+    sc = prob.scenario
+    assert len(grid.rows) == (sc.end - sc.start).days + 1
+    # each cell is the person on the instance of that pattern starting that day (own zone)
+    for inst in prob.instances:
+        day = dt.datetime.fromtimestamp(inst.start, inst.tz).date()
+        row = next(r for r in grid.rows if r.day == day)
+        col = [c[0] for c in grid.columns].index(inst.shift)
+        want = [prob.people[a.person].id for a in schedule.assignments if a.instance == inst.index]
+        assert [oc.person_id for oc in row.cells[col].people] == want
+    files = write_report(schedule, tmp_path)
+    table = _tables(files.html)["grid"]
+    assert len(table) == 1 + len(grid.rows)
+
+
+def test_regression_weekly_grid_shows_the_handover() -> None:
+    """A weekly crew changes on Monday at 10:00: that day lists both, the new one 'from 10:00'."""
+    schedule = example_schedule("quarterly")
+    grid = day_grid(schedule)
+    monday = next(r for r in grid.rows if r.day == dt.date(2027, 1, 11))
+    primary = monday.cells[0]
+    assert primary.handover == "10:00" and len(primary.people) == 2
+    tuesday = next(r for r in grid.rows if r.day == dt.date(2027, 1, 12))
+    assert tuesday.cells[0].handover is None and len(tuesday.cells[0].people) == 1
+
+
+def test_holiday_table_names_holidays_per_country() -> None:
+    """Q1 2027 for the quarterly team: Epiphany (6 Jan) is a holiday in ES, PL, SE and
+    Bavaria (Dan) but not in Berlin, GB or IE; the company offsite is everyone's."""
+    rows = holiday_table(example_schedule("quarterly"))
+    epiphany = next(r for r in rows if r.day == dt.date(2027, 1, 6))
+    assert epiphany.name == "Epiphany"
+    assert set(epiphany.calendar.split(", ")) == {"DE-BY", "ES", "PL", "SE"}
+    assert set(epiphany.people) == {"Dan Cohen", "Carol Díaz", "Frank Nowak", "Heidi Berg"}
+    offsite = next(r for r in rows if r.name == "Company offsite")
+    assert len(offsite.people) == 12 and offsite.calendar == "everyone (extra holiday)"
+    assert any(r.name == "Saint Patrick's Day" and r.people == ("Erin Walsh",) for r in rows)
+
+
+def test_fair_shares_section_matches_the_engine(tmp_path) -> None:
+    schedule = example_schedule("quarterly")
+    shares = fair_shares(schedule.problem)
+    files = write_report(schedule, tmp_path)
+    text = files.html.read_text(encoding="utf-8")
+    rows = _tables(files.html)["shares"]
+    assert rows[0][:6] == ["person", "FTE", "history", "fair share", "load", "load − fair share"]
+    by_id = {r[0].split()[-1]: r for r in rows[1:]}
+    people = person_fairness(schedule).set_index("person_id")
+    for pid, share in shares.by_person.items():
+        row = by_id[pid]
+        assert float(row[3].replace(",", "")) == pytest.approx(share, abs=0.005)
+        assert float(row[4].replace(",", "")) == pytest.approx(people.at[pid, "load"], abs=0.005)
+    for reason in shares.reasons:
+        assert html.escape(reason, quote=False) in text
+    assert "half" not in by_id["ivan"][6] and "168" in by_id["ivan"][6]  # ivan carries history
+    assert "FTE 0.5" in by_id["grace"][6]
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -294,15 +452,55 @@ def test_cli_report_bad_input_is_exit_2(tmp_path) -> None:
     res = CliRunner().invoke(main, ["report", QUARTERLY, str(csv), "--out", str(tmp_path / "r")])
     assert res.exit_code == 2
     assert "unknown person 'nobody'" in res.output and "Traceback" not in res.output
-    assert not (tmp_path / "r").exists()
+    assert not (tmp_path / "r" / "report.html").exists()  # nothing written (the folder may be checked first)
 
 
 # --------------------------------------------------------------------------- browser
 
+SELECTORS = ("table.roster", "table.grid", "table.shares", "table.holidays", ".reasons p")
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", ["follow_the_sun", "two_patterns"])
+def test_report_content_in_headless_chromium(name: str, tmp_path) -> None:
+    """What a reader sees: the roster, the day grid, the fair shares, why loads differ and the
+    holiday names, read back from Chromium's rendering (innerText), not from our HTML."""
+    schedule = example_schedule(name) if name != "two_patterns" else greedy_schedule(scenario_two_patterns())
+    files = write_report(schedule, tmp_path)
+    visit = visit_page(files.html.resolve().as_uri(), selectors=SELECTORS)
+    assert visit.console_errors == [] and visit.external_requests == []
+    n_patterns = len(schedule.problem.scenario.shifts)
+    assert visit.elements["table.roster"] == n_patterns
+    assert visit.elements["table.grid"] == 1 and visit.elements["table.shares"] == 1
+    assert visit.elements[".reasons p"] >= 1
+    text = visit.text
+    shares = fair_shares(schedule.problem)
+    assert "Why loads differ." in text
+    for reason in shares.reasons:
+        assert reason in text
+    for pid, share in shares.by_person.items():
+        name_ = schedule.problem.people[schedule.problem.person_index[pid]].display_name
+        assert name_ in text and f"{share:,.2f}".rstrip("0").rstrip(".") in text
+    for row in holiday_table(schedule):
+        assert row.name in text
+    if name == "follow_the_sun":
+        # follow-the-sun: the day grid is open, one row per day of the horizon
+        sc = schedule.problem.scenario
+        assert "Mon 01 Mar" in text and "Sun 11 Apr" in text
+        assert "Saint Patrick's Day" in text and "Eid al-Fitr" in text
+        assert (sc.end - sc.start).days + 1 == len([r for r in day_grid(schedule).rows])
+    else:
+        # Nora lives in New York: her Berlin week is also shown in her own time
+        assert "Mon 29 Mar 04:00 – Mon 05 Apr 04:00 (America/New_York)" in text
+        assert "Good Friday (26 Mar)" in text and "Team day (31 Mar)" in text
+
+
 @needs_chromium
 def test_report_in_headless_chromium(tmp_path) -> None:
     files = write_report(example_schedule("quarterly"), tmp_path)
-    visit = visit_page(files.html.resolve().as_uri())
+    visit = visit_page(files.html.resolve().as_uri(), selectors=SELECTORS)
+    assert visit.elements["table.roster"] == 1 and visit.elements["table.grid"] == 1
+    assert "Easter Monday" in visit.text and "Why loads differ." in visit.text
     assert visit.title == "ai-platform: on-call report"
     assert visit.images_loaded == 4
     assert visit.console_errors == []
