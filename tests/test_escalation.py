@@ -711,3 +711,107 @@ def test_handbook_in_headless_chromium(tmp_path) -> None:
     assert visit.width <= 1280  # nothing wider than the window: tables wrap or scroll inside
     lo, hi = img.getextrema()
     assert hi - lo > 100
+
+
+# --------------------------------------------------------------------------- planning loop (#19)
+
+
+def _crew_scenario():
+    from conftest import scenario
+
+    return scenario(
+        end=dt.date(2027, 1, 5),
+        shifts=[
+            {
+                "name": "day",
+                "repeat": "daily",
+                "starts": "00:00",
+                "length": "1d",
+                "roles": [{"name": "primary"}, {"name": "secondary"}, {"name": "shadow", "counts": {"2027-01-04": 0}}],
+            }
+        ],
+        people=[{"id": "a", "skills": ["sec"]}, {"id": "b"}, {"id": "c"}],
+        escalation=[
+            {"level": 1, "roles": ["primary"]},
+            {"level": 2, "roles": ["secondary"]},
+            {"level": 3, "name": "Security on the crew", "skills": ["sec"], "from": "crew"},
+        ],
+    )
+
+
+def test_repeated_responders_hand_checked() -> None:
+    from conftest import manual
+
+    from optimizer.escalation import repeated_responders
+
+    sc = _crew_scenario()
+    # day 0: a primary, b secondary -> level 3 (sec holders of the crew) is a again
+    # day 1: b primary, c secondary, a shadow -> level 3 is a: someone new
+    s = manual(sc, [(0, "primary", "a"), (0, "secondary", "b"), (1, "primary", "b"), (1, "secondary", "c"),
+                    (1, "shadow", "a")])
+    notes = repeated_responders(sc, escalation_chain(s))
+    assert notes == [
+        "level 3 (Security on the crew) pages only people of levels 1, 2 on 1 of 2 shift(s) "
+        "(e.g. a on day 2027-01-04T00:00:00+00:00): nobody new is called"
+    ]
+    # without the repeat on day 0 there is nothing to say
+    s2 = manual(sc, [(0, "primary", "b"), (0, "secondary", "c"), (1, "primary", "b"), (1, "secondary", "c"),
+                     (1, "shadow", "a")])
+    assert repeated_responders(sc, escalation_chain(s2)) == []
+
+
+def test_escalation_out_writes_the_file_without_printing_the_table(tmp_path) -> None:
+    schedule = example_schedule("quarterly")
+    from optimizer.schedule import assignments_frame
+
+    assignments = tmp_path / "assignments.csv"
+    write_frame(assignments, assignments_frame(schedule))
+    out = tmp_path / "chain.csv"
+    res = CliRunner().invoke(main, ["escalation", str(QUARTERLY), str(assignments), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    chain = escalation_chain(schedule)
+    assert f"wrote {out}: {len(chain)} rows for 13 shifts and 4 levels" in res.output
+    assert len(res.output.splitlines()) <= 5  # a summary and notes, not 13 x 4 table rows
+    assert not any(p.id in line for line in res.output.splitlines() if not line.startswith("note:")
+                   for p in schedule.problem.people if p.id not in str(out))
+    assert len(list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))) == len(chain)
+    printed = CliRunner().invoke(main, ["escalation", str(QUARTERLY), str(assignments)])
+    assert len(printed.output.splitlines()) > len(chain)
+
+
+def test_regression_level_3_repeating_level_1_or_2_said_nothing(tmp_path) -> None:
+    # quarterly: level 3 = security/data holders of the two-person crew, always levels 1 or 2
+    schedule = example_schedule("quarterly")
+    from optimizer.schedule import assignments_frame
+
+    assignments = tmp_path / "assignments.csv"
+    write_frame(assignments, assignments_frame(schedule))
+    res = CliRunner().invoke(main, ["escalation", str(QUARTERLY), str(assignments)])
+    assert res.exit_code == 0
+    assert "note: level 3 (Security and data experts on the crew) pages only people of levels 1, 2 on" in res.output
+
+
+def test_regression_wording_an_opsgenie_schedule_and_one_body(tmp_path) -> None:
+    from optimizer.exports import opsgenie_bodies, pagerduty_body
+
+    schedule = example_schedule("quarterly")  # primary and secondary overlap all the time
+    users = {p.id: f"{p.id}@example.com" for p in schedule.problem.people}
+    with pytest.raises(InputError) as e:
+        opsgenie_bodies(schedule, users)
+    assert "but an Opsgenie schedule has one person on call" in str(e.value)
+    with pytest.raises(InputError) as e:
+        pagerduty_body(schedule, {p: f"P{k:06d}" for k, p in enumerate(users)})
+    assert "but a PagerDuty schedule" in str(e.value)
+    # one escalation body: one severity at one moment
+    from optimizer.schedule import assignments_frame
+
+    assignments = tmp_path / "a.csv"
+    write_frame(assignments, assignments_frame(schedule))
+    mapping = tmp_path / "m.csv"
+    mapping.write_text("person_id,user_id\n" + "".join(f"{p},U{k}\n" for k, p in enumerate([*users, "eng-manager"])))
+    out = tmp_path / "esc.json"
+    res = CliRunner().invoke(main, ["export", str(QUARTERLY), str(assignments), "--format", "opsgenie-escalation",
+                                    "--mapping", str(mapping), "--severity", "sev3", "--at", "2027-01-06T12:00",
+                                    "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert len(json.loads(out.read_text())) == 1 and "1 escalation body " in res.output, res.output

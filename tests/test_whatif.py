@@ -12,14 +12,17 @@ import random
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import manual, scenario
+from conftest import EXAMPLES, manual, scenario
 
 from optimizer import Problem, Schedule, evaluate
 from optimizer.cli import main
+from optimizer.errors import InputError
 from optimizer.schedule import Assignment
 from optimizer.whatif import (
     LocalCheck,
+    apply_swap,
     find_instance,
+    person_of,
     replacement_sets,
     simulate,
     sorted_keys,
@@ -498,3 +501,122 @@ def test_cli_simulate(tmp_path):
     assert sorted(shifts.candidates) == [1, 1, 2]
     r = CliRunner().invoke(main, ["simulate", sc, csv, "--absence-rate", "2"])
     assert r.exit_code == 2 and "--absence-rate" in r.output
+
+
+# --------------------------------------------------------------------------- finding and applying (#19)
+
+TEAM14 = EXAMPLES / "team14_planning.yaml"
+PUBLISHED = EXAMPLES / "team14_published.csv"
+
+
+def _weekly():
+    # weekly shifts from Monday 10:00 Berlin, four weeks, two people
+    return scenario(
+        timezone="Europe/Berlin",
+        end=dt.date(2027, 1, 31),
+        shifts=[{"name": "week", "repeat": "weekly", "starts": "mon 10:00", "length": "7d",
+                 "roles": [{"name": "primary"}]}],
+        people=[{"id": "ben", "name": "Ben Walker", "email": "ben@x.org"},
+                {"id": "bea", "name": "Bea Stone"}, {"id": "cy"}],
+    )
+
+
+@pytest.mark.parametrize(
+    "start, week",
+    [
+        ("2027-01-04", 0),  # the Monday it starts
+        ("2027-01-06", 0),  # mid-week date: the week covering it
+        ("2027-01-11", 1),  # Monday: the week starting that day, not the one ending
+        ("2027-01-10", 0),  # Sunday
+        ("2027-01-11T09:59", 0),  # a minute before the hand-over (team zone)
+        ("2027-01-11T10:00", 1),  # the start itself
+        ("2027-01-13T08:00:00+00:00", 1),  # with an offset
+        (dt.date(2027, 1, 20), 2),
+    ],
+)
+def test_find_instance_any_moment_inside_a_shift(start, week):
+    prob = Problem(_weekly())
+    assert find_instance(prob, "week", start) == week
+
+
+def test_regression_mid_week_start_was_refused_and_hinted_the_first_weeks():
+    prob = Problem(_weekly())
+    assert find_instance(prob, "week", "2027-01-27") == 3
+    with pytest.raises(InputError) as e:
+        find_instance(prob, "week", "2027-03-10")
+    msg = str(e.value)
+    assert "no instance of 'week' runs at 2027-03-10" in msg
+    assert "2027-01-25T10:00:00+01:00" in msg and "2027-01-04T10" not in msg  # the nearest, not the first
+    with pytest.raises(InputError, match="did you mean 'week'"):
+        find_instance(prob, "wek", "2027-01-04")
+
+
+def test_person_by_id_email_name_or_unique_first_name():
+    prob = Problem(_weekly())
+    assert [person_of(prob, x) for x in ("ben", "BEN", "ben@x.org", "Ben Walker", "bea stone", "Bea")] == [
+        0, 0, 0, 0, 1, 1]
+    with pytest.raises(InputError, match="did you mean 'ben'"):
+        person_of(prob, "benn")
+
+
+def test_regression_swap_person_by_name_was_refused():
+    sc = _weekly()
+    s = manual(sc, [(0, "primary", "ben"), (1, "primary", "bea"), (2, "primary", "cy"), (3, "primary", "ben")])
+    assert list(swap_candidates(s, "Ben", 0).person) == ["bea", "cy"]
+
+
+def test_apply_swap_hand_over_and_two_way_pass_the_evaluator():
+    sc = scenario(end=dt.date(2027, 1, 6), rules={"min_rest": "1d"})
+    s = manual(sc, [(0, "primary", "a"), (1, "primary", "b"), (2, "primary", "c")])
+    new = apply_swap(s, "a", 0, "c")  # c can take day 0 (a day of rest before day 2)
+    held = sorted((x.instance, s.problem.people[x.person].id) for x in new.assignments)
+    assert held == [(0, "c"), (1, "b"), (2, "c")]
+    assert evaluate(new).feasible
+    assert sorted((x.instance, x.person) for x in s.assignments) == [(0, 0), (1, 1), (2, 2)]  # input untouched
+    both = apply_swap(s, "a", 0, "c", back=2)  # a and c trade days 0 and 2
+    assert sorted((x.instance, s.problem.people[x.person].id) for x in both.assignments) == [
+        (0, "c"), (1, "b"), (2, "a")]
+    assert evaluate(both).feasible
+
+
+def test_apply_swap_refuses_a_change_that_breaks_a_hard_rule():
+    sc = scenario(end=dt.date(2027, 1, 6), rules={"min_rest": "1d"})
+    s = manual(sc, [(0, "primary", "a"), (1, "primary", "b"), (2, "primary", "c")])
+    with pytest.raises(InputError, match=r"b cannot take .* \[min_rest\]"):
+        apply_swap(s, "a", 0, "b")  # b would work days 0 and 1 without rest
+    with pytest.raises(InputError, match="themselves"):
+        apply_swap(s, "a", 0, "a")
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_cli_swap_apply_writes_a_schedule_verify_accepts(tmp_path):
+    out = tmp_path / "swapped.csv"
+    args = ["swap", str(TEAM14), str(PUBLISHED), "--person", "Ben", "--shift", "week", "--start", "2027-01-27"]
+    r = CliRunner().invoke(main, [*args, "--apply", "emma", "--back-start", "2027-02-03", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "emma takes week 2027-01-25T10:00:00+01:00 from ben and gives back week 2027-02-01" in r.output
+    v = CliRunner().invoke(main, ["verify", str(TEAM14), str(out)])
+    assert v.exit_code == 0 and "hard rules: all satisfied" in v.output, v.output
+    # read back by a different parser: exactly two rows changed person
+    import csv
+
+    before = list(csv.DictReader(PUBLISHED.open(encoding="utf-8")))
+    after = list(csv.DictReader(out.open(encoding="utf-8")))
+    key = lambda r: (r["shift"], r["start"], r["role"])  # noqa: E731
+    a, b = {key(r): r["person_id"] for r in before}, {key(r): r["person_id"] for r in after}
+    assert set(a) == set(b)
+    assert {k: (a[k], b[k]) for k in a if a[k] != b[k]} == {
+        ("week", "2027-01-25T10:00:00+01:00", "primary"): ("ben", "emma"),
+        ("week", "2027-02-01T10:00:00+01:00", "primary"): ("emma", "ben"),
+    }
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_cli_swap_apply_needs_out_and_never_overwrites(tmp_path):
+    args = ["swap", str(TEAM14), str(PUBLISHED), "--person", "ben", "--shift", "week", "--start", "2027-01-27"]
+    r = CliRunner().invoke(main, [*args, "--apply", "emma"])
+    assert r.exit_code == 2 and "--apply needs --out" in r.output
+    r = CliRunner().invoke(main, [*args, "--apply", "emma", "--out", str(PUBLISHED)])
+    assert r.exit_code == 2 and "refusing to overwrite" in r.output
+    r = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "x.csv")])
+    assert r.exit_code == 2 and "need --apply" in r.output
