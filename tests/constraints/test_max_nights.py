@@ -61,3 +61,56 @@ def test_encode_agrees_with_evaluate():
                   {"max_nights": {"count": 1, "within": "30h"}},
                   {"max_nights": {"count": 0, "within": "30h", "soft": True, "weight": 3}}):
         assert agree(scenario(**small, rules=rules), max_nights) == 81
+
+
+# ----------------------------------------------------------------------------- end to end
+
+
+NIGHTS_ONLY = dict(end=dt.date(2027, 1, 7), people=[{"id": "a"}, {"id": "b"}], shifts=[SHIFTS[1]])  # 4 nights
+
+
+def test_explain_names_it_in_a_team_leads_words():
+    from optimizer.explain import explain_infeasible
+
+    sc = scenario(**NIGHTS_ONLY, rules={"max_nights": 1})  # 4 nights, 2 people, 1 each at most
+    text = explain_infeasible(sc, time_limit=10).text()
+    assert "a: at most 1 night shift (max_nights)" in text
+    assert "lift max_nights (1) for" in text
+
+
+def test_check_counts_it_in_capacity():
+    from optimizer.capacity import capacity
+
+    lines = capacity(Problem(scenario(**NIGHTS_ONLY, rules={"max_nights": {"count": 1, "within": "48h"}})))
+    line = next(c for c in lines if c.what == "night primary")
+    # nights 24h apart: a person takes nights 0 and 2 at most (1 in any 48h) -> 2 each, 4 in all
+    assert (line.slots, line.capacity, line.short) == (4, 4, 0) and "max_nights 1" in line.limiting
+    line = next(c for c in capacity(Problem(scenario(**NIGHTS_ONLY, rules={"max_nights": 1})))
+                if c.what == "night primary")
+    assert (line.capacity, line.short) == (2, 2)
+
+
+def test_warm_start_honours_it():
+    from optimizer.construct import construct
+    from optimizer.verify import evaluate
+
+    sc = scenario(end=dt.date(2027, 1, 10), shifts=SHIFTS, people=[{"id": p} for p in "abcd"],
+                  rules={"max_nights": {"count": 1, "within": "72h"}})
+    sched = construct(Problem(sc))
+    assert len(sched.assignments) == 14  # every slot filled
+    assert "max_nights" not in set(evaluate(sched).violations["rule"])
+    per = {}
+    for a in sched.assignments:
+        if sched.problem.instances[a.instance].shift == "night":
+            per.setdefault(a.person, []).append(sched.problem.instances[a.instance].start)
+    assert all(b - a >= 72 * 3600 for starts in per.values() for a, b in zip(starts, starts[1:], strict=False))
+
+
+def test_solve_respects_it():
+    from optimizer import solve
+
+    r = solve(scenario(end=dt.date(2027, 1, 7), shifts=SHIFTS, people=[{"id": p} for p in "abcd"],
+                       rules={"max_nights": 1}), time_limit=5)
+    assert r.status.has_schedule and r.evaluation.feasible
+    nights = r.assignments[r.assignments["shift"] == "night"]
+    assert nights["person_id"].value_counts().max() == 1
