@@ -180,67 +180,96 @@ def _install_bound_recorder(events: list, t_ref: list[float]) -> None:
     cp_model.CpSolver = RecordingSolver  # type: ignore[misc]
 
 
-def run_scenario(
-    scenario,
-    *,
-    time_limit: float,
-    workers: int = 2,
-    deterministic: bool = False,
-    seed: int = 0,
-    baselines: bool = True,
-) -> dict[str, Any]:
-    """Solve ``scenario`` and run the baselines on it, in this process.
-
-    Returns the record (see the module docstring); ``optimizer.peak_rss_mb`` is this
-    process's peak resident memory after the solve, so call it in a fresh process.
-    """
-    from benchmarks.baselines import BASELINES
-    from optimizer.problem import Problem
+def _solve_record(scenario, *, time_limit: float, workers: int | None, deterministic: bool, seed: int,
+                  plain: bool, spread_hours: float | None) -> tuple[dict[str, Any], Any]:
+    """One solve (rota's defaults, or the plain CP-SAT model) and its record."""
     from optimizer.solve import solve
 
     bound_events: list[tuple[float, float | None, float | None]] = []
     t_ref = [0.0]
     _install_bound_recorder(bound_events, t_ref)
     t_ref[0] = time.perf_counter()
-    res = solve(scenario, time_limit=time_limit, seed=seed, workers=workers,
-                deterministic=deterministic)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    sol_events = [(h.elapsed, h.objective, h.bound) for h in res.history]
-    # A bound above the final one cannot come from the main search (its bound only
-    # rises): it is the warm start's completion solve, which proves its fixed model.
+    res = solve(scenario, time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic,
+                plain=plain)
+    main = [h for h in res.history if h.phase == "main"]
+    sol_events = [(h.elapsed, h.objective, h.bound) for h in main]
+    main_end = res.build_time + res.phase_times.get("main", 0.0) + res.phase_times.get("lns", 0.0)
+    # bounds of the main search only: not the counting model (during the build), the warm
+    # start's completion of its fixed model, or the balance phase (in hours)
     final = res.bound if res.bound is not None else float("inf")
-    bound_events = [e for e in bound_events if e[2] is None or e[2] <= final + 1e-9]
+    bound_events = [e for e in bound_events if res.build_time <= e[0] <= main_end + 1e-3
+                    and (e[2] is None or e[2] <= final + 1e-9)]
     sol_events = [e for e in sol_events if e[2] is None or e[2] <= final + 1e-9 or res.status.value == "optimal"]
     events = sorted(sol_events + bound_events, key=lambda e: e[0])
     if res.status.value == "optimal" and res.objective is not None:
-        events.append((res.wall_time, res.objective, res.objective))
-    opt: dict[str, Any] = {
+        events.append((main_end, res.objective, res.objective))
+    to_spread = None
+    if spread_hours is not None:
+        hits = [h.elapsed for h in main if h.terms is not None
+                and h.terms.get("fair_load", 0.0) <= spread_hours * scenario.fairness.load + 1e-6]
+        to_spread = hits[0] if hits else None
+    rec: dict[str, Any] = {
         "status": res.status.value,
         "first_solution_time": _r(res.first_solution_time),
+        "time_to_min_spread": _r(to_spread),
+        "proof_time": _r(main_end) if res.status.value == "optimal" else None,
         **{f"time_to_{round(g * 100)}pct_gap": _r(time_to_gap(events, g)) for g in GAPS},
         "objective": res.objective,
         "bound": res.bound,
         "gap": _r(res.gap, 5),
+        "balance": res.balance,
         "wall_time": _r(res.wall_time),
+        "over_limit": _r(res.wall_time - res.build_time - time_limit),
         "build_time": _r(res.build_time),
         "build_share": _r(res.build_time / res.wall_time if res.wall_time else None, 4),
         "model_size": res.model_size,
-        "peak_rss_mb": round(peak_mb, 1),
         "terms": res.terms,
         "solutions": [[_r(t), o] for t, o, _ in sol_events],
         "bounds": [[_r(t), b] for t, _, b in bound_events],
     }
     if res.schedule is not None:
-        opt["quality"] = quality(res.schedule)
-        opt["objective_matches_evaluation"] = res.solver_objective_internal == res.evaluation.cost
-    prob = res.schedule.problem if res.schedule is not None else Problem(scenario)
-    record: dict[str, Any] = {"scenario": _scenario_facts(scenario, prob), "optimizer": opt}
+        rec["quality"] = quality(res.schedule)
+        rec["objective_matches_evaluation"] = res.solver_objective_internal == res.evaluation.cost
+    return rec, res
+
+
+def run_scenario(
+    scenario,
+    *,
+    time_limit: float,
+    workers: int | None = None,
+    deterministic: bool = False,
+    seed: int = 0,
+    baselines: bool = True,
+) -> dict[str, Any]:
+    """Solve ``scenario`` with rota's defaults, then with the plain CP-SAT model (same rules,
+    same objective; no derived bounds, symmetry breaking or phases; 2 workers), and run the
+    heuristic baselines on it, all in this process.
+
+    Returns the record (see the module docstring); ``optimizer.peak_rss_mb`` is this
+    process's peak resident memory after rota's solve, so call it in a fresh process.
+    """
+    from benchmarks.baselines import BASELINES
+    from optimizer.bounds import spread_bound
+    from optimizer.problem import Problem
+
+    prob = Problem(scenario)
+    t0 = time.perf_counter()
+    lb = spread_bound(prob) if scenario.fairness.load else None
+    spread_hours = None if lb is None else lb / 100
+    opt, res = _solve_record(scenario, time_limit=time_limit, workers=workers, deterministic=deterministic,
+                             seed=seed, plain=False, spread_hours=spread_hours)
+    opt["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    record: dict[str, Any] = {"scenario": _scenario_facts(scenario, prob), "optimizer": opt,
+                              "min_spread": spread_hours, "min_spread_time": _r(time.perf_counter() - t0)}
     if baselines:
+        record["plain_cpsat"], _ = _solve_record(scenario, time_limit=time_limit, workers=2, deterministic=False,
+                                                 seed=seed, plain=True, spread_hours=spread_hours)
         record["baselines"] = {}
         for name, fn in BASELINES.items():
-            t0 = time.perf_counter()
+            t1 = time.perf_counter()
             sched = fn(prob)
-            elapsed = time.perf_counter() - t0
+            elapsed = time.perf_counter() - t1
             record["baselines"][name] = {"time": _r(elapsed), "quality": quality(sched)}
     return record
 
@@ -358,8 +387,7 @@ def build_only(size: str, seed: int = 0, profile: bool = False, top: int = 25) -
     cumulative and by own time are returned as text.
     """
     from benchmarks.generate import generate
-    from optimizer.problem import build
-    from optimizer.problem import Problem
+    from optimizer.problem import Problem, build
 
     scenario = generate(size, seed=seed)
     prof = cProfile.Profile() if profile else None
@@ -541,6 +569,28 @@ def targets_table(recs: dict[str, dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def engine_table(records: list[dict[str, Any]]) -> str:
+    """Markdown: rota's defaults against the plain CP-SAT model of the same rules and objective,
+    run one after the other in the same process (issue: fairness engine)."""
+    head = ("| size | engine | first schedule | min spread (h/FTE) reached | proven optimal | "
+            "objective (bound) | gap at the limit | wall time (limit) |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for rec in records:
+        limit = rec["settings"]["time_limit"]
+        ms = rec.get("min_spread")
+        for key, title in (("optimizer", "rota (defaults)"), ("plain_cpsat", "plain CP-SAT")):
+            o = rec.get(key)
+            if not o:
+                continue
+            obj = "—" if o["objective"] is None else f"{o['objective']:,.1f} ({o['bound']:,.1f})"
+            spread = "—" if ms is None else (f"{ms:g}: " + _t(o.get("time_to_min_spread")))
+            gap = "—" if o["gap"] is None else f"{100 * o['gap']:.1f} %"
+            lines.append(f"| {rec['size'] if key == 'optimizer' else ''} | {title} | {_t(o['first_solution_time'])} "
+                         f"| {spread} | {_t(o.get('proof_time'))} | {obj} | {gap} "
+                         f"| {_t(o['wall_time'])} ({limit:g} s) |")
+    return "\n".join(lines)
+
+
 def render(out: Path = RESULTS, sizes: list[str] | None = None) -> str:
     """All saved results in ``out`` as one markdown document (also written to results.md)."""
     recs = []
@@ -559,6 +609,12 @@ def render(out: Path = RESULTS, sizes: list[str] | None = None) -> str:
         limits = ", ".join(f"{r['size']} {r['settings']['time_limit']:g} s" for r in recs)
         parts.append(f"Solver: {mode}; time limits {limits}. Seed 0. "
                      f"Machine: {machine_text(recs[0]['machine'])}. Run {recs[-1]['date']}.\n")
+        parts.append("\nrota against the plain CP-SAT model (same rules and objective; no derived bounds, "
+                     "symmetry breaking or phases), one after the other in the same run. *min spread* is "
+                     "the counting model's bound on the load spread (`optimizer/bounds.py`): the arithmetic "
+                     "minimum; the column gives when an incumbent reached it.\n")
+        parts.append(engine_table(recs))
+        parts.append("")
         parts.append(results_table(recs))
         parts.append("\nBest objective found by time (≥ best bound; ✓ proven optimal):\n")
         parts.append(progress_table(recs))

@@ -42,6 +42,7 @@ class Progress:
     elapsed: float
     solutions: int
     phase: str = "main"
+    terms: dict[str, float] | None = None  # main phase: the objective per rule (points)
 
 
 @dataclass

@@ -45,8 +45,10 @@ class _Callback(cp_model.CpSolverSolutionCallback):
     """Reports every improving solution of one phase as :class:`Progress`."""
 
     def __init__(self, progress: Callable[[Progress], None] | None, t0: float, history: list[Progress],
-                 phase: str = "main", scale: Callable[[int], float] = points):
+                 phase: str = "main", scale: Callable[[int], float] = points,
+                 builder: ModelBuilder | None = None):
         super().__init__()
+        self.builder = builder
         self.progress = progress
         self.t0 = t0
         self.count = 0
@@ -61,8 +63,13 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         now = time.perf_counter() - self.t0
         if self.first is None:
             self.first = now
+        terms: dict[str, float] | None = None
+        if self.builder is not None:
+            terms = {}
+            for term in self.builder.terms:
+                terms[term.rule] = terms.get(term.rule, 0.0) + points(term.coeff * self.value(term.expr))
         ev = Progress(self.scale(round(self.objective_value)), self.scale(round(self.best_objective_bound)),
-                      now, len(self.history) + 1, self.phase)
+                      now, len(self.history) + 1, self.phase, terms)
         self.history.append(ev)
         if self.progress:
             self.progress(ev)
@@ -218,7 +225,8 @@ class _Run:
                stop_at_first: bool = False) -> cp_model.CpSolver:
         solver = _configured(settings)
         solver.parameters.log_search_progress = self.log
-        cb = _Callback(self.progress, self.t0, self.history, phase, scale)
+        cb = _Callback(self.progress, self.t0, self.history, phase, scale,
+                       self.builder if phase == "main" else None)
         cb.stop_at_first = stop_at_first
         started = time.perf_counter()
         self.interrupted = _run(solver, self.builder, cb, self.stop) or self.interrupted

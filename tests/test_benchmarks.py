@@ -84,6 +84,12 @@ def test_runner_record_on_tiny_size(record):
         assert set(q) >= {"hard_violations", "violations_by_rule", "penalty", "load_spread",
                           "weekend_spread"}
         assert q["hard_violations"] == sum(q["violations_by_rule"].values())
+    plain = record["plain_cpsat"]  # the third baseline: the plain CP-SAT model, same rules and objective
+    assert plain["status"] in ("optimal", "feasible") and plain["objective_matches_evaluation"] is True
+    assert o["status"] == plain["status"] == "optimal"  # T is tiny: both prove it
+    assert plain["objective"] == pytest.approx(o["objective"])
+    for r in (o, plain):
+        assert r["over_limit"] <= 1.0  # wall seconds after building stay within the limit
     assert record["machine"]["nproc"] >= 1
     saved = json.loads((Path(record["_out"]) / "T.json").read_text())
     assert saved["optimizer"]["objective"] == o["objective"]
@@ -92,6 +98,7 @@ def test_runner_record_on_tiny_size(record):
 def test_table_renders_saved_results(record):
     text = run.render(Path(record["_out"]))
     assert "| **T** (8 people" in text and "round robin" in text and "least recently on call" in text
+    assert "| rota (defaults) |" in text and "| plain CP-SAT |" in text
     assert (Path(record["_out"]) / "results.md").read_text() == text
 
 
