@@ -41,13 +41,17 @@ class LineMap:
 
     def renumber(self, key: str, keep: dict[int, int]) -> None:
         """Rows of section ``key`` renumbered old -> new (rows not in ``keep`` dropped)."""
-        for table in (self._map, self._columns):
-            moved = {}
-            for path in [p for p in table if len(p) >= 2 and p[0] == key and isinstance(p[1], int)]:
-                value = table.pop(path)  # type: ignore[attr-defined]
-                if path[1] in keep:
-                    moved[(key, keep[path[1]], *path[2:])] = value
-            table.update(moved)  # type: ignore[attr-defined]
+        def new_path(path: Path_) -> Path_ | None:
+            row = path[1]
+            return (key, keep[row], *path[2:]) if isinstance(row, int) and row in keep else None
+
+        def mine(path: Path_) -> bool:
+            return len(path) >= 2 and path[0] == key and isinstance(path[1], int)
+
+        self._map = {**{p: w for p, w in self._map.items() if not mine(p)},
+                     **{n: w for p, w in self._map.items() if mine(p) and (n := new_path(p)) is not None}}
+        self._columns = {**{p: c for p, c in self._columns.items() if not mine(p)},
+                         **{n: c for p, c in self._columns.items() if mine(p) and (n := new_path(p)) is not None}}
 
     def alias(self, new: Path_, old: Path_) -> None:
         """Data moved from ``old`` to ``new``: ``new`` (and below) is found where ``old`` was written."""

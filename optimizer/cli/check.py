@@ -31,11 +31,11 @@ def check_cmd(scenario: Path) -> None:
         sc = load_scenario(scenario)
     prob = Problem(sc)
     click.echo(f"{scenario}:")
-    for w in caught:
-        if issubclass(w.category, UserWarning):
-            click.echo(f"warning: {w.message}")
+    for found in caught:
+        if issubclass(found.category, UserWarning):
+            click.echo(f"warning: {found.message}")
         else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
     click.echo(f"team {sc.team}, zone {sc.timezone}, {sc.start} .. {sc.end}")
     click.echo(f"{len(sc.people)} people, {len(sc.time_off)} time-off entries, {len(prob.pool)} can be on call")
     for pat in sc.shifts:
