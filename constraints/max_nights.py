@@ -3,19 +3,23 @@
 night shifts starting within any 7 days).
 
 A night shift is one with at least half of its time in the load's night hours
-(22:00-06:00 in the person's zone; ``optimizer.timecalc.night_seconds``), on any day:
-``Facts.is_night``. Hard, or soft: each night shift over costs ``weight`` (windowed: each
+(22:00-06:00 in the person's zone, ``optimizer.timecalc.NIGHT_START`` / ``NIGHT_END``),
+on any day: :func:`is_night`. Hard, or soft: each night shift over costs ``weight`` (windowed: each
 night shift opening a window with too many costs ``weight`` per shift over).
 """
 
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+from zoneinfo import ZoneInfo
 
 from optimizer.fields import format_duration
 from optimizer.settings import CountWithin
+from optimizer.timecalc import NIGHT_END, NIGHT_START, days_touched, local_to_utc, midnight
 
 from .base import (
     Capacity,
@@ -45,6 +49,36 @@ RANK = 45
 prune = no_prune
 
 
+def night_seconds(start: int, end: int, tz: ZoneInfo) -> int:
+    """Seconds of [start, end) between 22:00 and 06:00 local time in ``tz``, on any day
+    (the hours the load calls ``night`` on working days; see :func:`split_kinds`)."""
+    total = 0
+    for d in days_touched(start, end, tz):
+        b0 = midnight(d, tz)
+        b1 = max(b0, local_to_utc(dt.datetime(d.year, d.month, d.day, NIGHT_END), tz))
+        b2 = max(b1, local_to_utc(dt.datetime(d.year, d.month, d.day, NIGHT_START), tz))
+        b3 = max(b2, midnight(d + dt.timedelta(days=1), tz))
+        for lo, hi in ((b0, b1), (b2, b3)):
+            total += max(0, min(hi, end) - max(lo, start))
+    return total
+
+
+_NIGHTS: WeakKeyDictionary[Facts, dict[tuple[ZoneInfo, int], bool]] = WeakKeyDictionary()
+
+
+def is_night(prob: Facts, p: int, i: int) -> bool:
+    """Instance ``i`` is a night shift for person ``p``: at least half of it lies in the
+    load's night hours (22:00-06:00 in ``p``'s zone)."""
+    cache = _NIGHTS.setdefault(prob, {})
+    key = (prob.tz[p], i)
+    got = cache.get(key)
+    if got is None:
+        inst = prob.instances[i]
+        got = 2 * night_seconds(inst.start, inst.end, prob.tz[p]) >= inst.seconds > 0
+        cache[key] = got
+    return got
+
+
 def _spec(prob: Facts) -> CountWithin | None:
     return prob.scenario.rules.max_nights
 
@@ -60,7 +94,7 @@ def encode(m: ModelBuilder) -> None:
         return
     width = _width(spec)
     for p in v.people():
-        nights = [i for i in v.instances_of[p] if prob.is_night(p, i)]  # sorted by start
+        nights = [i for i in v.instances_of[p] if is_night(prob, p, i)]  # sorted by start
         lits = [v.works(p, i) for i in nights]
         if width is None:
             if len(lits) > spec.count:
@@ -78,7 +112,7 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
     width = _width(spec)
     for p, assigned in schedule.by_person().items():
         pid = prob.people[p].id
-        nights = sorted({a.instance for a in assigned if prob.is_night(p, a.instance)},
+        nights = sorted({a.instance for a in assigned if is_night(prob, p, a.instance)},
                         key=lambda i: prob.instances[i].start)
         if width is None:
             out.over(NAME, spec, pid, len(nights) - spec.count, f"{len(nights)} night shifts (max {spec.count})")
@@ -126,14 +160,14 @@ def warm_start(prob: Facts) -> WarmCheck | None:
     count = spec.count
 
     def check(placed: Placed, p: int, i: int) -> bool:
-        if not prob.is_night(p, i):
+        if not is_night(prob, p, i):
             return True
         if width is None:
-            return sum(1 for j in placed.insts if prob.is_night(p, j)) + 1 <= count
+            return sum(1 for j in placed.insts if is_night(prob, p, j)) + 1 <= count
         s = prob.instances[i].start
         lo = bisect.bisect_right(placed.starts, s - width)
         hi = bisect.bisect_left(placed.starts, s + width)
-        mine = sorted([s] + [placed.starts[k] for k in range(lo, hi) if prob.is_night(p, placed.insts[k])])
+        mine = sorted([s] + [placed.starts[k] for k in range(lo, hi) if is_night(prob, p, placed.insts[k])])
         # every window [t, t + width) holding s: anchored at a night start in (s - width, s]
         return all(sum(1 for u in mine if a <= u < a + width) <= count for a in mine if s - width < a <= s)
 

@@ -22,7 +22,7 @@ import holidays as holidays_lib
 
 from .calendar import ShiftInstance, expand, horizon_bounds
 from .scenario import Person, Scenario, TimeOff
-from .timecalc import days_touched, midnight, night_seconds, split_kinds, weekends_touched, zone
+from .timecalc import days_touched, midnight, split_kinds, weekends_touched, zone
 from .units import load_centi
 
 if TYPE_CHECKING:
@@ -86,7 +86,6 @@ class Facts:
         self._kinds: dict[tuple[int, int], dict[str, int]] = {}
         self._days: dict[tuple[ZoneInfo, int], list[dt.date]] = {}
         self._weekends: dict[int, list[dt.date]] = {}
-        self._nights: dict[tuple[ZoneInfo, int], bool] = {}
         self.baseline_slots: dict[tuple[int, int], set[int]] = {}  # (instance, role) -> people
         self.frozen: set[int] = set()  # instances fixed to the baseline
         if baseline is not None:
@@ -243,17 +242,6 @@ class Facts:
             inst = self.instances[i]
             got = weekends_touched(inst.start, inst.end, self.team_tz)
             self._weekends[i] = got
-        return got
-
-    def is_night(self, p: int, i: int) -> bool:
-        """Instance ``i`` is a night shift for person ``p``: at least half of it lies in the
-        load's night hours (22:00-06:00 in ``p``'s zone, see ``optimizer.timecalc``)."""
-        key = (self.tz[p], i)
-        got = self._nights.get(key)
-        if got is None:
-            inst = self.instances[i]
-            got = 2 * night_seconds(inst.start, inst.end, self.tz[p]) >= inst.seconds > 0
-            self._nights[key] = got
         return got
 
     # ------------------------------------------------------------------ load

@@ -88,16 +88,3 @@ def split_kinds(start: int, end: int, tz: ZoneInfo, holidays: frozenset[dt.date]
                 out[day_kind or kind] += secs
     return out
 
-
-def night_seconds(start: int, end: int, tz: ZoneInfo) -> int:
-    """Seconds of [start, end) between 22:00 and 06:00 local time in ``tz``, on any day
-    (the hours the load calls ``night`` on working days; see :func:`split_kinds`)."""
-    total = 0
-    for d in days_touched(start, end, tz):
-        b0 = midnight(d, tz)
-        b1 = max(b0, local_to_utc(dt.datetime(d.year, d.month, d.day, NIGHT_END), tz))
-        b2 = max(b1, local_to_utc(dt.datetime(d.year, d.month, d.day, NIGHT_START), tz))
-        b3 = max(b2, midnight(d + dt.timedelta(days=1), tz))
-        for lo, hi in ((b0, b1), (b2, b3)):
-            total += max(0, min(hi, end) - max(lo, start))
-    return total

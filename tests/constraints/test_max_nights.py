@@ -20,7 +20,7 @@ BASE = dict(end=dt.date(2027, 1, 7), shifts=SHIFTS, people=[{"id": "a"}, {"id": 
 
 def nights(sc):
     prob = Problem(sc)
-    return [i for i in range(len(prob.instances)) if prob.is_night(0, i)]
+    return [i for i in range(len(prob.instances)) if max_nights.is_night(prob, 0, i)]
 
 
 def test_night_is_the_loads_night():
@@ -31,7 +31,7 @@ def test_night_is_the_loads_night():
         {"name": "late", "repeat": "daily", "starts": "18:00", "length": "8h", "roles": [{"name": "primary"}]},
         {"name": "eve", "repeat": "daily", "starts": "16:00", "length": "8h", "roles": [{"name": "primary"}]}])
     prob = Problem(half)
-    assert {prob.instances[i].shift: prob.is_night(0, i) for i in range(2)} == {"eve": False, "late": True}
+    assert {prob.instances[i].shift: max_nights.is_night(prob, 0, i) for i in range(2)} == {"eve": False, "late": True}
 
 
 def test_horizon_cap_feasible_and_infeasible():
