@@ -68,12 +68,7 @@ def test_regression_check_said_valid_beside_its_own_short_lines(tmp_path):
     assert r.exit_code != 0
 
 
-@pytest.mark.xfail(
-    reason="capacity arithmetic (explain.capacity, rule-protocol helper) does not count max_weekends yet: "
-    "it still says 'can give 55' for 26 weekly slots, 14 people and max_weekends: 1",
-    strict=False,
-)
-def test_check_max_weekends_1_with_26_weekly_slots_and_14_people_is_short(tmp_path):
+def test_regression_check_max_weekends_1_with_26_weekly_slots_and_14_people_said_can_give_53(tmp_path):
     # every weekly 7-day slot holds one weekend; 14 people x 1 weekend < 26 slots
     p = team14(tmp_path, lambda t: t.replace("max_weekends: 3", "max_weekends: 1"))
     r = run("check", p)
