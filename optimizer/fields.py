@@ -77,7 +77,9 @@ Duration = Annotated[
     dt.timedelta,
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["7d", "12h", "1d12h", "90m"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": DURATION_PATTERN, "maxLength": 40, "examples": ["7d", "12h", "1d12h", "90m"]}
+    ),
 ]
 
 
@@ -156,14 +158,18 @@ def _check_label(value: Any) -> Any:
 
 
 # Ids and names that end up in CSV cells, calendar lines and file names: one line, <= 200 characters.
-Label = Annotated[str, AfterValidator(_check_label)]
+Label = Annotated[
+    str,
+    AfterValidator(_check_label),
+    Field(json_schema_extra={"maxLength": 200, "not": {"pattern": _CONTROL.pattern}}),
+]
 
 _ADDR_PART = r"[^\s@<>()\[\],;:\"\\\x00-\x1f\x7f]+"
 _EMAIL = re.compile(rf"^{_ADDR_PART}@{_ADDR_PART}$")
 
 
 def _check_email(value: Any) -> Any:
-    if isinstance(value, str) and (len(value) > 254 or not _EMAIL.match(value)):
+    if isinstance(value, str) and (len(value) > 254 or not _EMAIL.fullmatch(value)):
         raise ValueError(f"not an e-mail address: {_short(value)} (expected name@example.com, one line)")
     return value
 
@@ -171,7 +177,10 @@ def _check_email(value: Any) -> Any:
 Email = Annotated[
     str,
     AfterValidator(_check_email),
-    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+    # (?![\s\S]) ends the pattern like \Z in Python and in ECMA-262 alike
+    WithJsonSchema(
+        {"type": "string", "format": "email", "maxLength": 254, "pattern": _EMAIL.pattern[:-1] + r"(?![\s\S])"}
+    ),
 ]
 
 

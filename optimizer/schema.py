@@ -41,7 +41,9 @@ def _ci(*words: str) -> str:
     return "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in w) for w in words)
 
 
-BOOLEAN_STRING = "^(?:" + _ci("true", "false", "yes", "no", "on", "off", "t", "f", "y", "n", "1", "0") + ")$"
+# (?![\s\S]) ends a pattern in ECMA-262 and Python alike (Python's $ also matches before a final newline)
+_END = r"(?![\s\S])"
+BOOLEAN_STRING = "^(?:" + _ci("true", "false", "yes", "no", "on", "off", "t", "f", "y", "n", "1", "0") + ")" + _END
 DATE_FORMAT = (
     r"^\s*(?:"
     + _ci("auto", "iso", "iso8601", "iso 8601", "yyyy-mm-dd", "dd/mm/yyyy", "mm/dd/yyyy", "dd.mm.yyyy").replace(
@@ -49,7 +51,7 @@ DATE_FORMAT = (
     )
     + r")\s*$"
 )
-DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE = r"^(?:197[1-9]|19[89][0-9]|2[01][0-9]{2})-[0-9]{2}-[0-9]{2}" + _END  # 1971 .. 2199 (fields.MIN/MAX_DATE)
 WEEKDAY = "(?:mon|tue|wed|thu|fri|sat|sun)"
 TIME = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"
 WEEKLY_STARTS = rf"^\s*{WEEKDAY}\s+{TIME}\s*$"

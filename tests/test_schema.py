@@ -243,6 +243,9 @@ ISSUE_CASES = [
     (("people", 0, "skills"), "infra;security", True),
     (("extra_holidays",), ["2027-02-26"], True),
     (("extra_holidays",), ["2027-02-30"], False),
+    (("people", 7, "email"), "a@b\n", False),  # the loader took it ($ before a final newline); now fullmatch
+    (("people", 8, "name"), "two\nlines", False),
+    (("extra_holidays",), ["1970-12-31"], False),
 ]
 
 
@@ -367,6 +370,10 @@ MUTATIONS: list[tuple[tuple, st.SearchStrategy]] = [
     (("fairness", "load"), weights),
     (("time_off", 3, "soft"), booleans),
     (("time_off", 0, "to"), st.sampled_from(["2027-02-12", "2027-02-30", "12/02/2027", "2027-2-12", ""])),
+    (("people", 7, "email"), st.sampled_from(["x@example.com", "no-at", "a b@c", "a@b\n", "a@b", "", "a@@b", None])),
+    (("people", 8, "name"), st.sampled_from(["Zoë", "=HYPERLINK(1)", "a\nb", "tab\there", "x" * 201, "x" * 200, None])),
+    (("people", 11, "id"), st.sampled_from(["lena2", "", "j\u2028", "x" * 201])),
+    (("extra_holidays", 0, "date"), st.sampled_from(["1970-12-31", "1971-01-01", "2199-12-31", "2200-01-01"])),
     (
         ("extra_holidays", 0),
         st.one_of(
