@@ -22,7 +22,7 @@ A module satisfies :class:`Rule` by defining, at module level:
 - ``warm_start(prob) -> WarmCheck | None``: the rule's own incremental check that the
   greedy warm start (``optimizer.construct``) runs before placing a person.
 
-``tests/test_rules_protocol.py`` fails when a module in ``RULES`` lacks any of them.
+``tests/constraints/test_protocol.py`` fails when a module in ``RULES`` lacks any of them.
 """
 
 from __future__ import annotations
@@ -44,8 +44,19 @@ if TYPE_CHECKING:
     from optimizer.schedule import Schedule
 
 __all__ = [
-    "Capacity", "Facts", "ModelBuilder", "Outcome", "Penalty", "Placed", "Relaxation", "Rule", "Violation",
-    "WarmCheck", "no_capacity", "no_prune", "no_warm_start",
+    "Capacity",
+    "Facts",
+    "ModelBuilder",
+    "Outcome",
+    "Penalty",
+    "Placed",
+    "Relaxation",
+    "Rule",
+    "Violation",
+    "WarmCheck",
+    "no_capacity",
+    "no_prune",
+    "no_warm_start",
 ]
 
 
@@ -180,8 +191,15 @@ class Outcome:
     violations: list[Violation] = field(default_factory=list)
     penalties: list[Penalty] = field(default_factory=list)
 
-    def over(self, rule: str, spec: Limit, person: str | None, amount: int, detail: str,
-             where: tuple[str | None, str | None] = (None, None)) -> None:
+    def over(
+        self,
+        rule: str,
+        spec: Limit,
+        person: str | None,
+        amount: int,
+        detail: str,
+        where: tuple[str | None, str | None] = (None, None),
+    ) -> None:
         """Record ``amount`` units over a limit: a violation if hard, a penalty if soft."""
         if amount <= 0:
             return

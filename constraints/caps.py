@@ -38,8 +38,16 @@ RELAX = "person"
 RANK = 50
 
 
-def over_hours_expr(m: ModelBuilder, rule: str, spec: Limit, p: int, expr_min: Expr, cap_min: int,
-                    upper_min: int, enforce: Lit | None = None) -> None:
+def over_hours_expr(
+    m: ModelBuilder,
+    rule: str,
+    spec: Limit,
+    p: int,
+    expr_min: Expr,
+    cap_min: int,
+    upper_min: int,
+    enforce: Lit | None = None,
+) -> None:
     """Soft cap in minutes, charged per started hour over: h = ceil(max(0, expr - cap) / 60)."""
     if upper_min <= cap_min:
         return
@@ -146,8 +154,7 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
         if person.min_hours is not None:
             need = round(person.min_hours * 60)
             short = -(-(need - minutes) // 60)  # started hours short
-            out.over(NAME_MIN_HOURS, own, person.id, short,
-                     f"{minutes / 60:g}h on call (min_hours {need / 60:g}h)")
+            out.over(NAME_MIN_HOURS, own, person.id, short, f"{minutes / 60:g}h on call (min_hours {need / 60:g}h)")
     return out
 
 

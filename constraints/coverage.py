@@ -15,8 +15,18 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .base import Capacity, Facts, Placed, Relaxation, WarmCheck, no_capacity, no_prune, no_warm_start, Outcome, Penalty, Violation
 from optimizer.facts import start_dates
+
+from .base import (
+    Facts,
+    Outcome,
+    Penalty,
+    Relaxation,
+    Violation,
+    no_capacity,
+    no_prune,
+    no_warm_start,
+)
 
 NAME = "coverage"
 NAME_UNDER = "cover_under"
@@ -66,8 +76,7 @@ def evaluate(prob, schedule, stats) -> Outcome:
     dates = start_dates(prob)
     for u in schedule.unmatched:
         out.violations.append(
-            Violation(NAME, f"line {u.line}: {u.message}", u.person, u.shift or None,
-                      u.start or None)
+            Violation(NAME, f"line {u.line}: {u.message}", u.person, u.shift or None, u.start or None)
         )
     for i, assigned in schedule.by_instance().items():
         inst = prob.instances[i]
@@ -83,26 +92,42 @@ def evaluate(prob, schedule, stats) -> Outcome:
             if role.soft:
                 short, extra = max(0, need - len(people)), max(0, len(people) - need)
                 if short and role.under_weight:
-                    out.penalties.append(Penalty(
-                        NAME_UNDER, None, 100 * short, role.under_weight,
-                        f"{inst.label} role {role.name}: {len(people)} of {need} (short {short})"))
+                    out.penalties.append(
+                        Penalty(
+                            NAME_UNDER,
+                            None,
+                            100 * short,
+                            role.under_weight,
+                            f"{inst.label} role {role.name}: {len(people)} of {need} (short {short})",
+                        )
+                    )
                 if extra and role.over_weight:
-                    out.penalties.append(Penalty(
-                        NAME_OVER, None, 100 * extra, role.over_weight,
-                        f"{inst.label} role {role.name}: {len(people)} of {need} ({extra} extra)"))
+                    out.penalties.append(
+                        Penalty(
+                            NAME_OVER,
+                            None,
+                            100 * extra,
+                            role.over_weight,
+                            f"{inst.label} role {role.name}: {len(people)} of {need} ({extra} extra)",
+                        )
+                    )
             elif len(people) != need:
-                out.violations.append(Violation(
-                    NAME, f"role {role.name} needs {need}, has {len(people)}", None, **where))
+                out.violations.append(
+                    Violation(NAME, f"role {role.name} needs {need}, has {len(people)}", None, **where)
+                )
             for p in people:
                 person = prob.people[p]
                 if person.roles is not None and role.name not in person.roles:
-                    out.violations.append(Violation(
-                        NAME, f"{person.id} may not take role {role.name}", person.id, **where))
+                    out.violations.append(
+                        Violation(NAME, f"{person.id} may not take role {role.name}", person.id, **where)
+                    )
                 missing = sorted(set(role.skills) - set(person.skills))
                 if missing:
-                    out.violations.append(Violation(
-                        NAME, f"{person.id} lacks skill(s) {', '.join(missing)} for {role.name}",
-                        person.id, **where))
+                    out.violations.append(
+                        Violation(
+                            NAME, f"{person.id} lacks skill(s) {', '.join(missing)} for {role.name}", person.id, **where
+                        )
+                    )
     return out
 
 
@@ -122,8 +147,7 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
 
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
     if instance is not None and instance >= 0:
-        return [Relaxation(f"find extra cover for {_when(prob, instance)} (or leave a role unfilled that week)",
-                           RANK)]
+        return [Relaxation(f"find extra cover for {_when(prob, instance)} (or leave a role unfilled that week)", RANK)]
     return [Relaxation("let roles go unfilled at a cost (roles[].under_weight)", RANK)]
 
 

@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
-from .base import Capacity, Facts, Placed, Relaxation, WarmCheck, no_capacity, no_prune, no_warm_start, Outcome, Violation
+from .base import (
+    Facts,
+    Outcome,
+    Relaxation,
+    Violation,
+    no_capacity,
+    no_prune,
+    no_warm_start,
+)
 
 NAME = "crew_skills"
 
@@ -20,8 +28,7 @@ def encode(m) -> None:
     for i, inst in enumerate(prob.instances):
         for skill in inst.pattern.crew_skills:
             holders = [
-                v.works(p, i) for p, person in enumerate(prob.people)
-                if skill in person.skills and (p, i) in v.of_pi
+                v.works(p, i) for p, person in enumerate(prob.people) if skill in person.skills and (p, i) in v.of_pi
             ]
             m.note(m.model.add(sum(holders) >= 1), instance=i)
 
@@ -33,8 +40,7 @@ def evaluate(prob, schedule, stats) -> Outcome:
         have = {s for a in assigned for s in prob.people[a.person].skills}
         missing = [s for s in inst.pattern.crew_skills if s not in have]
         if missing:
-            out.violations.append(Violation(
-                NAME, f"crew lacks {', '.join(missing)}", None, inst.shift, inst.start_iso))
+            out.violations.append(Violation(NAME, f"crew lacks {', '.join(missing)}", None, inst.shift, inst.start_iso))
     return out
 
 
@@ -42,16 +48,21 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
     if instance is None or instance < 0:
         return "crews covering their crew skills (crew_skills)"
     inst = prob.instances[instance]
-    return (f"the crew of {inst.shift} {inst.start_iso[:10]} must cover {', '.join(inst.pattern.crew_skills)} "
-            "(crew_skills)")
+    return (
+        f"the crew of {inst.shift} {inst.start_iso[:10]} must cover {', '.join(inst.pattern.crew_skills)} (crew_skills)"
+    )
 
 
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
     if instance is None or instance < 0:
         return [Relaxation("drop the crew_skills requirements", RANK)]
     inst = prob.instances[instance]
-    return [Relaxation(f"drop the {'/'.join(inst.pattern.crew_skills)} crew requirement on "
-                       f"{inst.shift} {inst.start_iso[:10]}", RANK)]
+    return [
+        Relaxation(
+            f"drop the {'/'.join(inst.pattern.crew_skills)} crew requirement on {inst.shift} {inst.start_iso[:10]}",
+            RANK,
+        )
+    ]
 
 
 capacity = no_capacity  # the capacity lines count crew-skill holders per pattern themselves

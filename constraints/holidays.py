@@ -86,8 +86,13 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
             for d in sorted(s.holidays):
                 out.over(NAME_AVOID, avoid, pid, 1, f"on call on public holiday {d}")
         if cap is not None:
-            out.over(NAME_MAX, cap, pid, len(s.holidays) - cap.count,
-                     f"on call on {len(s.holidays)} public holidays (max {cap.count})")
+            out.over(
+                NAME_MAX,
+                cap,
+                pid,
+                len(s.holidays) - cap.count,
+                f"on call on {len(s.holidays)} public holidays (max {cap.count})",
+            )
     return out
 
 
@@ -112,8 +117,9 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
     cap = prob.scenario.rules.max_holidays
     if hard(_avoid(prob)) or cap is None:
         return [Relaxation(f"let {pid} be on call on public holidays", RANK)]
-    return [Relaxation(f"lift max_holidays ({cap.count}) for {pid} (smallest step: {cap.count} -> "
-                       f"{cap.count + 1})", RANK)]
+    return [
+        Relaxation(f"lift max_holidays ({cap.count}) for {pid} (smallest step: {cap.count} -> {cap.count + 1})", RANK)
+    ]
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:

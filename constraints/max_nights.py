@@ -112,14 +112,24 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
     width = _width(spec)
     for p, assigned in schedule.by_person().items():
         pid = prob.people[p].id
-        nights = sorted({a.instance for a in assigned if is_night(prob, p, a.instance)},
-                        key=lambda i: prob.instances[i].start)
+        nights = sorted(
+            {a.instance for a in assigned if is_night(prob, p, a.instance)}, key=lambda i: prob.instances[i].start
+        )
         if width is None:
             out.over(NAME, spec, pid, len(nights) - spec.count, f"{len(nights)} night shifts (max {spec.count})")
             continue
         where = [(prob.instances[i].shift, prob.instances[i].start_iso) for i in nights]
-        count_over(out, NAME, spec, pid, [prob.instances[i].start for i in nights], width, spec.count,
-                   "night shifts start", where)
+        count_over(
+            out,
+            NAME,
+            spec,
+            pid,
+            [prob.instances[i].start for i in nights],
+            width,
+            spec.count,
+            "night shifts start",
+            where,
+        )
     return out
 
 
@@ -172,5 +182,3 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return all(sum(1 for u in mine if a <= u < a + width) <= count for a in mine if s - width < a <= s)
 
     return check
-
-

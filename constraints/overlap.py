@@ -68,12 +68,13 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
         insts = sorted({a.instance for a in assigned}, key=lambda i: prob.instances[i].start)
         for k, i in enumerate(insts):
             a = prob.instances[i]
-            for j in insts[k + 1:]:
+            for j in insts[k + 1 :]:
                 b = prob.instances[j]
                 if b.start >= a.end:
                     break
-                out.violations.append(Violation(
-                    NAME, f"{a.label} overlaps {b.label}", prob.people[p].id, b.shift, b.start_iso))
+                out.violations.append(
+                    Violation(NAME, f"{a.label} overlaps {b.label}", prob.people[p].id, b.shift, b.start_iso)
+                )
     return out
 
 
@@ -85,9 +86,7 @@ def gap_check(prob: Facts, gap: int) -> WarmCheck:
         inst = prob.instances[i]
         lo = bisect.bisect_right(placed.starts, inst.start - longest - gap)
         hi = bisect.bisect_left(placed.starts, inst.end + gap)
-        return not any(
-            placed.starts[k] < inst.end + gap and inst.start < placed.ends[k] + gap for k in range(lo, hi)
-        )
+        return not any(placed.starts[k] < inst.end + gap and inst.start < placed.ends[k] + gap for k in range(lo, hi))
 
     return check
 

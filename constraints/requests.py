@@ -9,8 +9,18 @@ Always soft.
 
 from __future__ import annotations
 
-from .base import Capacity, Facts, Placed, Relaxation, WarmCheck, no_capacity, no_prune, no_warm_start, person_id, Outcome, Penalty
 from optimizer.facts import instance_on
+
+from .base import (
+    Facts,
+    Outcome,
+    Penalty,
+    Relaxation,
+    no_capacity,
+    no_prune,
+    no_warm_start,
+    person_id,
+)
 
 NAME_ON = "shift_on_request"
 NAME_OFF = "shift_off_request"

@@ -59,7 +59,7 @@ def encode(m: ModelBuilder) -> None:
             continue
         for k, i in enumerate(insts):
             a = prob.instances[i]
-            for j in insts[k + 1:]:
+            for j in insts[k + 1 :]:
                 b = prob.instances[j]
                 if b.start >= a.end + rest:
                     break
@@ -80,14 +80,19 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
         insts = sorted({a.instance for a in assigned}, key=lambda i: prob.instances[i].start)
         for k, i in enumerate(insts):
             a = prob.instances[i]
-            for j in insts[k + 1:]:
+            for j in insts[k + 1 :]:
                 b = prob.instances[j]
                 if b.start >= a.end + rest:
                     continue
                 gap = format_duration(dt.timedelta(seconds=max(0, b.start - a.end)))
-                out.over(NAME, spec, prob.people[p].id, 1,
-                         f"{b.label} starts {gap} after {a.label} ends (min_rest "
-                         f"{format_duration(spec.duration)})", (b.shift, b.start_iso))
+                out.over(
+                    NAME,
+                    spec,
+                    prob.people[p].id,
+                    1,
+                    f"{b.label} starts {gap} after {a.label} ends (min_rest {format_duration(spec.duration)})",
+                    (b.shift, b.start_iso),
+                )
     return out
 
 

@@ -26,7 +26,6 @@ from optimizer.settings import Limit
 from optimizer.timecalc import days_touched
 
 from .base import (
-    Capacity,
     Facts,
     ModelBuilder,
     Outcome,
@@ -175,13 +174,22 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
             what = "on call" if state else "off"
             if state:
                 for spec, n in sources:
-                    out.over(NAME_MAX, spec, person.id, length - n,
-                             f"on call {length} days in a row from {days[s]} (max {n})")
+                    out.over(
+                        NAME_MAX,
+                        spec,
+                        person.id,
+                        length - n,
+                        f"on call {length} days in a row from {days[s]} (max {n})",
+                    )
             k = k_on if state else k_off
             if k is not None and inner and length < k:
-                out.violations.append(Violation(
-                    NAME_MIN if state else NAME_OFF,
-                    f"{what} only {length} day(s) in a row from {days[s]} (min {k})", person.id))
+                out.violations.append(
+                    Violation(
+                        NAME_MIN if state else NAME_OFF,
+                        f"{what} only {length} day(s) in a row from {days[s]} (min {k})",
+                        person.id,
+                    )
+                )
     return out
 
 
@@ -214,8 +222,10 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
     if n is not None:
         out.append(Relaxation(f"lift max_consecutive_days ({n}) for {pid} (smallest step: {n} -> {n + 1})", RANK))
     person_ = prob.people[person]
-    for key, k in (("min_consecutive_days", person_.min_consecutive_days),
-                   ("min_consecutive_days_off", person_.min_consecutive_days_off)):
+    for key, k in (
+        ("min_consecutive_days", person_.min_consecutive_days),
+        ("min_consecutive_days_off", person_.min_consecutive_days_off),
+    ):
         if k and k > 1:
             out.append(Relaxation(f"lift {key} ({k}) for {pid} (smallest step: {k} -> {k - 1})", RANK + 1))
     return out or [Relaxation(f"relax the runs of days for {pid}", RANK)]

@@ -8,11 +8,19 @@
 
 from __future__ import annotations
 
-from .base import Capacity, Facts, Placed, Relaxation, WarmCheck, no_capacity, no_warm_start, person_id, Outcome, Penalty, Violation
+from .base import (
+    Facts,
+    Outcome,
+    Penalty,
+    Relaxation,
+    Violation,
+    no_capacity,
+    no_warm_start,
+    person_id,
+)
 
 NAME_FROZEN = "frozen"
 NAME_CHANGES = "changes"
-
 
 
 NAMES = (NAME_FROZEN, NAME_CHANGES)
@@ -63,18 +71,39 @@ def evaluate(prob, schedule, stats) -> Outcome:
         for p in sorted(people - now):
             pid = prob.people[p].id
             if i in prob.frozen:
-                out.violations.append(Violation(NAME_FROZEN, f"frozen assignment of {pid} as {inst.roles[r].name} "
-                                                f"was changed", pid, inst.shift, inst.start_iso))
+                out.violations.append(
+                    Violation(
+                        NAME_FROZEN,
+                        f"frozen assignment of {pid} as {inst.roles[r].name} was changed",
+                        pid,
+                        inst.shift,
+                        inst.start_iso,
+                    )
+                )
             else:
-                out.penalties.append(Penalty(NAME_CHANGES, pid, 100, prob.baseline.cost_weight(inst.start, anchor),
-                                             f"{pid} moved off {inst.label} {inst.roles[r].name}"))
+                out.penalties.append(
+                    Penalty(
+                        NAME_CHANGES,
+                        pid,
+                        100,
+                        prob.baseline.cost_weight(inst.start, anchor),
+                        f"{pid} moved off {inst.label} {inst.roles[r].name}",
+                    )
+                )
     for i in sorted(prob.frozen):
         inst = prob.instances[i]
         for r in range(len(inst.roles)):
             extra = held.get((i, r), set()) - prob.baseline_slots.get((i, r), set())
             for p in sorted(extra):
-                out.violations.append(Violation(NAME_FROZEN, f"{prob.people[p].id} added to a frozen shift",
-                                                prob.people[p].id, inst.shift, inst.start_iso))
+                out.violations.append(
+                    Violation(
+                        NAME_FROZEN,
+                        f"{prob.people[p].id} added to a frozen shift",
+                        prob.people[p].id,
+                        inst.shift,
+                        inst.start_iso,
+                    )
+                )
     return out
 
 
@@ -85,8 +114,11 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
 
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
     pid = person_id(prob, person)
-    return [Relaxation(f"move the freeze date earlier{' (frees ' + pid + chr(39) + 's frozen shifts)' if pid else ''}",
-                       RANK)]
+    return [
+        Relaxation(
+            f"move the freeze date earlier{' (frees ' + pid + chr(39) + 's frozen shifts)' if pid else ''}", RANK
+        )
+    ]
 
 
 capacity = no_capacity

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import Capacity, Facts, Placed, Relaxation, WarmCheck, no_capacity, no_prune, person_id, Outcome, Violation
 from optimizer.facts import instance_on, start_dates
+
+from .base import Facts, Outcome, Placed, Relaxation, Violation, WarmCheck, no_capacity, no_prune, person_id
 
 NAME = "succession"
 ONE_DAY = dt.timedelta(days=1)
@@ -72,8 +73,11 @@ def evaluate(prob, schedule, stats) -> Outcome:
 
 
 def _rules(prob: Facts) -> str:
-    return "; ".join(f"no {'/'.join(pat.not_followed_by)} the day after {pat.name}"
-                     for pat in prob.scenario.shifts if pat.not_followed_by)
+    return "; ".join(
+        f"no {'/'.join(pat.not_followed_by)} the day after {pat.name}"
+        for pat in prob.scenario.shifts
+        if pat.not_followed_by
+    )
 
 
 def describe(prob: Facts, person: int | None, instance: int | None) -> str:

@@ -71,19 +71,26 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
         insts = sorted({a.instance for a in assigned})
         for iv in prob.hard_off[p] + prob.soft_off[p]:
             t = iv.entry
-            hits = [prob.instances[i] for i in insts
-                    if iv.start < prob.instances[i].end and prob.instances[i].start < iv.end]
+            hits = [
+                prob.instances[i]
+                for i in insts
+                if iv.start < prob.instances[i].end and prob.instances[i].start < iv.end
+            ]
             for inst in hits:
                 msg = f"{pid} is off {t.from_}..{t.to} but on {inst.label}"
                 if t.hard:
                     out.violations.append(Violation(NAME, msg, pid, inst.shift, inst.start_iso))
-            out.over(NAME, Limit(soft=True, weight=t.weight), pid, len(hits) if t.soft else 0,
-                     f"on call during soft time off {t.from_}..{t.to}")
+            out.over(
+                NAME,
+                Limit(soft=True, weight=t.weight),
+                pid,
+                len(hits) if t.soft else 0,
+                f"on call during soft time off {t.from_}..{t.to}",
+            )
         for iv in prob.prefer[p]:
             t = iv.entry
             if not any(iv.start < prob.instances[i].end and prob.instances[i].start < iv.end for i in insts):
-                out.penalties.append(Penalty(PREFER, pid, 100, t.weight,
-                                             f"wished to be on call {t.from_}..{t.to}"))
+                out.penalties.append(Penalty(PREFER, pid, 100, t.weight, f"wished to be on call {t.from_}..{t.to}"))
     return out
 
 

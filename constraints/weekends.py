@@ -120,9 +120,14 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
                 out.over(NAME, spec, pid, len(sats) - count, f"on call {len(sats)} weekends (max {count})")
                 continue
             for window in _windows(sats, width):
-                out.over(NAME, spec, pid, len(window) - count,
-                         f"on call {len(window)} weekends within {format_duration(dt.timedelta(seconds=width))} "
-                         f"from {window[0]} (max {count})")
+                out.over(
+                    NAME,
+                    spec,
+                    pid,
+                    len(window) - count,
+                    f"on call {len(window)} weekends within {format_duration(dt.timedelta(seconds=width))} "
+                    f"from {window[0]} (max {count})",
+                )
     return out
 
 
@@ -149,8 +154,7 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
     caps = _hard(prob, person)
     counts = "/".join(str(c) for c, _ in caps) or "?"
     steps = ", ".join(f"{c} -> {c + 1}" for c, _ in caps)
-    return [Relaxation(f"lift max_weekends ({counts}) for {person_id(prob, person)} (smallest step: {steps})",
-                       RANK)]
+    return [Relaxation(f"lift max_weekends ({counts}) for {person_id(prob, person)} (smallest step: {steps})", RANK)]
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:

@@ -50,8 +50,9 @@ RANK = 10
 prune = no_prune
 
 
-def count_windows(m: ModelBuilder, name: str, spec: Limit, p: int, starts: Sequence[int], lits: Sequence[Lit],
-                  width: int, count: int) -> None:
+def count_windows(
+    m: ModelBuilder, name: str, spec: Limit, p: int, starts: Sequence[int], lits: Sequence[Lit], width: int, count: int
+) -> None:
     """At most ``count`` of ``lits`` (sorted by ``starts``) in any window of ``width`` seconds.
     Hard: one constraint per distinct window; soft: each item over, in the window it
     opens, costs ``weight``."""
@@ -66,14 +67,29 @@ def count_windows(m: ModelBuilder, name: str, spec: Limit, p: int, starts: Seque
             m.limit(name, spec, p, sum(window), count, enforce=window[0], upper=len(window))
 
 
-def count_over(out: Outcome, name: str, spec: Limit, pid: str, starts: Sequence[int], width: int, count: int,
-               what: str, where: Sequence[tuple[str | None, str | None]] = ()) -> None:
+def count_over(
+    out: Outcome,
+    name: str,
+    spec: Limit,
+    pid: str,
+    starts: Sequence[int],
+    width: int,
+    count: int,
+    what: str,
+    where: Sequence[tuple[str | None, str | None]] = (),
+) -> None:
     """The evaluator of :func:`count_windows`: ``starts`` are the taken items, sorted."""
     days = width / 86400
     for k, last in sliding(starts, width):
         n = last - k
-        out.over(name, spec, pid, n - count, f"{n} {what} within {days:g}d of {_label(where, k)}(max {count})",
-                 where[k] if where else (None, None))
+        out.over(
+            name,
+            spec,
+            pid,
+            n - count,
+            f"{n} {what} within {days:g}d of {_label(where, k)}(max {count})",
+            where[k] if where else (None, None),
+        )
 
 
 def _label(where: Sequence[tuple[str | None, str | None]], k: int) -> str:
@@ -131,20 +147,31 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
                 a = prob.instances[i]
                 n = sum(1 for j in insts[k:] if prob.instances[j].start < a.start + width)
                 days = spec.within.total_seconds() / 86400
-                out.over(NAME_SHIFTS, spec, pid, n - spec.count,
-                         f"{n} shifts start within {days:g}d of {a.label} (max {spec.count})",
-                         (a.shift, a.start_iso))
+                out.over(
+                    NAME_SHIFTS,
+                    spec,
+                    pid,
+                    n - spec.count,
+                    f"{n} shifts start within {days:g}d of {a.label} (max {spec.count})",
+                    (a.shift, a.start_iso),
+                )
         for hspec in rules.max_hours:
             width = int(hspec.within.total_seconds())
             for k, i in enumerate(insts):
                 a = prob.instances[i]
-                minutes = sum(prob.instances[j].seconds // 60 for j in insts[k:]
-                              if prob.instances[j].start < a.start + width)
+                minutes = sum(
+                    prob.instances[j].seconds // 60 for j in insts[k:] if prob.instances[j].start < a.start + width
+                )
                 over = -(-(minutes - round(hspec.hours * 60)) // 60)  # started hours over
                 days = hspec.within.total_seconds() / 86400
-                out.over(NAME_HOURS, hspec, pid, over,
-                         f"{minutes / 60:g}h of shifts start within {days:g}d of {a.label} "
-                         f"(max {hspec.hours:g}h)", (a.shift, a.start_iso))
+                out.over(
+                    NAME_HOURS,
+                    hspec,
+                    pid,
+                    over,
+                    f"{minutes / 60:g}h of shifts start within {days:g}d of {a.label} (max {hspec.hours:g}h)",
+                    (a.shift, a.start_iso),
+                )
     return out
 
 
@@ -158,8 +185,9 @@ def _hard_caps(prob: Facts) -> tuple[list[tuple[int, int]], list[tuple[int, int]
 
 def _texts(prob: Facts, hard_only: bool) -> tuple[list[str], list[str]]:
     r = prob.scenario.rules
-    shifts = [f"{plural(w.count, 'shift')} in {format_duration(w.within)}"
-              for w in r.max_shifts if not (hard_only and w.soft)]
+    shifts = [
+        f"{plural(w.count, 'shift')} in {format_duration(w.within)}" for w in r.max_shifts if not (hard_only and w.soft)
+    ]
     hours = [f"{w.hours:g}h in {format_duration(w.within)}" for w in r.max_hours if not (hard_only and w.soft)]
     return shifts, hours
 
@@ -178,8 +206,9 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
     r = prob.scenario.rules
     parts = [f"{w.count} in {format_duration(w.within)}" for w in r.max_shifts if not w.soft]
     parts += [f"{w.hours:g}h in {format_duration(w.within)}" for w in r.max_hours if not w.soft]
-    steps = [f"max_shifts {w.count} -> {w.count + 1} in {format_duration(w.within)}" for w in r.max_shifts
-             if not w.soft]
+    steps = [
+        f"max_shifts {w.count} -> {w.count + 1} in {format_duration(w.within)}" for w in r.max_shifts if not w.soft
+    ]
     text = f"lift the window cap ({' / '.join(parts)}) for {pid}"
     if steps:
         text += f" (smallest step: {', '.join(steps)})"
@@ -213,4 +242,3 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return True
 
     return check
-

@@ -25,16 +25,41 @@ if TYPE_CHECKING:
 # ``optimizer.settings`` (as the rule modules in ``constraints/`` do) must not pull in the
 # whole pipeline above it, or the layers would import each other in a circle.
 _HOME = {
-    "InputError": "errors", "load_scenario": "loading", "Problem": "problem", "Person": "scenario",
-    "Scenario": "scenario", "TimeOff": "scenario", "Schedule": "schedule", "assignments_frame": "schedule",
-    "people_frame": "schedule", "read_schedule": "schedule", "Progress": "solve", "Result": "solve",
-    "Status": "solve", "solve": "solve", "Evaluation": "verify", "evaluate": "verify",
+    "InputError": "errors",
+    "load_scenario": "loading",
+    "Problem": "problem",
+    "Person": "scenario",
+    "Scenario": "scenario",
+    "TimeOff": "scenario",
+    "Schedule": "schedule",
+    "assignments_frame": "schedule",
+    "people_frame": "schedule",
+    "read_schedule": "schedule",
+    "Progress": "solve",
+    "Result": "solve",
+    "Status": "solve",
+    "solve": "solve",
+    "Evaluation": "verify",
+    "evaluate": "verify",
 }
 
 __all__ = [
-    "Evaluation", "InputError", "Person", "Problem", "Progress", "Result", "Scenario",
-    "Schedule", "Status", "TimeOff", "assignments_frame", "evaluate", "load_scenario",
-    "people_frame", "read_schedule", "solve",
+    "Evaluation",
+    "InputError",
+    "Person",
+    "Problem",
+    "Progress",
+    "Result",
+    "Scenario",
+    "Schedule",
+    "Status",
+    "TimeOff",
+    "assignments_frame",
+    "evaluate",
+    "load_scenario",
+    "people_frame",
+    "read_schedule",
+    "solve",
 ]
 
 

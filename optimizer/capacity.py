@@ -72,8 +72,9 @@ def capacity(prob: Facts, rules: Sequence[Rule] = RULES) -> list[CapacityLine]:
             able = [p for p, person in enumerate(prob.people) if skill in person.skills]
             groups.append((f"{pat.name} crew skill {skill}", len(insts), able))
         total_slots = sum(r.count for r in pat.roles) * len(insts)
-        able_any = [p for p in range(len(prob.people))
-                    if any(prob.qualified(p, insts[0], r) for r in range(len(pat.roles)))]
+        able_any = [
+            p for p in range(len(prob.people)) if any(prob.qualified(p, insts[0], r) for r in range(len(pat.roles)))
+        ]
         groups.append((f"{pat.name} all roles", total_slots, able_any))
         takeable = {p: most_takeable(prob, p, insts, rules) for p in set().union(*(a for _, _, a in groups))}
         for what, slots, able in groups:
@@ -81,7 +82,10 @@ def capacity(prob: Facts, rules: Sequence[Rule] = RULES) -> list[CapacityLine]:
             texts: list[str] = []
             for p in able:
                 texts += [t for t in takeable[p][1] if t not in texts]
-            lim = (f"{', '.join(texts)} lets each take at most "
-                   f"{max((takeable[p][0] for p in able), default=0)}") if texts else ""
+            lim = (
+                (f"{', '.join(texts)} lets each take at most {max((takeable[p][0] for p in able), default=0)}")
+                if texts
+                else ""
+            )
             out.append(CapacityLine(what, slots, len(able), cap, lim))
     return out

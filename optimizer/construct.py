@@ -17,8 +17,9 @@ re-plan are handled here.
 
 Each check is incremental and per person (on :class:`constraints.base.Placed`: sorted
 starts, cumulative minutes, days on call, weekends, holidays, counts), so the greedy costs
-O(slots × candidates tried): it never calls the full evaluator. Because instances are placed in start order, a new assignment
-is always a person's latest start, so rest and window checks only look backwards.
+O(slots × candidates tried): it never calls the full evaluator. Because instances are
+placed in start order, a new assignment is always a person's latest start, so rest and
+window checks only look backwards.
 
 Among feasible candidates the greedy prefers, in order: the baseline's person (when
 re-planning), people whose (load + history) / fte so far is lowest (load in hundredths,
@@ -73,9 +74,7 @@ class _Builder:
         # soft preferences used as tie-breakers (hundredths of load)
         r = prob.scenario.rules
         self.soft_holiday = (
-            round(100 * r.holidays.weight)
-            if r.holidays and r.holidays.mode == "avoid" and r.holidays.soft
-            else 0
+            round(100 * r.holidays.weight) if r.holidays and r.holidays.mode == "avoid" and r.holidays.soft else 0
         )
         self.stats: Counter[str] = Counter()  # checks, crew searches, crew failures (for reports)
 
@@ -185,11 +184,16 @@ def _crew_search(b, slots, feasible, crew, skills) -> list[int] | None:
     return list(picked) if go(0, crew) else None
 
 
-def _crew_fallback(i, slots, feasible, crew, skills) -> list[Assignment]:
+def _crew_fallback(
+    i: int, slots: list[int], feasible: dict[int, list[int]], crew: frozenset[str], skills: list[frozenset[str]]
+) -> list[Assignment]:
     """No full crew covers the crew skills: fill preferring people who add missing skills,
-    and leave the last slot empty (the shortfall shows as an unfilled slot)."""
-    out, taken, missing = [], set(), set(crew)
-    for r in slots[:-1]:
+    and leave one slot empty (the shortfall shows as an unfilled slot): a slot nobody can
+    take if there is one, else the last."""
+    out: list[Assignment] = []
+    taken: set[int] = set()
+    missing = set(crew)
+    for r in slots:
         free = [p for p in feasible[r] if p not in taken]
         if not free:
             continue
@@ -197,6 +201,8 @@ def _crew_fallback(i, slots, feasible, crew, skills) -> list[Assignment]:
         taken.add(p)
         missing -= skills[p]
         out.append(Assignment(i, r, p))
+    if len(out) == len(slots):
+        out.pop()
     return out
 
 

@@ -30,8 +30,16 @@ from .schedule import Assignment, Schedule
 from .verify import evaluate
 
 RULE_OF: dict[str, Rule] = {family(rule): rule for rule in RULES}  # family name -> its module
-__all__ = ["CapacityLine", "Conflict", "Group", "alternatives", "capacity", "describe", "explain_infeasible",
-           "relaxation"]
+__all__ = [
+    "CapacityLine",
+    "Conflict",
+    "Group",
+    "alternatives",
+    "capacity",
+    "describe",
+    "explain_infeasible",
+    "relaxation",
+]
 
 
 # --------------------------------------------------------------------------- conflicts
@@ -50,9 +58,9 @@ class Group:
 class Conflict:
     """Result of conflict analysis."""
 
-    status: str                        # "infeasible", "feasible" or "unknown"
+    status: str  # "infeasible", "feasible" or "unknown"
     groups: list[Group] = field(default_factory=list)
-    minimal: bool = False              # proven: dropping any one group resolves the conflict
+    minimal: bool = False  # proven: dropping any one group resolves the conflict
     relaxations: list[Group] = field(default_factory=list)
     relax_together: list[Group] = field(default_factory=list)
     relax_families: list[list[Group]] = field(default_factory=list)
@@ -78,9 +86,12 @@ class Conflict:
         if self.status == "unknown" or not self.groups:
             lines.append("The solver could not isolate the conflicting rules within the time limit.")
             return "\n".join(lines)
-        head = ("These rules cannot all hold together; the set is minimal: drop any one of them and "
-                "the rest of it can hold:" if self.minimal else
-                "These rules cannot all hold together (a conflicting set, not proven minimal):")
+        head = (
+            "These rules cannot all hold together; the set is minimal: drop any one of them and "
+            "the rest of it can hold:"
+            if self.minimal
+            else "These rules cannot all hold together (a conflicting set, not proven minimal):"
+        )
         lines.append(head)
         for k, g in enumerate(self.groups[:limit], 1):
             lines.append(f"  {k}. {self.describe(g)}")
@@ -90,16 +101,19 @@ class Conflict:
             lines.append("Each of these relaxations alone makes the scenario solvable (checked by the solver):")
             lines += [f"  - {self.relax(g)}" for g in self.relaxations]
         elif self.relax_families:
-            lines.append("No single relaxation is enough. Each of these alone makes the scenario solvable "
-                         "(checked by the solver):")
+            lines.append(
+                "No single relaxation is enough. Each of these alone makes the scenario solvable "
+                "(checked by the solver):"
+            )
             lines += [f"  - {relax_family(self.problem, gs)}" for gs in self.relax_families]
         elif self.relax_together:
-            lines.append("No single relaxation is enough. These together make the scenario solvable "
-                         "(checked by the solver; found greedily, so maybe not the fewest):")
+            lines.append(
+                "No single relaxation is enough. These together make the scenario solvable "
+                "(checked by the solver; found greedily, so maybe not the fewest):"
+            )
             lines += [f"  - {self.relax(g)}" for g in self.relax_together]
         else:
-            lines.append("No single relaxation among these makes the scenario solvable; relax several, "
-                         "or add people.")
+            lines.append("No single relaxation among these makes the scenario solvable; relax several, or add people.")
         return "\n".join(lines)
 
 
@@ -142,9 +156,13 @@ def relax_family(prob: Problem | None, groups: list[Group]) -> str:
     if people and len(people) == len(groups):
         one = relaxation(prob, groups[0])
         everyone = ", ".join(people)
-        return one.replace(f"for {people[0]}", f"for {everyone}").replace(
-            f"{people[0]}'s", f"{everyone}'s").replace(f"ask {people[0]}", f"ask {everyone}").replace(
-            f"let {people[0]} ", f"let {everyone} ").replace(f"allow {people[0]} ", f"allow {everyone} ")
+        return (
+            one.replace(f"for {people[0]}", f"for {everyone}")
+            .replace(f"{people[0]}'s", f"{everyone}'s")
+            .replace(f"ask {people[0]}", f"ask {everyone}")
+            .replace(f"let {people[0]} ", f"let {everyone} ")
+            .replace(f"allow {people[0]} ", f"allow {everyone} ")
+        )
     return "; ".join(relaxation(prob, g) for g in groups)
 
 
@@ -240,8 +258,11 @@ class _AssumptionModel:
         # far faster than search alone
         solver.parameters.linearization_level = 2
         st = solver.solve(self.b.model)
-        core = [self.by_index[v] for v in solver.sufficient_assumptions_for_infeasibility()
-                if v in self.by_index] if st == cp_model.INFEASIBLE else []
+        core = (
+            [self.by_index[v] for v in solver.sufficient_assumptions_for_infeasibility() if v in self.by_index]
+            if st == cp_model.INFEASIBLE
+            else []
+        )
         return st, core, solver.deterministic_time
 
 
@@ -255,7 +276,7 @@ def _shrink(run, core: list, budget: list[float]) -> tuple[list, bool]:
     while k < len(core):
         if budget[0] <= 0:
             return core, False
-        trial = core[:k] + core[k + 1:]
+        trial = core[:k] + core[k + 1 :]
         st, smaller, _ = run(trial, max(0.3, budget[0] / (2 * len(core))))
         if st == cp_model.INFEASIBLE:
             keep = set(smaller)
@@ -289,6 +310,7 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
             st, core, used = model.run(active, min(limit, max(0.05, budget[0])), wall)
             budget[0] = min(budget[0] - used, deadline - time.perf_counter())
             return st, core, used
+
         return run
 
     def done(status: str, **kw) -> Conflict:
@@ -317,8 +339,12 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
     st, core, _ = run_g(narrowed, budget[0] * 0.5)
     if st != cp_model.INFEASIBLE or not core:
         # could not narrow down: report the families, honestly
-        return done("infeasible", groups=[Group(f) for f in fam_core], minimal=False,
-                    relax_families=_family_relaxations(run_f, families, fam_core, rank))
+        return done(
+            "infeasible",
+            groups=[Group(f) for f in fam_core],
+            minimal=False,
+            relax_families=_family_relaxations(run_f, families, fam_core, rank),
+        )
     core, minimal = _shrink(run_g, sorted(core), budget)
     relax = []
     for g in core:
@@ -341,8 +367,9 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
         together = _greedy_relaxation(run_g, everything, core, rank)
     if not relax and not fams and not together:
         fams = _family_relaxations(run_f, families, fam_core, rank)
-    return done("infeasible", groups=core, minimal=minimal, relaxations=relax, relax_together=together,
-                relax_families=fams)
+    return done(
+        "infeasible", groups=core, minimal=minimal, relaxations=relax, relax_together=together, relax_families=fams
+    )
 
 
 OTHERS = Group("~others")
@@ -425,19 +452,21 @@ def alternatives(schedule: Schedule, instance: int, role: int, person: int | Non
         ev = evaluate(Schedule(prob, changed))
         new = [v for v in ev.violations.itertuples(index=False) if _key(v) not in base_keys]
         rules_now = ev.by_rule().to_dict()
-        delta = {r: rules_now.get(r, 0.0) - base_rules.get(r, 0.0)
-                 for r in sorted(set(rules_now) | set(base_rules))}
+        delta = {r: rules_now.get(r, 0.0) - base_rules.get(r, 0.0) for r in sorted(set(rules_now) | set(base_rules))}
         delta = {r: round(d, 4) for r, d in delta.items() if abs(d) > 1e-9}
-        rows.append({
-            "person": prob.people[q].id,
-            "feasible": not new,
-            "reasons": "; ".join(sorted({f"{v.rule}: {v.message}" for v in new})),
-            "delta_points": round(ev.objective - base.objective, 4),
-            "delta_by_rule": delta,
-        })
+        rows.append(
+            {
+                "person": prob.people[q].id,
+                "feasible": not new,
+                "reasons": "; ".join(sorted({f"{v.rule}: {v.message}" for v in new})),
+                "delta_points": round(ev.objective - base.objective, 4),
+                "delta_by_rule": delta,
+            }
+        )
     df = pd.DataFrame(rows, columns=["person", "feasible", "reasons", "delta_points", "delta_by_rule"])
-    return df.sort_values(["feasible", "delta_points", "person"], ascending=[False, True, True],
-                          kind="stable").reset_index(drop=True)
+    return df.sort_values(
+        ["feasible", "delta_points", "person"], ascending=[False, True, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def _key(v) -> tuple:

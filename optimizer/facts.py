@@ -63,8 +63,7 @@ class Facts:
     ``optimizer.problem.Problem``.
     """
 
-    def __init__(self, scenario: Scenario, baseline: Baseline | None = None,
-                 rules: Sequence[Pruning] = ()) -> None:
+    def __init__(self, scenario: Scenario, baseline: Baseline | None = None, rules: Sequence[Pruning] = ()) -> None:
         self.scenario = scenario
         self.baseline = baseline
         self.rules: tuple[Pruning, ...] = tuple(rules)
@@ -165,7 +164,8 @@ class Facts:
             for r in range(len(inst.roles)):
                 if (inst.shift, r) not in out:
                     out[(inst.shift, r)] = frozenset(
-                        p for p in range(len(self.people)) if self.qualified(p, inst.index, r))
+                        p for p in range(len(self.people)) if self.qualified(p, inst.index, r)
+                    )
         return out
 
     def hard_time_off(self, p: int, i: int) -> Interval | None:

@@ -103,8 +103,7 @@ class ModelBuilder:
     """What a rule module sees while encoding: the problem, the model, the variables, and
     helpers to add hard limits or soft penalties with one definition of each."""
 
-    def __init__(self, problem: Facts, rules: Sequence[Encoding], explain: bool = False,
-                 plain: bool = False) -> None:
+    def __init__(self, problem: Facts, rules: Sequence[Encoding], explain: bool = False, plain: bool = False) -> None:
         """Build the model of ``problem`` with ``rules`` (in this order).
 
         Assignments some rule ``prune``-s get no variable (the problem's cached
@@ -215,9 +214,7 @@ class ModelBuilder:
 
     def weekend_lits(self, p: int) -> dict[dt.date, Lit]:
         """Per weekend (its Saturday, team zone): literal "p is on call that weekend"."""
-        return self._per_period(
-            p, "wkd", lambda inst: weekends_touched(inst.start, inst.end, self.problem.team_tz)
-        )
+        return self._per_period(p, "wkd", lambda inst: weekends_touched(inst.start, inst.end, self.problem.team_tz))
 
     def _per_period(self, p: int, kind: str, periods_of: Callable[[Any], list[dt.date]]) -> dict[dt.date, Lit]:
         key = (kind, p)
@@ -249,7 +246,6 @@ class ModelBuilder:
         for lit in lits:
             defs.add(self.model.add_implication(lit, b).index)
         return b
-
 
     def works_sum_if_exclusive(self, p: int, insts: list[int]) -> Expr | None:
         """``Σ works(p, i)`` when the instances share a common instant (so the overlap rule

@@ -30,8 +30,9 @@ class Problem(Facts):
     ``optimizer.replan``).
     """
 
-    def __init__(self, scenario: Scenario, baseline: Baseline | None = None,
-                 rules: Sequence[Rule] | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, baseline: Baseline | None = None, rules: Sequence[Rule] | None = None
+    ) -> None:
         super().__init__(scenario, baseline, RULES if rules is None else rules)
 
 

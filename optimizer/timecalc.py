@@ -87,4 +87,3 @@ def split_kinds(start: int, end: int, tz: ZoneInfo, holidays: frozenset[dt.date]
             if secs > 0:
                 out[day_kind or kind] += secs
     return out
-

@@ -37,7 +37,8 @@ MODULES = _modules()
 def _is_type_checking(node: ast.If) -> bool:
     t = node.test
     return (isinstance(t, ast.Name) and t.id == "TYPE_CHECKING") or (
-        isinstance(t, ast.Attribute) and t.attr == "TYPE_CHECKING")
+        isinstance(t, ast.Attribute) and t.attr == "TYPE_CHECKING"
+    )
 
 
 def _imported(name: str, path: Path) -> set[str]:
@@ -133,8 +134,10 @@ def test_the_import_walker_sees_function_level_and_package_imports(tmp_path):
     assert "optimizer" not in edges and "optimizer.cli" not in edges  # packages it is inside: already running
     # a TYPE_CHECKING import is no edge, a function-level one is
     f = tmp_path / "m.py"
-    f.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import optimizer.solve\n"
-                 "def g():\n    from optimizer import facts\n")
+    f.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import optimizer.solve\n"
+        "def g():\n    from optimizer import facts\n"
+    )
     assert _imported("x", f) == {"optimizer", "optimizer.facts"}
 
 

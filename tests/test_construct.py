@@ -318,3 +318,11 @@ def test_hint_gives_a_feasible_solve():
     sc = generate("TL")
     res = solve(sc, hint=construct(Problem(sc)), time_limit=5)
     assert res.status.has_schedule and res.evaluation.feasible
+
+
+def test_regression_crew_fallback_left_every_slot_empty_when_one_role_had_no_candidate():
+    # team14_short: nobody holds the primary's skill; the fallback left the last slot (the
+    # secondary) empty as well, so nothing was filled at all.
+    rep = construct_report(construct(Problem(load_scenario(EXAMPLES / "team14_short.yaml"))))
+    assert rep["filled"] == 13 and rep["total"] == 26  # every secondary, no primary
+    assert rep["other_violations"] == []

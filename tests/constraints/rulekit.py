@@ -27,8 +27,13 @@ class Alone:
     schedule: list[tuple[str, int]]  # (person id, instance) of the solution
 
 
-def solve_alone(sc: Scenario, rule: ModuleType, force: list[tuple[str, int]] = (),
-                forbid: list[tuple[str, int]] = (), exact: bool = False) -> Alone:
+def solve_alone(
+    sc: Scenario,
+    rule: ModuleType,
+    force: list[tuple[str, int]] = (),
+    forbid: list[tuple[str, int]] = (),
+    exact: bool = False,
+) -> Alone:
     """Solve ``sc`` under ``rule`` alone. ``force``: (person id, instance) that must be
     worked; ``forbid``: that must not; ``exact``: nothing else is worked."""
     prob = Problem(sc, rules=[rule])
@@ -71,12 +76,18 @@ def judge(sc: Scenario, rule: ModuleType, worked: list[tuple[str, int]]) -> tupl
     return not out.violations, sum(pen.cost for pen in out.penalties)
 
 
-def agree(sc: Scenario, rule: ModuleType, people: list[str] | None = None, limit: int = 300,
-          seed: int = 0, nobody: bool = True) -> int:
+def agree(
+    sc: Scenario,
+    rule: ModuleType,
+    people: list[str] | None = None,
+    limit: int = 300,
+    seed: int = 0,
+    nobody: bool = True,
+) -> int:
     """For every schedule giving each instance one of ``people`` or nobody (a seeded sample
-    of ``limit`` when there are more; ``nobody=False``: always someone): the model with only ``rule`` and those assignments
-    fixed is feasible iff ``evaluate`` finds no violation, and its objective equals the
-    evaluated penalty. Returns the number of schedules checked."""
+    of ``limit`` when there are more; ``nobody=False``: always someone): the model with
+    only ``rule`` and those assignments fixed is feasible iff ``evaluate`` finds no
+    violation, and its objective equals the evaluated penalty. Returns the number of schedules checked."""
     prob = Problem(sc, rules=[rule])
     ids = people or [p.id for p in prob.people]
     options = [None, *ids] if nobody else list(ids)

@@ -40,9 +40,27 @@ def test_encode_agrees_with_evaluate():
     people = [{"id": "a", "max_shifts": 2, "max_hours": 30}, {"id": "b", "min_hours": 30}]
     assert agree(scenario(**BASE, people=people), caps) == 81
     assert agree(scenario(**BASE, people=people, rules={"person_caps": {"soft": True, "weight": 2}}), caps) == 81
-    assert agree(scenario(**BASE, people=[{"id": "a"}, {"id": "b"}],
-                          rules={"max_share": {"share": 0.3, "soft": True, "weight": 1}}), caps) == 81
-    two = [{"name": "day", "repeat": "daily", "starts": "00:00", "length": "12h", "roles": [{"name": "primary"}]},
-           {"name": "eve", "repeat": "daily", "starts": "12:00", "length": "12h", "roles": [{"name": "primary"}]}]
-    assert agree(scenario(end=dt.date(2027, 1, 5), shifts=two,
-                          people=[{"id": "a", "max_shifts_by_type": {"eve": 1}}, {"id": "b"}]), caps) == 81
+    assert (
+        agree(
+            scenario(
+                **BASE,
+                people=[{"id": "a"}, {"id": "b"}],
+                rules={"max_share": {"share": 0.3, "soft": True, "weight": 1}},
+            ),
+            caps,
+        )
+        == 81
+    )
+    two = [
+        {"name": "day", "repeat": "daily", "starts": "00:00", "length": "12h", "roles": [{"name": "primary"}]},
+        {"name": "eve", "repeat": "daily", "starts": "12:00", "length": "12h", "roles": [{"name": "primary"}]},
+    ]
+    assert (
+        agree(
+            scenario(
+                end=dt.date(2027, 1, 5), shifts=two, people=[{"id": "a", "max_shifts_by_type": {"eve": 1}}, {"id": "b"}]
+            ),
+            caps,
+        )
+        == 81
+    )

@@ -9,10 +9,21 @@ from rulekit import agree, solve_alone
 
 from constraints import crew_skills
 
-CREW = [{"name": "day", "repeat": "daily", "starts": "00:00", "length": "1d",
-         "roles": [{"name": "primary"}, {"name": "secondary"}], "crew_skills": ["x", "y"]}]
-BASE = dict(end=dt.date(2027, 1, 5), shifts=CREW,
-            people=[{"id": "a", "skills": ["x"]}, {"id": "b", "skills": ["y"]}, {"id": "c"}])
+CREW = [
+    {
+        "name": "day",
+        "repeat": "daily",
+        "starts": "00:00",
+        "length": "1d",
+        "roles": [{"name": "primary"}, {"name": "secondary"}],
+        "crew_skills": ["x", "y"],
+    }
+]
+BASE = dict(
+    end=dt.date(2027, 1, 5),
+    shifts=CREW,
+    people=[{"id": "a", "skills": ["x"]}, {"id": "b", "skills": ["y"]}, {"id": "c"}],
+)
 
 
 def test_feasible_and_infeasible():

@@ -10,8 +10,11 @@ from rulekit import agree, solve_alone
 from constraints import holidays
 
 # Tue 5 .. Fri 8 Jan 2027; 6 Jan (instance 1) is Epiphany in Bavaria, a holiday for a only
-BASE = dict(start=dt.date(2027, 1, 5), end=dt.date(2027, 1, 8),
-            people=[{"id": "a", "country": "DE", "subdivision": "BY"}, {"id": "b"}])
+BASE = dict(
+    start=dt.date(2027, 1, 5),
+    end=dt.date(2027, 1, 8),
+    people=[{"id": "a", "country": "DE", "subdivision": "BY"}, {"id": "b"}],
+)
 EXTRA = [{"date": "2027-01-08", "name": "team day"}]  # a holiday for everyone (instance 3)
 
 
@@ -28,6 +31,10 @@ def test_max_holidays():
 
 
 def test_encode_agrees_with_evaluate():
-    for rules in ({"holidays": {"mode": "avoid"}}, {"holidays": {"mode": "avoid", "soft": True, "weight": 2}},
-                  {"max_holidays": 1}, {"max_holidays": {"count": 0, "soft": True, "weight": 3}}):
+    for rules in (
+        {"holidays": {"mode": "avoid"}},
+        {"holidays": {"mode": "avoid", "soft": True, "weight": 2}},
+        {"max_holidays": 1},
+        {"max_holidays": {"count": 0, "soft": True, "weight": 3}},
+    ):
         assert agree(scenario(**BASE, extra_holidays=EXTRA, rules=rules), holidays) == 81

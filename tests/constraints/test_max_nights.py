@@ -13,8 +13,10 @@ from optimizer import Problem
 
 # Mon 4 .. Thu 7 Jan: a night (20:00-08:00, 10 of 12 hours at night) and an early
 # (06:00-14:00, no night hour) each day. Instances alternate: early 0, night 1, early 2 ...
-SHIFTS = [{"name": "early", "repeat": "daily", "starts": "06:00", "length": "8h", "roles": [{"name": "primary"}]},
-          {"name": "night", "repeat": "daily", "starts": "20:00", "length": "12h", "roles": [{"name": "primary"}]}]
+SHIFTS = [
+    {"name": "early", "repeat": "daily", "starts": "06:00", "length": "8h", "roles": [{"name": "primary"}]},
+    {"name": "night", "repeat": "daily", "starts": "20:00", "length": "12h", "roles": [{"name": "primary"}]},
+]
 BASE = dict(end=dt.date(2027, 1, 7), shifts=SHIFTS, people=[{"id": "a"}, {"id": "b"}])
 
 
@@ -27,9 +29,13 @@ def test_night_is_the_loads_night():
     sc = scenario(**BASE)
     assert nights(sc) == [1, 3, 5, 7]
     # 18:00-02:00 has 4 of 8 hours at night: half counts; 16:00-24:00 (2 of 8) does not
-    half = scenario(end=dt.date(2027, 1, 4), shifts=[
-        {"name": "late", "repeat": "daily", "starts": "18:00", "length": "8h", "roles": [{"name": "primary"}]},
-        {"name": "eve", "repeat": "daily", "starts": "16:00", "length": "8h", "roles": [{"name": "primary"}]}])
+    half = scenario(
+        end=dt.date(2027, 1, 4),
+        shifts=[
+            {"name": "late", "repeat": "daily", "starts": "18:00", "length": "8h", "roles": [{"name": "primary"}]},
+            {"name": "eve", "repeat": "daily", "starts": "16:00", "length": "8h", "roles": [{"name": "primary"}]},
+        ],
+    )
     prob = Problem(half)
     assert {prob.instances[i].shift: max_nights.is_night(prob, 0, i) for i in range(2)} == {"eve": False, "late": True}
 
@@ -57,9 +63,12 @@ def test_soft_costs_weight_per_night_over():
 
 def test_encode_agrees_with_evaluate():
     small = dict(BASE, end=dt.date(2027, 1, 5))  # early, night, early, night
-    for rules in ({"max_nights": 1}, {"max_nights": {"count": 1, "soft": True, "weight": 2}},
-                  {"max_nights": {"count": 1, "within": "30h"}},
-                  {"max_nights": {"count": 0, "within": "30h", "soft": True, "weight": 3}}):
+    for rules in (
+        {"max_nights": 1},
+        {"max_nights": {"count": 1, "soft": True, "weight": 2}},
+        {"max_nights": {"count": 1, "within": "30h"}},
+        {"max_nights": {"count": 0, "within": "30h", "soft": True, "weight": 3}},
+    ):
         assert agree(scenario(**small, rules=rules), max_nights) == 81
 
 
@@ -85,8 +94,9 @@ def test_check_counts_it_in_capacity():
     line = next(c for c in lines if c.what == "night primary")
     # nights 24h apart: a person takes nights 0 and 2 at most (1 in any 48h) -> 2 each, 4 in all
     assert (line.slots, line.capacity, line.short) == (4, 4, 0) and "max_nights 1" in line.limiting
-    line = next(c for c in capacity(Problem(scenario(**NIGHTS_ONLY, rules={"max_nights": 1})))
-                if c.what == "night primary")
+    line = next(
+        c for c in capacity(Problem(scenario(**NIGHTS_ONLY, rules={"max_nights": 1}))) if c.what == "night primary"
+    )
     assert (line.capacity, line.short) == (2, 2)
 
 
@@ -94,8 +104,12 @@ def test_warm_start_honours_it():
     from optimizer.construct import construct
     from optimizer.verify import evaluate
 
-    sc = scenario(end=dt.date(2027, 1, 10), shifts=SHIFTS, people=[{"id": p} for p in "abcd"],
-                  rules={"max_nights": {"count": 1, "within": "72h"}})
+    sc = scenario(
+        end=dt.date(2027, 1, 10),
+        shifts=SHIFTS,
+        people=[{"id": p} for p in "abcd"],
+        rules={"max_nights": {"count": 1, "within": "72h"}},
+    )
     sched = construct(Problem(sc))
     assert len(sched.assignments) == 14  # every slot filled
     assert "max_nights" not in set(evaluate(sched).violations["rule"])
@@ -109,8 +123,10 @@ def test_warm_start_honours_it():
 def test_solve_respects_it():
     from optimizer import solve
 
-    r = solve(scenario(end=dt.date(2027, 1, 7), shifts=SHIFTS, people=[{"id": p} for p in "abcd"],
-                       rules={"max_nights": 1}), time_limit=5)
+    r = solve(
+        scenario(end=dt.date(2027, 1, 7), shifts=SHIFTS, people=[{"id": p} for p in "abcd"], rules={"max_nights": 1}),
+        time_limit=5,
+    )
     assert r.status.has_schedule and r.evaluation.feasible
     nights = r.assignments[r.assignments["shift"] == "night"]
     assert nights["person_id"].value_counts().max() == 1

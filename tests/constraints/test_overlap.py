@@ -10,8 +10,10 @@ from rulekit import agree, solve_alone
 from constraints import overlap
 
 # a 24h shift from 00:00 and a 12h one from 12:00 each day: they overlap
-SHIFTS = [{"name": "day", "repeat": "daily", "starts": "00:00", "length": "1d", "roles": [{"name": "primary"}]},
-          {"name": "eve", "repeat": "daily", "starts": "12:00", "length": "12h", "roles": [{"name": "primary"}]}]
+SHIFTS = [
+    {"name": "day", "repeat": "daily", "starts": "00:00", "length": "1d", "roles": [{"name": "primary"}]},
+    {"name": "eve", "repeat": "daily", "starts": "12:00", "length": "12h", "roles": [{"name": "primary"}]},
+]
 BASE = dict(end=dt.date(2027, 1, 5), shifts=SHIFTS, people=[{"id": "a"}, {"id": "b"}])
 
 

@@ -14,13 +14,25 @@ from optimizer import Problem, load_scenario
 from optimizer.model import family
 
 ROOT_EXAMPLE = "data/examples/quarterly.yaml"
-MEMBERS = ["NAMES", "OBJECTIVE_ONLY", "RELAX", "prune", "encode", "evaluate", "describe", "relaxations",
-           "capacity", "warm_start"]
+MEMBERS = [
+    "NAMES",
+    "OBJECTIVE_ONLY",
+    "RELAX",
+    "prune",
+    "encode",
+    "evaluate",
+    "describe",
+    "relaxations",
+    "capacity",
+    "warm_start",
+]
 IDS = [family(r) for r in RULES]
 
 
 def test_the_protocol_lists_exactly_these_members():
-    declared = set(get_type_hints(Rule)) | {n for n, f in vars(Rule).items() if inspect.isfunction(f) and not n.startswith("_")}
+    declared = set(get_type_hints(Rule)) | {
+        n for n, f in vars(Rule).items() if inspect.isfunction(f) and not n.startswith("_")
+    }
     assert declared == set(MEMBERS)
 
 
@@ -49,8 +61,8 @@ def test_reported_names_belong_to_one_family_each():
 @pytest.fixture(scope="module")
 def prob():
     sc = load_scenario(ROOT_EXAMPLE).with_rules(
-        min_rest="2d", max_weekends=3, max_nights={"count": 2, "within": "28d"}, max_consecutive_days=10,
-        max_holidays=1)
+        min_rest="2d", max_weekends=3, max_nights={"count": 2, "within": "28d"}, max_consecutive_days=10, max_holidays=1
+    )
     return Problem(sc)
 
 

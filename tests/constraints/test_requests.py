@@ -9,9 +9,16 @@ from rulekit import agree, solve_alone
 
 from constraints import requests
 
-REQS = [{"id": "a", "shift_requests": [{"date": "2027-01-04", "shift": "day", "want": "on", "weight": 3},
-                                       {"date": "2027-01-05", "shift": "day", "want": "off", "weight": 2}]},
-        {"id": "b"}]
+REQS = [
+    {
+        "id": "a",
+        "shift_requests": [
+            {"date": "2027-01-04", "shift": "day", "want": "on", "weight": 3},
+            {"date": "2027-01-05", "shift": "day", "want": "off", "weight": 2},
+        ],
+    },
+    {"id": "b"},
+]
 BASE = dict(end=dt.date(2027, 1, 6), people=REQS)
 
 

@@ -17,8 +17,9 @@ def test_team_and_person_max_are_one_rule():
     assert solve_alone(team, runs, force=[("a", 0), ("a", 1), ("a", 3)]).status == "feasible"
     assert solve_alone(team, runs, force=[("a", 0), ("a", 1), ("a", 2)]).status == "infeasible"
     # both sources hard: the smaller N holds (3 for a, 2 for the team)
-    both = scenario(**dict(BASE, people=[{"id": "a", "max_consecutive_days": 3}, {"id": "b"}]),
-                    rules={"max_consecutive_days": 2})
+    both = scenario(
+        **dict(BASE, people=[{"id": "a", "max_consecutive_days": 3}, {"id": "b"}]), rules={"max_consecutive_days": 2}
+    )
     assert solve_alone(both, runs, force=[("a", 0), ("a", 1), ("a", 2)]).status == "infeasible"
     assert runs.hard_max(runs.Facts(both), 0) == 2
 
@@ -39,9 +40,13 @@ def test_soft_run_costs_length_minus_n():
 def test_encode_agrees_with_evaluate():
     small = dict(BASE, end=dt.date(2027, 1, 7))
     people = [{"id": "a", "max_consecutive_days": 2, "min_consecutive_days_off": 2}, {"id": "b"}]
-    for kw in ({"rules": {"max_consecutive_days": 2}},
-               {"rules": {"max_consecutive_days": {"count": 1, "soft": True, "weight": 2}}},
-               {"people": people},
-               {"people": [{"id": "a", "min_consecutive_days": 2}, {"id": "b", "max_consecutive_days": 1}],
-                "rules": {"person_caps": {"soft": True, "weight": 3}}}):
+    for kw in (
+        {"rules": {"max_consecutive_days": 2}},
+        {"rules": {"max_consecutive_days": {"count": 1, "soft": True, "weight": 2}}},
+        {"people": people},
+        {
+            "people": [{"id": "a", "min_consecutive_days": 2}, {"id": "b", "max_consecutive_days": 1}],
+            "rules": {"person_caps": {"soft": True, "weight": 3}},
+        },
+    ):
         assert agree(scenario(**{**small, **kw}), runs) == 81

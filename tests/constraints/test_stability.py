@@ -17,8 +17,11 @@ BASE = dict(end=dt.date(2027, 1, 6), people=[{"id": "a"}, {"id": "b"}])  # 3 day
 
 def test_frozen_and_moved():
     sc = scenario(**BASE)
-    published = Baseline.from_schedule(manual(sc, [(0, "primary", "a"), (1, "primary", "a"), (2, "primary", "b")]),
-                                       freeze_until=dt.date(2027, 1, 5), weight=10)
+    published = Baseline.from_schedule(
+        manual(sc, [(0, "primary", "a"), (1, "primary", "a"), (2, "primary", "b")]),
+        freeze_until=dt.date(2027, 1, 5),
+        weight=10,
+    )
     prob = Problem(sc, baseline=published, rules=[stability])
     assert prob.frozen == {0}
     # b may not take the frozen day 0 (pruned); a may

@@ -9,9 +9,17 @@ from rulekit import agree, solve_alone
 
 from constraints import successions
 
-SHIFTS = [{"name": "night", "repeat": "daily", "starts": "20:00", "length": "10h", "roles": [{"name": "primary"}],
-           "not_followed_by": ["early"]},
-          {"name": "early", "repeat": "daily", "starts": "06:00", "length": "8h", "roles": [{"name": "primary"}]}]
+SHIFTS = [
+    {
+        "name": "night",
+        "repeat": "daily",
+        "starts": "20:00",
+        "length": "10h",
+        "roles": [{"name": "primary"}],
+        "not_followed_by": ["early"],
+    },
+    {"name": "early", "repeat": "daily", "starts": "06:00", "length": "8h", "roles": [{"name": "primary"}]},
+]
 # Mon 4, Tue 5 Jan: instances early 4th (0), night 4th (1), early 5th (2), night 5th (3)
 BASE = dict(end=dt.date(2027, 1, 5), shifts=SHIFTS, people=[{"id": "a"}, {"id": "b"}])
 

@@ -19,10 +19,13 @@ def test_hard_feasible_and_infeasible():
 
 
 def test_soft_and_prefer_costs():
-    sc = scenario(**BASE, time_off=[{"person": "a", "from": "2027-01-05", "to": "2027-01-06", "soft": True,
-                                     "weight": 2},
-                                    {"person": "b", "from": "2027-01-07", "to": "2027-01-07", "prefer": True,
-                                     "weight": 5}])
+    sc = scenario(
+        **BASE,
+        time_off=[
+            {"person": "a", "from": "2027-01-05", "to": "2027-01-06", "soft": True, "weight": 2},
+            {"person": "b", "from": "2027-01-07", "to": "2027-01-07", "prefer": True, "weight": 5},
+        ],
+    )
     # a on both soft days: 2 × 2 points; b not on call on the wished day: 5 points
     assert solve_alone(sc, time_off, force=[("a", 1), ("a", 2)], exact=True).cost == 9 * 10_000
     # the optimum: a off those days, b on the 7th: 0
@@ -30,7 +33,9 @@ def test_soft_and_prefer_costs():
 
 
 def test_encode_agrees_with_evaluate():
-    entries = [{"person": "a", "from": "2027-01-05", "to": "2027-01-05"},
-               {"person": "a", "from": "2027-01-06", "to": "2027-01-07", "soft": True, "weight": 2},
-               {"person": "b", "from": "2027-01-04", "to": "2027-01-05", "prefer": True, "weight": 3}]
+    entries = [
+        {"person": "a", "from": "2027-01-05", "to": "2027-01-05"},
+        {"person": "a", "from": "2027-01-06", "to": "2027-01-07", "soft": True, "weight": 2},
+        {"person": "b", "from": "2027-01-04", "to": "2027-01-05", "prefer": True, "weight": 3},
+    ]
     assert agree(scenario(**BASE, time_off=entries), time_off) == 81

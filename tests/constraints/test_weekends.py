@@ -50,13 +50,21 @@ def test_window_form():
 
 def test_encode_agrees_with_evaluate():
     # Fri 8 .. Mon 11 Jan: instances 0..3 (Sat 9 and Sun 10 are 1 and 2), 3 options each: 81 schedules
-    base = dict(start=dt.date(2027, 1, 8), end=dt.date(2027, 1, 11), people=[{"id": "a", "max_weekends": 0},
-                                                                              {"id": "b"}])
+    base = dict(
+        start=dt.date(2027, 1, 8), end=dt.date(2027, 1, 11), people=[{"id": "a", "max_weekends": 0}, {"id": "b"}]
+    )
     assert agree(scenario(**base), weekends) == 81
     assert agree(scenario(**base, rules={"max_weekends": {"count": 0, "soft": True, "weight": 2}}), weekends)
     assert agree(scenario(**base, rules={"person_caps": {"soft": True, "weight": 5}}), weekends)
-    win = dict(start=dt.date(2027, 1, 9), end=dt.date(2027, 1, 23), shifts=[
-        {"name": "wk", "repeat": "weekly", "starts": "sat 00:00", "length": "1d", "roles": [{"name": "primary"}]}])
-    for rules in ({"max_weekends": {"count": 1, "within": "14d"}},
-                  {"max_weekends": {"count": 1, "within": "14d", "soft": True, "weight": 2}}):
+    win = dict(
+        start=dt.date(2027, 1, 9),
+        end=dt.date(2027, 1, 23),
+        shifts=[
+            {"name": "wk", "repeat": "weekly", "starts": "sat 00:00", "length": "1d", "roles": [{"name": "primary"}]}
+        ],
+    )
+    for rules in (
+        {"max_weekends": {"count": 1, "within": "14d"}},
+        {"max_weekends": {"count": 1, "within": "14d", "soft": True, "weight": 2}},
+    ):
         assert agree(scenario(**win, people=[{"id": "a"}, {"id": "b"}], rules=rules), weekends) == 27

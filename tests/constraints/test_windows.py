@@ -32,8 +32,10 @@ def test_soft_window_costs_per_shift_over():
 
 
 def test_encode_agrees_with_evaluate():
-    for rules in ({"max_shifts": {"count": 2, "within": "3d"}},
-                  {"max_shifts": {"count": 1, "within": "2d", "soft": True, "weight": 2}},
-                  {"max_hours": {"hours": 30, "within": "3d"}},
-                  {"max_hours": {"hours": 30, "within": "3d", "soft": True, "weight": 1}}):
+    for rules in (
+        {"max_shifts": {"count": 2, "within": "3d"}},
+        {"max_shifts": {"count": 1, "within": "2d", "soft": True, "weight": 2}},
+        {"max_hours": {"hours": 30, "within": "3d"}},
+        {"max_hours": {"hours": 30, "within": "3d", "soft": True, "weight": 1}},
+    ):
         assert agree(scenario(**BASE, rules=rules), windows) == 81
