@@ -42,7 +42,8 @@ PEOPLE = [
     {"id": "hyper", "name": HOSTILE, "email": "hyper@example.com"},
     {"id": "=1+1", "name": "+plus, -minus; @at", "email": "eq@example.com"},
     {"id": "quote", "name": "'=already guarded", "email": "q@example.com"},
-    {"id": "tab", "name": "\t=tab\nand newline", "email": None},
+    # (names with tabs or line breaks are refused at load time since #17)
+    {"id": "minus", "name": "-2", "email": None},
 ]
 STAMP = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 
@@ -379,3 +380,37 @@ def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):
         atomic_write_text(target, "new\n" * 1000)
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.csv"]  # no temp file left behind
+
+
+def test_exports_package_modules_are_small():
+    """One module per format, each under 500 lines (issue #18)."""
+    from pathlib import Path
+
+    import optimizer.exports as pkg
+
+    files = sorted(Path(pkg.__file__).parent.glob("*.py"))
+    assert {f.stem for f in files} >= {"csv", "ical", "vtimezone", "pagerduty", "opsgenie", "xlsx", "paging"}
+    assert all(len(f.read_text(encoding="utf-8").splitlines()) < 500 for f in files)
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_regression_libreoffice_reads_the_csv_as_utf8_with_the_documented_filter(tmp_path, full):
+    """docs/exports.md: LibreOffice guesses Windows-1252 for a CSV; with the UTF-8 filter
+    (CSV:44,34,76,1) every script survives, with or without the --excel byte-order mark."""
+    import subprocess
+
+    import openpyxl
+
+    for excel in (False, True):
+        src = tmp_path / f"people_{excel}.csv"
+        write_csv(full, src, "csv", excel=excel)
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless",
+             "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(src)],
+            check=True, capture_output=True, timeout=240,
+        )  # fmt: skip
+        ws = openpyxl.load_workbook(tmp_path / f"people_{excel}.xlsx").active
+        cells = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+        assert cells[0] == "shift"  # no byte-order mark shown in A1
+        for name in ("Jörg Müller", "李伟", "Ωmega", "عمر"):
+            assert name in cells
