@@ -525,3 +525,30 @@ def test_browser_check_catches_external_requests_and_errors(tmp_path) -> None:
     visit = visit_page(page.resolve().as_uri())
     assert visit.external_requests == ["https://example.invalid/logo.png"]
     assert "boom" in visit.console_errors
+
+
+def test_regression_handbook_times_in_each_persons_zone(tmp_path) -> None:
+    """The handbook said "times in Europe/Berlin" for people in New York: now the header says
+    shift times are in the shift's zone and each person living elsewhere gets their own time
+    (hand-checked: Mon 29 Mar 10:00 CEST is 04:00 EDT)."""
+    sc = scenario_two_patterns().replace(
+        escalation=[
+            {"level": 1, "name": "Primary on call", "roles": ["primary"], "ack_timeout": "5m"},
+            {"level": 2, "name": "Secondary on call", "roles": ["secondary"], "ack_timeout": "10m"},
+        ]
+    )
+    schedule = greedy_schedule(sc)
+    files = write_report(schedule, tmp_path)
+    assert files.handbook is not None
+    page = files.handbook.read_text(encoding="utf-8")
+    assert "times in Europe/Berlin" not in page
+    assert "each shift's own zone (Asia/Singapore, Europe/Berlin)" in page
+    assert "their own time follows their name" in page
+    assert "Nora Quinn <span class=\"muted\">[Mon 29 Mar 04:00 – Mon 05 Apr 04:00 America/New_York]</span>" in page
+    # Berlin people get no second time on the Berlin week, but their own on Singapore's shifts
+    # (09:00 SGT on Tue 23 Mar is 01:00 UTC, 02:00 CET)
+    rows = re.findall(r'<tr><td>(week|business-hours)</td><td class="when">(.*?)</td>(.*?)</tr>', page)
+    week_rows = [cells for shift, _when, cells in rows if shift == "week"]
+    assert len(week_rows) == 2 and "Europe/Berlin]" not in "".join(week_rows)
+    tuesday = next(cells for shift, when, cells in rows if when == "Tue 23 Mar 09:00 – 17:00")
+    assert "[Tue 23 Mar 02:00 – 10:00 Europe/Berlin]" in tuesday

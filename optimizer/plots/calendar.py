@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import ScaledTranslation
 
@@ -114,13 +116,13 @@ def plot_calendar(schedule: Schedule, ax: Axes | None = None) -> Axes:
                             gid="time_off",
                         )
                     )
-        for a in schedule.assignments:
-            inst = prob.instances[a.instance]
-            key = _role_key(schedule, inst.shift, inst.roles[a.role].name)
+        for asg in schedule.assignments:
+            inst = prob.instances[asg.instance]
+            key = _role_key(schedule, inst.shift, inst.roles[asg.role].name)
             s, e = x(inst.start), x(inst.end)
             ax.add_patch(
                 Rectangle(
-                    (s, a.person - 0.3),
+                    (s, asg.person - 0.3),
                     e - s,
                     0.6,
                     facecolor=colors[key],
@@ -163,7 +165,7 @@ def plot_calendar(schedule: Schedule, ax: Axes | None = None) -> Axes:
         lift = 30.0 if n > 25 else 0.0
         if n > 25:
             ax.tick_params(axis="x", labeltop=True)
-        axes_width = ax.figure.get_size_inches()[0] * max(ax.get_position().width, 0.85)
+        axes_width = cast(Figure, ax.figure).get_size_inches()[0] * max(ax.get_position().width, 0.85)
         ncol = max(1, min(len(handles), int(axes_width / 1.45)))
         legend_rows = -(-len(handles) // ncol)
         ax.set_title(ax.get_title(loc="left"), loc="left", pad=lift + 10 + 14 * legend_rows)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import matplotlib as mpl
@@ -53,7 +54,7 @@ WEEKEND_SHADE = "#ececec"
 HOLIDAY_SHADE = "#f9c9c9"
 GAP_COLOR = "#d62728"
 
-_RC = {
+_RC: dict[str, Any] = {
     "font.size": 9,
     "axes.titlesize": 11,
     "axes.titleweight": "bold",
@@ -69,7 +70,7 @@ _RC = {
 @contextmanager
 def chart_style() -> Iterator[None]:
     """rcParams for rota's charts, for the duration of a ``with`` block only."""
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(cast(Any, _RC)):
         yield
 
 

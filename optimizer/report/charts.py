@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import cast
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from .. import plots
 from ..schedule import Schedule
@@ -46,7 +48,7 @@ def figure_bytes(ax: Axes, fmt: str = "png") -> bytes:
     """The figure of ``ax`` as PNG or SVG bytes (no timestamps, so reruns are identical)."""
     buf = io.BytesIO()
     meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
-    ax.figure.savefig(buf, format=fmt, dpi=PNG_DPI, metadata=meta)
+    cast(Figure, ax.figure).savefig(buf, format=fmt, dpi=PNG_DPI, metadata=meta)
     return buf.getvalue()
 
 
