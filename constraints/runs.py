@@ -26,6 +26,7 @@ from optimizer.settings import Limit
 from optimizer.timecalc import days_touched
 
 from .base import (
+    Capacity,
     Facts,
     ModelBuilder,
     Outcome,
@@ -33,7 +34,6 @@ from .base import (
     Relaxation,
     Violation,
     WarmCheck,
-    no_capacity,
     no_prune,
     person_id,
     plural,
@@ -53,7 +53,6 @@ RELAX = "person"
 RANK = 30
 ONE_DAY = dt.timedelta(days=1)
 prune = no_prune
-capacity = no_capacity  # a run limit caps no share of the horizon by itself
 
 
 def horizon_days(prob: Facts, p: int) -> list[dt.date]:
@@ -229,6 +228,16 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
         if k and k > 1:
             out.append(Relaxation(f"lift {key} ({k}) for {pid} (smallest step: {k} -> {k - 1})", RANK + 1))
     return out or [Relaxation(f"relax the runs of days for {pid}", RANK)]
+
+
+def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
+    """A shift touching more days than the hard maximum allows in a row can never be taken
+    (a 7-day shift under ``max_consecutive_days: 5``); otherwise no bound."""
+    n = hard_max(prob, p)
+    if n is None:
+        return None
+    fit = sum(1 for i in insts if len(prob.days_of(p, i)) <= n)
+    return Capacity(fit, f"max_consecutive_days {n}") if fit < len(insts) else None
 
 
 def warm_start(prob: Facts) -> WarmCheck | None:

@@ -50,3 +50,13 @@ def test_encode_agrees_with_evaluate():
         },
     ):
         assert agree(scenario(**{**small, **kw}), runs) == 81
+
+
+def test_capacity_knows_a_shift_longer_than_the_run_limit():
+    from optimizer.capacity import capacity
+
+    week = [{"name": "week", "repeat": "weekly", "starts": "mon 10:00", "length": "7d", "roles": [{"name": "primary"}]}]
+    sc = scenario(end=dt.date(2027, 1, 31), shifts=week, rules={"max_consecutive_days": 5})
+    line = next(c for c in capacity(runs.Facts(sc)) if c.what == "week primary")
+    # a week from Monday 10:00 touches 8 calendar days: nobody may take it
+    assert (line.slots, line.capacity, line.short) == (4, 0, 4) and "max_consecutive_days 5" in line.limiting
