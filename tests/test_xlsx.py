@@ -222,3 +222,12 @@ def test_libreoffice_reads_names_dates_and_hours(book: Path, sched: Schedule, tm
         kinds.append([c.get(f"{{{ns['office']}}}value-type") for c in cells[:8]])
     assert kinds[0] == ["string", "string", "date", "date", "string", "float", "string", "string"], kinds
     assert not [c for c in root.iter(f"{{{ns['table']}}}table-cell") if c.get(f"{{{ns['table']}}}formula")]
+
+
+def test_same_schedule_and_stamp_give_the_same_bytes(sched: Schedule) -> None:
+    from optimizer.exports import workbook_bytes
+
+    first = workbook_bytes(sched, stamp=STAMP)
+    assert first == workbook_bytes(sched, stamp=STAMP)
+    assert first != workbook_bytes(sched, stamp=STAMP + dt.timedelta(days=1))  # the stamp is in it
+    assert openpyxl.load_workbook(io.BytesIO(first)).properties.created == STAMP.replace(tzinfo=None)

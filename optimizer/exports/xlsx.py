@@ -171,7 +171,23 @@ def workbook_bytes(schedule: Schedule, utc: bool = False, stamp: dt.datetime | N
     wb.properties.modified = when
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return _stable_zip(buf.getvalue(), when)
+
+
+def _stable_zip(data: bytes, when: dt.datetime) -> bytes:
+    """The same archive with every member dated ``when`` (openpyxl stamps the current time),
+    so the same schedule and stamp give the same bytes."""
+    import zipfile
+
+    out = io.BytesIO()
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=stamp)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            dst.writestr(member, src.read(info.filename))
+    return out.getvalue()
 
 
 def write_xlsx(schedule: Schedule, path: str | Path, utc: bool = False, stamp: dt.datetime | None = None) -> Path:
