@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # repo root first (tests/ has package-named folders)
 
 from fuzzing import (  # noqa: E402
     CSV_KINDS,
