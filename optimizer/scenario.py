@@ -20,7 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from .escalation_spec import EscalationContact, EscalationLevel, Severity
+from .escalation_checks import check_escalation
+from .escalation_spec import EscalationLevel, Severity
 from .fields import (
     MAX_COUNT,
     MAX_HOURS,
@@ -371,7 +372,7 @@ class Scenario(Frozen):
                 raise LocatedError(("weights", "roles", r),
                                    f"unknown role {r!r} ({did_you_mean(r, role_names)}known: {known})")
         self._check_shift_names()
-        self._check_escalation()
+        check_escalation(self)
         return self
 
     def _check_shift_names(self) -> None:
@@ -392,93 +393,6 @@ class Scenario(Frozen):
                 if req.shift not in names:
                     raise LocatedError(("people", i, "shift_requests", j, "shift"),
                                        f"unknown shift {req.shift!r} ({did_you_mean(req.shift, names)}known: {known})")
-
-    def _check_escalation(self) -> None:
-        """Escalation levels, severities, runbooks and escalation weights name what exists."""
-        roles = sorted({r.name for s in self.shifts for r in s.roles})
-        skills = sorted({k for p in self.people for k in p.skills})
-        shifts = {s.name for s in self.shifts}
-        ids = {p.id for p in self.people}
-        seen: dict[int, int] = {}
-        contacts: dict[str, EscalationContact] = {}
-        for i, lv in enumerate(self.escalation):
-            if lv.level in seen:
-                raise LocatedError(
-                    ("escalation", i, "level"),
-                    f"level {lv.level} is defined twice (also escalation[{seen[lv.level]}])",
-                )
-            seen[lv.level] = i
-            for r in lv.roles:
-                if r not in roles:
-                    raise LocatedError(
-                        ("escalation", i, "roles"),
-                        f"level {lv.level}: unknown role {r!r} ({did_you_mean(r, roles)}known: {', '.join(roles)})",
-                    )
-            for k in lv.skills:
-                if k not in skills:
-                    raise LocatedError(
-                        ("escalation", i, "skills"),
-                        f"level {lv.level}: nobody holds skill {k!r} "
-                        f"({did_you_mean(k, skills)}known: {', '.join(skills)})",
-                    )
-            if lv.from_ != "crew" and lv.from_ not in shifts:
-                raise LocatedError(
-                    ("escalation", i, "from"),
-                    f"level {lv.level}: from {lv.from_!r} is neither crew nor a shift "
-                    f"(known: {', '.join(sorted(shifts))})",
-                )
-            for j, who in enumerate(lv.people):
-                if isinstance(who, str):
-                    if who not in ids and who not in contacts:
-                        raise LocatedError(
-                            ("escalation", i, "people", j),
-                            f"level {lv.level}: unknown person {who!r} ({did_you_mean(who, ids)}"
-                            "a person id, or a contact "
-                            "{id, name, email, phone} for someone not on the rota)",
-                        )
-                elif who.id in ids:
-                    raise LocatedError(
-                        ("escalation", i, "people", j, "id"),
-                        f"level {lv.level}: {who.id!r} is a person of the rota; name them by id only",
-                    )
-                elif who.id in contacts and contacts[who.id] != who:
-                    raise LocatedError(
-                        ("escalation", i, "people", j, "id"),
-                        f"level {lv.level}: contact {who.id!r} is defined twice, differently",
-                    )
-                else:
-                    contacts[who.id] = who
-        levels = ", ".join(str(v) for v in sorted(seen)) or "none defined"
-        for name, sev in self.severities.items():
-            for field in ("page", "then"):
-                for j, v in enumerate(getattr(sev, field)):
-                    if v not in seen:
-                        raise LocatedError(
-                            ("severities", name, field, j),
-                            f"severity {name}: no escalation level {v} (levels: {levels})",
-                        )
-            twice = sorted(set(sev.page) & set(sev.then)) or sorted(
-                v for v in set(sev.levels) if sev.levels.count(v) > 1)
-            if twice:
-                raise LocatedError(
-                    ("severities", name), f"severity {name}: level {twice[0]} is listed twice"
-                )
-        for key, url in self.runbooks.items():
-            if key not in roles and key not in skills:
-                raise LocatedError(
-                    ("runbooks", key),
-                    f"runbook for {key!r}: not a skill or role (skills: {', '.join(skills)}; "
-                    f"roles: {', '.join(roles)})",
-                )
-            if not re.match(r"^https?://\S+$", str(url).strip()):
-                raise LocatedError(
-                    ("runbooks", key), f"runbook for {key!r}: expected an http(s) URL, got {url!r}"
-                )
-        for v in self.weights.escalation_level:
-            if v not in seen:
-                raise LocatedError(
-                    ("weights", "escalation_level", v), f"no escalation level {v} (levels: {levels})"
-                )
 
     # ---------------------------------------------------------------- helpers
 
