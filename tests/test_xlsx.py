@@ -230,4 +230,5 @@ def test_same_schedule_and_stamp_give_the_same_bytes(sched: Schedule) -> None:
     first = workbook_bytes(sched, stamp=STAMP)
     assert first == workbook_bytes(sched, stamp=STAMP)
     assert first != workbook_bytes(sched, stamp=STAMP + dt.timedelta(days=1))  # the stamp is in it
-    assert openpyxl.load_workbook(io.BytesIO(first)).properties.created == STAMP.replace(tzinfo=None)
+    props = openpyxl.load_workbook(io.BytesIO(first)).properties
+    assert props.created == props.modified == STAMP.replace(tzinfo=None)

@@ -175,9 +175,12 @@ def workbook_bytes(schedule: Schedule, utc: bool = False, stamp: dt.datetime | N
 
 
 def _stable_zip(data: bytes, when: dt.datetime) -> bytes:
-    """The same archive with every member dated ``when`` (openpyxl stamps the current time),
-    so the same schedule and stamp give the same bytes."""
+    """The same archive with every member dated ``when`` and ``when`` as the modified time
+    (openpyxl stamps the current time on both), so the same schedule and stamp give the same bytes."""
+    import re
     import zipfile
+
+    modified = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 
     out = io.BytesIO()
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
@@ -186,7 +189,12 @@ def _stable_zip(data: bytes, when: dt.datetime) -> bytes:
             member = zipfile.ZipInfo(info.filename, date_time=stamp)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = info.external_attr
-            dst.writestr(member, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + modified + rb"\g<2>", body
+                )
+            dst.writestr(member, body)
     return out.getvalue()
 
 
