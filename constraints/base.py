@@ -106,9 +106,14 @@ Grouping = Literal["person", "instance", "never"]
 class Rule(Protocol):
     """A rule family's module (see the module docstring)."""
 
-    NAMES: tuple[str, ...]
-    OBJECTIVE_ONLY: bool
-    RELAX: Grouping
+    @property
+    def NAMES(self) -> tuple[str, ...]: ...  # noqa: N802 (module constants)
+
+    @property
+    def OBJECTIVE_ONLY(self) -> bool: ...  # noqa: N802
+
+    @property
+    def RELAX(self) -> Grouping: ...  # noqa: N802
 
     def prune(self, prob: Facts) -> Iterable[tuple[int, int]]: ...
 

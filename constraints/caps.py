@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from optimizer.settings import Limit
 
-from .base import Capacity, Facts, ModelBuilder, Outcome, Placed, Relaxation, WarmCheck, person_id
+from .base import Capacity, Facts, Grouping, ModelBuilder, Outcome, Placed, Relaxation, WarmCheck, person_id
 
 if TYPE_CHECKING:
     from optimizer.model import Expr, Lit
@@ -34,7 +34,7 @@ NAME_MIN_HOURS = "min_hours"
 NAME_SHARE = "max_share"
 NAMES = (NAME_SHIFTS, NAME_BY_TYPE, NAME_HOURS, NAME_MIN_HOURS, NAME_SHARE)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 50
 
 
@@ -192,7 +192,7 @@ def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
     person = prob.people[p]
     rules = prob.scenario.rules
     most: int | None = None
-    texts = []
+    texts: list[str] = []
     if not rules.person_caps.soft:
         by_pattern = Counter(prob.instances[i].shift for i in insts)
         typed = sum(min(n, person.max_shifts_by_type.get(name, n)) for name, n in by_pattern.items())

@@ -19,6 +19,7 @@ from optimizer.facts import start_dates
 
 from .base import (
     Facts,
+    Grouping,
     Outcome,
     Penalty,
     Relaxation,
@@ -35,7 +36,7 @@ NAME_OVER = "cover_over"
 
 NAMES = (NAME, NAME_UNDER, NAME_OVER)
 OBJECTIVE_ONLY = False
-RELAX = "instance"
+RELAX: Grouping = "instance"
 RANK = 90
 prune = no_prune
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .base import (
     Facts,
+    Grouping,
     Outcome,
     Relaxation,
     Violation,
@@ -18,7 +19,7 @@ NAME = "crew_skills"
 
 NAMES = (NAME,)
 OBJECTIVE_ONLY = False
-RELAX = "instance"
+RELAX: Grouping = "instance"
 RANK = 80
 prune = no_prune
 

@@ -19,6 +19,7 @@ from optimizer.settings import HolidayPolicy
 from .base import (
     Capacity,
     Facts,
+    Grouping,
     ModelBuilder,
     Outcome,
     Placed,
@@ -37,7 +38,7 @@ NAME_AVOID = "holidays_avoid"
 NAME_MAX = "max_holidays"
 NAMES = (NAME_AVOID, NAME_MAX)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 60
 
 

@@ -24,6 +24,7 @@ from optimizer.timecalc import NIGHT_END, NIGHT_START, days_touched, local_to_ut
 from .base import (
     Capacity,
     Facts,
+    Grouping,
     ModelBuilder,
     Outcome,
     Placed,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 NAME = "max_nights"
 NAMES = (NAME,)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 45
 prune = no_prune
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from .base import (
     Capacity,
     Facts,
+    Grouping,
     ModelBuilder,
     Outcome,
     Placed,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 NAME = "overlap"
 NAMES = (NAME,)
 OBJECTIVE_ONLY = False
-RELAX = "never"
+RELAX: Grouping = "never"
 prune = no_prune
 
 

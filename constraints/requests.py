@@ -13,6 +13,7 @@ from optimizer.facts import instance_on
 
 from .base import (
     Facts,
+    Grouping,
     Outcome,
     Penalty,
     Relaxation,
@@ -28,7 +29,7 @@ NAME_OFF = "shift_off_request"
 
 NAMES = (NAME_ON, NAME_OFF)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 100
 prune = no_prune
 

@@ -17,6 +17,7 @@ from optimizer.settings import RestLimit
 from .base import (
     Capacity,
     Facts,
+    Grouping,
     ModelBuilder,
     Outcome,
     Relaxation,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 NAME = "min_rest"
 NAMES = (NAME,)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 20
 prune = no_prune
 

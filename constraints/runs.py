@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from optimizer.settings import Limit
@@ -28,6 +28,7 @@ from optimizer.timecalc import days_touched
 from .base import (
     Capacity,
     Facts,
+    Grouping,
     ModelBuilder,
     Outcome,
     Placed,
@@ -49,7 +50,7 @@ NAME_MIN = "min_consecutive_days"
 NAME_OFF = "min_consecutive_days_off"
 NAMES = (NAME_MAX, NAME_MIN, NAME_OFF)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 30
 ONE_DAY = dt.timedelta(days=1)
 prune = no_prune
@@ -111,7 +112,8 @@ def _forbid(m: ModelBuilder, on: list[Expr], off: list[Expr]) -> None:
     if not on and not off:
         m.model.add_bool_or([])  # the pattern is forced: infeasible
         return
-    m.model.add(sum(1 - e for e in on) + sum(off) >= 1)
+    missing: Any = sum(1 - e for e in on)  # linear expressions (numpy ints in Expr confuse the stubs)
+    m.model.add(missing + sum(off) >= 1)
 
 
 def encode(m: ModelBuilder) -> None:

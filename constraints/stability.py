@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .base import (
     Facts,
+    Grouping,
     Outcome,
     Penalty,
     Relaxation,
@@ -25,7 +26,7 @@ NAME_CHANGES = "changes"
 
 NAMES = (NAME_FROZEN, NAME_CHANGES)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 95
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 
 from optimizer.facts import instance_on, start_dates
 
-from .base import Facts, Outcome, Placed, Relaxation, Violation, WarmCheck, no_capacity, no_prune, person_id
+from .base import Facts, Grouping, Outcome, Placed, Relaxation, Violation, WarmCheck, no_capacity, no_prune, person_id
 
 NAME = "succession"
 ONE_DAY = dt.timedelta(days=1)
@@ -17,7 +17,7 @@ ONE_DAY = dt.timedelta(days=1)
 
 NAMES = (NAME,)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 35
 prune = no_prune
 

@@ -17,6 +17,7 @@ from optimizer.settings import Limit
 from .base import (
     Capacity,
     Facts,
+    Grouping,
     ModelBuilder,
     Outcome,
     Penalty,
@@ -35,7 +36,7 @@ NAME = "time_off"
 PREFER = "preference"
 NAMES = (NAME, PREFER)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 70
 
 

@@ -26,6 +26,7 @@ from optimizer.timecalc import to_local
 from .base import (
     Capacity,
     Facts,
+    Grouping,
     ModelBuilder,
     Outcome,
     Placed,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 NAME = "max_weekends"
 NAMES = (NAME,)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 40
 prune = no_prune
 

@@ -23,6 +23,7 @@ from optimizer.settings import Limit
 from .base import (
     Capacity,
     Facts,
+    Grouping,
     ModelBuilder,
     Outcome,
     Placed,
@@ -45,7 +46,7 @@ NAME_SHIFTS = "max_shifts_window"
 NAME_HOURS = "max_hours_window"
 NAMES = (NAME_SHIFTS, NAME_HOURS)
 OBJECTIVE_ONLY = False
-RELAX = "person"
+RELAX: Grouping = "person"
 RANK = 10
 prune = no_prune
 

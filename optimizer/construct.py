@@ -133,8 +133,8 @@ def _fill_instance(b: _Builder, i: int) -> list[Assignment]:
         feasible[r] = cands
     slots.sort(key=lambda r: (len(feasible[r]), r))  # fewest candidates first
     crew = tuple(inst.pattern.crew_skills)
-    skills = [frozenset(prob.people[p].skills) for p in range(len(prob.people))] if crew else None
     if crew:
+        skills = [frozenset(prob.people[p].skills) for p in range(len(prob.people))]
         picked = _crew_search(b, slots, feasible, frozenset(crew), skills)
         if picked is not None:
             return [Assignment(i, r, p) for r, p in zip(slots, picked, strict=True)]
@@ -153,7 +153,7 @@ def _crew_search(b, slots, feasible, crew, skills) -> list[int] | None:
     """First full crew, in preference order, that holds every crew skill (or None)."""
     n = len(slots)
     # skills the slots from k on could still bring (ignoring who is taken): for pruning
-    reach = [frozenset()] * (n + 1)
+    reach: list[frozenset[str]] = [frozenset()] * (n + 1)
     for k in range(n - 1, -1, -1):
         union = set(reach[k + 1])
         for p in feasible[slots[k]]:

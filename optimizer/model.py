@@ -28,7 +28,8 @@ Expr = cp_model.LinearExprT
 class Encoding(Pruning, Protocol):
     """What the builder needs of a rule module (the full protocol is ``constraints.base.Rule``)."""
 
-    OBJECTIVE_ONLY: bool
+    @property
+    def OBJECTIVE_ONLY(self) -> bool: ...  # noqa: N802 (a module constant)
 
     def encode(self, m: ModelBuilder) -> None: ...
 
@@ -197,10 +198,11 @@ class ModelBuilder:
         """A variable exactly equal to ``max(0, expr - cap)`` (0 when ``enforce`` is false);
         ``upper`` bounds ``expr``. Exact, so the objective equals the evaluators' penalty."""
         var = self.model.new_int_var(0, max(0, upper - cap), f"excess_{rule}")
+        over: Any = expr  # a linear expression (numpy integers in Expr confuse the stubs)
         if enforce is None:
-            self.model.add_max_equality(var, [0, expr - cap])
+            self.model.add_max_equality(var, [0, over - cap])
         else:
-            self.model.add_max_equality(var, [0, expr - cap - (upper - cap) * (1 - enforce)])
+            self.model.add_max_equality(var, [0, over - cap - (upper - cap) * (1 - enforce)])
         return var
 
     def note(self, ct: cp_model.Constraint, person: int = -1, instance: int = -1) -> None:

@@ -30,9 +30,8 @@ IDS = [family(r) for r in RULES]
 
 
 def test_the_protocol_lists_exactly_these_members():
-    declared = set(get_type_hints(Rule)) | {
-        n for n, f in vars(Rule).items() if inspect.isfunction(f) and not n.startswith("_")
-    }
+    members = {n for n, f in vars(Rule).items() if isinstance(f, property) or inspect.isfunction(f)}
+    declared = {n for n in members if not n.startswith("_")} | set(get_type_hints(Rule))
     assert declared == set(MEMBERS)
 
 
