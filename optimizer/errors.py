@@ -8,7 +8,7 @@ Exit codes (documented in the README):
 2    the input is invalid (message names file, line and field)
 3    the scenario is proven infeasible
 4    no schedule was found within the time limit
-130  interrupted (Ctrl-C or SIGTERM) before a schedule existed
+130  interrupted (Ctrl-C or SIGTERM) before the search started
 ==== ==========================================================
 
 (A solve interrupted after it found a schedule writes it and exits 0.)

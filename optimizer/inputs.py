@@ -103,7 +103,7 @@ def excerpt(value: object, limit: int = 40) -> str:
 
 # ----------------------------------------------------------------------------- files
 
-_PSEUDO_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))
+_PSEUDO_ROOTS = (Path("/proc"), Path("/sys"))  # "regular" files whose content is the system's state
 
 
 def read_input_bytes(path: str | Path, what: str, limit: int) -> bytes:

@@ -528,7 +528,10 @@ def load_scenario(path: str | Path, date_format: str | None = None) -> Scenario:
 
     ``people`` and ``time_off`` may each name a CSV file instead of listing entries
     (``people: people.csv``, relative to the YAML file), or a mapping
-    ``{file: ..., date_format: ..., columns: {ours: theirs}}``.
+    ``{file: ..., date_format: ..., columns: {ours: theirs}}``. Side files must lie inside
+    the YAML file's folder (links and ``..`` resolved), or inside a folder allowed with
+    :func:`optimizer.inputs.allow_dirs`; every file is read within :data:`optimizer.inputs.LIMITS`
+    (see docs/errors.md).
 
     Parameters
     ----------

@@ -149,6 +149,20 @@ def test_allow_dir_lifts_the_confinement(tmp_path, secret):
     assert "2 people" in out
 
 
+def test_allow_dirs_in_python(tmp_path):
+    from optimizer.inputs import allow_dirs
+
+    sc = write(tmp_path / "team", GOOD.replace(
+        "people:\n  - {id: alice, email: alice@example.com}\n  - {id: bob}\n", "people: ../hr/people.csv\n"))
+    write(tmp_path / "hr", "id\nalice\nbob\n", "people.csv")
+    with pytest.raises(InputError, match="outside the scenario's folder"):
+        load_scenario(sc)
+    with allow_dirs(tmp_path / "hr"):
+        assert len(load_scenario(sc).people) == 2
+    with pytest.raises(InputError, match="outside the scenario's folder"):  # only within the block
+        load_scenario(sc)
+
+
 @pytest.mark.parametrize("target", ["/proc/self/environ", "/dev/zero", "/dev/urandom", "/etc/shadow"])
 def test_regression_system_files_are_never_read_or_echoed(tmp_path, target, monkeypatch):
     monkeypatch.setenv("ROTA_TEST_SECRET", "hunter2")
