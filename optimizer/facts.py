@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -25,8 +25,17 @@ from .scenario import Person, Scenario, TimeOff
 from .timecalc import days_touched, midnight, split_kinds, weekends_touched, zone
 from .units import load_centi
 
-if TYPE_CHECKING:
-    from .replan import Baseline
+
+class Published(Protocol):
+    """What the facts need of a published schedule to re-plan from (``optimizer.replan.Baseline``)."""
+
+    @property
+    def keys(self) -> frozenset[tuple[str, int, str, str]]: ...
+
+    @property
+    def freeze_until(self) -> dt.date | None: ...
+
+    def cost_weight(self, start: int, anchor: int) -> float: ...
 
 
 class Pruning(Protocol):
@@ -63,7 +72,7 @@ class Facts:
     ``optimizer.problem.Problem``.
     """
 
-    def __init__(self, scenario: Scenario, baseline: Baseline | None = None, rules: Sequence[Pruning] = ()) -> None:
+    def __init__(self, scenario: Scenario, baseline: Published | None = None, rules: Sequence[Pruning] = ()) -> None:
         self.scenario = scenario
         self.baseline = baseline
         self.rules: tuple[Pruning, ...] = tuple(rules)
@@ -90,7 +99,7 @@ class Facts:
         if baseline is not None:
             self._match_baseline(baseline)
 
-    def _match_baseline(self, baseline: Baseline) -> None:
+    def _match_baseline(self, baseline: Published) -> None:
         by_key = {(inst.shift, inst.start): inst.index for inst in self.instances}
         for shift, start, role, pid in sorted(baseline.keys):
             i = by_key.get((shift, start))
@@ -247,14 +256,20 @@ class Facts:
     # ------------------------------------------------------------------ load
 
     def kinds(self, p: int, i: int) -> dict[str, int]:
-        """Seconds of instance ``i`` by kind (weekday/night/weekend/holiday) for person ``p``."""
-        key = (p, i)
+        """Seconds of instance ``i`` by kind (weekday/night/weekend/holiday) for person ``p``
+        (cached per zone and holiday calendar: people who share both share the split)."""
+        key = (self._profiles[p], i)
         got = self._kinds.get(key)
         if got is None:
             inst = self.instances[i]
             got = split_kinds(inst.start, inst.end, self.tz[p], self.holidays[p])
             self._kinds[key] = got
         return got
+
+    @cached_property
+    def _profiles(self) -> list[int]:
+        seen: dict[tuple[str, frozenset[dt.date]], int] = {}
+        return [seen.setdefault((str(self.tz[p]), self.holidays[p]), len(seen)) for p in range(len(self.people))]
 
     def load(self, p: int, i: int, r: int) -> int:
         """Load of person ``p`` taking role ``r`` on instance ``i``, in hundredths."""

@@ -8,17 +8,13 @@ This module sits above both the facts and the rule modules, so neither imports u
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from constraints import RULES
 from constraints.base import Rule
 
-from .facts import Facts, Interval, instance_on, start_dates
+from .facts import Facts, Interval, Published, instance_on, start_dates
 from .model import ModelBuilder
 from .scenario import Scenario
-
-if TYPE_CHECKING:
-    from .replan import Baseline
 
 __all__ = ["Facts", "Interval", "Problem", "build", "instance_on", "start_dates"]
 
@@ -31,7 +27,7 @@ class Problem(Facts):
     """
 
     def __init__(
-        self, scenario: Scenario, baseline: Baseline | None = None, rules: Sequence[Rule] | None = None
+        self, scenario: Scenario, baseline: Published | None = None, rules: Sequence[Rule] | None = None
     ) -> None:
         super().__init__(scenario, baseline, RULES if rules is None else rules)
 
