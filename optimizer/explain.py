@@ -353,6 +353,7 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
         st, _, _ = run_g([h for h in everything if h != g], max(0.3, budget[0] / (2 * len(core))))
         if st in _SOLVED:
             relax.append(g)
+    relax.sort(key=rank)  # cheapest to relax first
     fams: list[list[Group]] = []
     together: list[Group] = []
     if not relax:
