@@ -23,33 +23,10 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from .facts import Facts, start_dates
+from .facts import Facts
+from .fairshare import slot_classes
 
 DET_LIMIT = 0.5  # deterministic seconds for the counting model (measured: S reaches 19256 of 21625 by 0.5, 7922 by 0.1)
-
-
-def _classes(problem: Facts) -> tuple[dict[tuple, int], dict[tuple[int, tuple], int], dict[tuple, int]]:
-    """(need per class, available per (person, class), pattern instances per class key)."""
-    qualified = problem.qualified_people
-    forbidden = problem.forbidden
-    dates = start_dates(problem)
-    need: dict[tuple, int] = defaultdict(int)
-    avail: dict[tuple[int, tuple], int] = defaultdict(int)
-    for i, inst in enumerate(problem.instances):
-        for r, role in enumerate(inst.roles):
-            n = role.count_on(dates[i])
-            if n <= 0:
-                continue
-            people = sorted(qualified[(inst.shift, r)])
-            key = (inst.shift, r, tuple(problem.load(p, i, r) for p in people))
-            need[key] += n
-            for p in people:
-                if (p, i) not in forbidden:
-                    avail[(p, key)] += 1
-    per_pattern: dict[tuple, int] = defaultdict(int)
-    for inst in problem.instances:
-        per_pattern[(inst.shift,)] += 1
-    return need, avail, per_pattern
 
 
 def spread_bound(problem: Facts, det_limit: float = DET_LIMIT) -> int | None:
@@ -62,7 +39,8 @@ def spread_bound(problem: Facts, det_limit: float = DET_LIMIT) -> int | None:
     pool = list(problem.pool)
     if len(pool) < 2:
         return None
-    need, avail, per_pattern = _classes(problem)
+    classes = slot_classes(problem)
+    need, avail = classes.need, classes.avail
     qualified = problem.qualified_people
     m = cp_model.CpModel()
     n: dict[tuple[int, tuple], cp_model.IntVar] = {}
@@ -70,7 +48,7 @@ def spread_bound(problem: Facts, det_limit: float = DET_LIMIT) -> int | None:
     for (p, key), a in avail.items():
         ub = min(a, need[key])
         n[(p, key)] = m.new_int_var(0, ub, "")
-        most[p] += ub * key[2][sorted(problem.qualified_people[(key[0], key[1])]).index(p)]
+        most[p] += ub * classes.load[(p, key)]
     by_class: dict[tuple, list] = defaultdict(list)
     by_person: dict[int, list[tuple[tuple, cp_model.IntVar]]] = defaultdict(list)
     for (p, key), v in n.items():
@@ -83,7 +61,7 @@ def spread_bound(problem: Facts, det_limit: float = DET_LIMIT) -> int | None:
     for pat in sc.shifts:  # each instance's crew holds the skill: at least one holder per instance
         for skill in pat.crew_skills:
             holders = [v for (p, key), v in n.items() if key[0] == pat.name and skill in problem.people[p].skills]
-            m.add(sum(holders) >= per_pattern[(pat.name,)])
+            m.add(sum(holders) >= classes.instances.get(pat.name, 0))
     if not sc.rules.person_caps.soft:
         for p, person in enumerate(problem.people):
             if person.max_shifts is not None and by_person.get(p):
@@ -93,7 +71,7 @@ def spread_bound(problem: Facts, det_limit: float = DET_LIMIT) -> int | None:
     for p in pool:
         f = problem.fte_pct(p)
         hist = problem.history_centi(p)
-        terms = [(key[2][sorted(qualified[(key[0], key[1])]).index(p)], v) for key, v in by_person.get(p, [])]
+        terms = [(classes.load[(p, key)], v) for key, v in by_person.get(p, [])]
         q_max = hist + most[p]
         hi_top = -((-100 * q_max) // f)
         top = max(top, hi_top)

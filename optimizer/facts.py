@@ -92,6 +92,7 @@ class Facts:
             iv = Interval(midnight(t.from_, tz), midnight(t.to + dt.timedelta(days=1), tz), t, k)
             (self.hard_off if t.hard else self.soft_off if t.soft else self.prefer)[p].append(iv)
         self._kinds: dict[tuple[int, int], dict[str, int]] = {}
+        self._loads: dict[tuple[int, int, int], int] = {}
         self._days: dict[tuple[ZoneInfo, int], list[dt.date]] = {}
         self._weekends: dict[int, list[dt.date]] = {}
         self.baseline_slots: dict[tuple[int, int], set[int]] = {}  # (instance, role) -> people
@@ -272,10 +273,15 @@ class Facts:
         return [seen.setdefault((str(self.tz[p]), self.holidays[p]), len(seen)) for p in range(len(self.people))]
 
     def load(self, p: int, i: int, r: int) -> int:
-        """Load of person ``p`` taking role ``r`` on instance ``i``, in hundredths."""
-        w = self.scenario.weights
-        role = self.instances[i].roles[r].name
-        return load_centi(self.kinds(p, i), w.roles.get(role, 1.0), w)
+        """Load of person ``p`` taking role ``r`` on instance ``i``, in hundredths (cached per
+        zone and holiday calendar, like :meth:`kinds`)."""
+        key = (self._profiles[p], i, r)
+        got = self._loads.get(key)
+        if got is None:
+            w = self.scenario.weights
+            role = self.instances[i].roles[r].name
+            got = self._loads[key] = load_centi(self.kinds(p, i), w.roles.get(role, 1.0), w)
+        return got
 
     def history_centi(self, p: int) -> int:
         return round(self.people[p].history * 100)

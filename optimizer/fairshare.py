@@ -22,18 +22,20 @@ The LP is solved with GLOP (OR-Tools), deterministic for the same input.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from weakref import WeakKeyDictionary
 
 from ortools.linear_solver import pywraplp
 
 from .facts import Facts as Problem  # the facts of a scenario under its rules' pruning
+from .facts import start_dates
 
 _EPS = 1e-7
 _CACHE: WeakKeyDictionary = WeakKeyDictionary()
+_CLASSES: WeakKeyDictionary = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class Level:
     people: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass
 class FairShares:
     """Fair shares of this period's load, by person id, in load-hours.
 
@@ -56,85 +58,98 @@ class FairShares:
     by_person: dict[str, float]
     centi: dict[int, int]
     levels: tuple[Level, ...]
-    reasons: tuple[str, ...] = ()
     exact_cover: bool = True
+    problem: Problem | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def reasons(self) -> tuple[str, ...]:
+        """Why loads differ, in a sentence or two; computed on first use (it re-solves the
+        fair shares of a variant with one more person who can fill the bottleneck)."""
+        if self.problem is None:
+            return ()
+        return _reasons(self.problem, self, slot_classes(self.problem))
 
 
 @dataclass
-class _Slots:
-    """Candidates of the load LP: (person, instance, role) with their load."""
+class Classes:
+    """Slots grouped into classes: same pattern, same role, the same load for every person
+    who may take them (so the slots of a class are interchangeable for the load)."""
 
-    cand: list[tuple[int, int, int, int]] = field(default_factory=list)  # p, i, r, load centi
-    need: dict[tuple[int, int], int] = field(default_factory=dict)  # (i, r) -> people needed
-
-
-def _start_date(problem: Problem, i: int) -> dt.date:
-    inst = problem.instances[i]
-    return dt.datetime.fromtimestamp(inst.start, inst.tz).date()
+    need: dict[tuple, int] = field(default_factory=dict)  # class -> people needed in all
+    avail: dict[tuple[int, tuple], int] = field(default_factory=dict)  # (person, class) -> slots they may take
+    instances: dict[str, int] = field(default_factory=dict)  # pattern -> instances that need someone
+    load: dict[tuple[int, tuple], int] = field(default_factory=dict)  # (person, class) -> load of one slot
 
 
-def _slots(problem: Problem) -> _Slots:
-    out = _Slots()
+def slot_classes(problem: Problem) -> Classes:
+    """The slots of ``problem`` by class, with what each person may take of each class
+    (qualified and not forbidden by any rule's ``prune``: time off, roles, skills ...)."""
+    got = _CLASSES.get(problem)
+    if got is not None:
+        return got
     qualified = problem.qualified_people
     forbidden = problem.forbidden
+    dates = start_dates(problem)
+    out = Classes()
+    need: dict[tuple, int] = defaultdict(int)
+    avail: dict[tuple[int, tuple], int] = defaultdict(int)
+    busy: dict[str, int] = defaultdict(int)
     for i, inst in enumerate(problem.instances):
-        day = _start_date(problem, i)
+        needed = False
         for r, role in enumerate(inst.roles):
-            n = role.count_on(day)
+            n = role.count_on(dates[i])
             if n <= 0:
                 continue
-            out.need[(i, r)] = n
-            for p in sorted(qualified[(inst.shift, r)]):
+            needed = True
+            people = sorted(qualified[(inst.shift, r)])
+            loads = tuple(problem.load(p, i, r) for p in people)
+            key = (inst.shift, r, loads)
+            need[key] += n
+            for k, p in enumerate(people):
                 if (p, i) not in forbidden:
-                    out.cand.append((p, i, r, problem.load(p, i, r)))
+                    avail[(p, key)] += 1
+                    out.load[(p, key)] = loads[k]
+        busy[inst.shift] += needed
+    out.need, out.avail, out.instances = dict(need), dict(avail), dict(busy)
+    _CLASSES[problem] = out
     return out
 
 
 class _LoadLP:
-    """The fractional allocation: y[p, i, r] in [0, 1], every slot filled exactly, one role
-    per person and instance, crew skills held; ``load(p)`` its linear load (centi)."""
+    """The fractional allocation by class: y[p, c] in [0, slots of c that p may take],
+    every class filled exactly, each pattern's crews holding their crew skills (counted
+    over the pattern), hard per-person shift caps; ``per_fte(p)`` its linear load."""
 
-    def __init__(self, problem: Problem, slots: _Slots) -> None:
+    def __init__(self, problem: Problem, classes: Classes) -> None:
         self.problem = problem
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
         s = self.solver
-        self.y: dict[tuple[int, int, int], pywraplp.Variable] = {}
-        by_slot: dict[tuple[int, int], list] = defaultdict(list)
-        by_pi: dict[tuple[int, int], list] = defaultdict(list)
-        by_inst: dict[int, list] = defaultdict(list)
+        by_class: dict[tuple, list] = defaultdict(list)
         by_person: dict[int, list] = defaultdict(list)
         self.terms: dict[int, list] = defaultdict(list)
-        for p, i, r, c in slots.cand:
-            v = s.NumVar(0.0, 1.0, "")
-            self.y[(p, i, r)] = v
-            by_slot[(i, r)].append(v)
-            by_pi[(p, i)].append(v)
-            by_inst[i].append((p, v))
-            by_person[p].append((problem.instances[i].seconds / 3600, v))
-            self.terms[p].append((c, v))
+        for (p, key), a in classes.avail.items():
+            v = s.NumVar(0.0, float(min(a, classes.need[key])), "")
+            by_class[key].append((p, v))
+            by_person[p].append(v)
+            self.terms[p].append((classes.load[(p, key)], v))
         self.feasible = True
-        for key, n in slots.need.items():
-            vs = by_slot.get(key, [])
-            if len(vs) < n:
+        for key, n in classes.need.items():
+            if sum(classes.avail.get((p, key), 0) for p, _ in by_class.get(key, [])) < n:
                 self.feasible = False
-            s.Add(s.Sum(vs) == n)
-        for vs in by_pi.values():
-            if len(vs) > 1:
-                s.Add(s.Sum(vs) <= 1)
+            s.Add(s.Sum([v for _, v in by_class.get(key, [])]) == n)
         if not problem.scenario.rules.person_caps.soft:  # hard per-person caps over the horizon
             for p, person in enumerate(problem.people):
-                vs = by_person.get(p, [])
-                if person.max_shifts is not None and vs:
-                    s.Add(s.Sum([v for _, v in vs]) <= person.max_shifts)
-                if person.max_hours is not None and vs:
-                    s.Add(s.Sum([h * v for h, v in vs]) <= person.max_hours)
-        for i, inst in enumerate(problem.instances):
-            for skill in inst.pattern.crew_skills:
-                holders = [v for p, v in by_inst.get(i, []) if skill in problem.people[p].skills]
-                if not holders:
+                if person.max_shifts is not None and by_person.get(p):
+                    s.Add(s.Sum(by_person[p]) <= person.max_shifts)
+        for pat in problem.scenario.shifts:
+            busy = classes.instances.get(pat.name, 0)
+            for skill in pat.crew_skills:
+                holders = [v for key, pv in by_class.items() if key[0] == pat.name
+                           for p, v in pv if skill in problem.people[p].skills]
+                if busy and not holders:
                     self.feasible = False
-                else:
-                    s.Add(s.Sum(holders) >= 1)
+                elif holders:
+                    s.Add(s.Sum(holders) >= busy)
 
     def per_fte(self, p: int):
         """100 × (load + history) / fte, as a linear expression (centi per FTE)."""
@@ -175,7 +190,7 @@ def fair_shares(problem: Problem) -> FairShares:
     if got is not None:
         return got
     pool = list(problem.pool)
-    slots = _slots(problem)
+    slots = slot_classes(problem)
     lp = _LoadLP(problem, slots)
     levels = _water_fill(problem, lp, pool) if lp.feasible and pool else []
     centi: dict[int, int] = {}
@@ -183,8 +198,7 @@ def fair_shares(problem: Problem) -> FairShares:
         for p in lv.people:
             centi[p] = max(0, round(lv.level * problem.fte_pct(p) / 100) - problem.history_centi(p))
     if not levels:  # infeasible LP: fall back to the pool's total shared by FTE
-        total = sum(min((c for q, i, r, c in slots.cand if (i, r) == key), default=0) * n
-                    for key, n in slots.need.items())
+        total = sum(min(key[2], default=0) * n for key, n in slots.need.items())
         fte = sum(problem.fte_pct(p) for p in pool) or 1
         for p in pool:
             centi[p] = round(total * problem.fte_pct(p) / fte)
@@ -194,8 +208,8 @@ def fair_shares(problem: Problem) -> FairShares:
         centi=centi,
         levels=tuple(levels),
         exact_cover=not soft,
+        problem=problem,
     )
-    shares = FairShares(shares.by_person, shares.centi, shares.levels, _reasons(problem, shares, slots), not soft)
     _CACHE[problem] = shares
     return shares
 
@@ -227,7 +241,7 @@ def load_bounds(problem: Problem) -> LoadBounds | None:
     shares = fair_shares(problem)
     if not shares.levels:
         return None
-    lp = _LoadLP(problem, _slots(problem))
+    lp = _LoadLP(problem, slot_classes(problem))
     s = lp.solver
     t = s.NumVar(-s.infinity(), s.infinity(), "t")
     for p in pool:
@@ -265,13 +279,12 @@ def rounded_bounds(problem: Problem, unit: int, full: bool) -> tuple[int, int] |
 # --------------------------------------------------------------------------- reasons
 
 
-def _reasons(problem: Problem, shares: FairShares, slots: _Slots) -> tuple[str, ...]:
+def _reasons(problem: Problem, shares: FairShares, slots: Classes) -> tuple[str, ...]:
     """One or two sentences: which group carries more, and the eligibility behind it."""
     if len(shares.levels) < 2 or not shares.exact_cover:
         return ("Everyone who can be on call gets the same load per FTE.",) if shares.levels else ()
     top = shares.levels[-1]
     rest = [p for lv in shares.levels[:-1] for p in lv.people]
-    fte_top = sum(problem.fte_pct(p) for p in top.people) / 100
     top_load = top.level / 100
     rest_load = sum(shares.centi[p] + problem.history_centi(p) for p in rest) / max(
         1e-9, sum(problem.fte_pct(p) for p in rest)
@@ -295,7 +308,7 @@ def _names(problem: Problem, people: tuple[int, ...]) -> str:
     return ", ".join(ids) if len(ids) <= 6 else ", ".join(ids[:5]) + f" and {len(ids) - 5} more"
 
 
-def _bottleneck(problem: Problem, top: set[int], slots: _Slots) -> tuple[str, set[int]] | None:
+def _bottleneck(problem: Problem, top: set[int], slots: Classes) -> tuple[str, set[int]] | None:
     """The role (with its skills) or crew skill whose eligible people are the top group,
     or contained in it."""
     best: tuple[str, set[int]] | None = None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -30,7 +31,22 @@ def main_objective(builder: ModelBuilder) -> cp_model.LinearExprT:
     return sum(t.coeff * t.expr for t in builder.terms) if builder.terms else 0
 
 
-def balance_expr(builder: ModelBuilder) -> tuple[cp_model.LinearExprT, int] | None:
+@dataclass
+class Balance:
+    """The balance objective: ``expr`` = Σ_p |load_p − share_p| (centi), at most ``top``;
+    ``parts`` are (deviation variable, load expression, share) for hinting."""
+
+    expr: cp_model.LinearExprT
+    top: int
+    parts: list[tuple[cp_model.IntVar, cp_model.LinearExprT, int]]
+
+    def hint(self, model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+        """Complete a hint taken from ``solver`` (a solution without these variables)."""
+        for d, load, share in self.parts:
+            model.add_hint(d, abs(solver.value(load) - share))
+
+
+def balance_expr(builder: ModelBuilder) -> Balance | None:
     """Σ_p |load_p − share_p| over the pool (centi), exact (abs equality), with an upper
     bound; ``None`` when there is nothing to balance."""
     prob, v, model = builder.problem, builder.vars, builder.model
@@ -38,7 +54,8 @@ def balance_expr(builder: ModelBuilder) -> tuple[cp_model.LinearExprT, int] | No
     if len(pool) < 2:
         return None
     shares = fair_shares(prob)
-    devs, top, offset = [], 0, 0
+    parts: list[tuple[cp_model.IntVar, cp_model.LinearExprT, int]] = []
+    top, offset = 0, 0
     for p in pool:
         coeffs = [(prob.load(p, i, r), x) for i in v.instances_of.get(p, []) for r, x in v.of_pi[(p, i)]]
         share = shares.centi.get(p, 0)
@@ -49,12 +66,13 @@ def balance_expr(builder: ModelBuilder) -> tuple[cp_model.LinearExprT, int] | No
         most = sum(c for c, _ in coeffs)
         ub = max(share, most - share)
         d = model.new_int_var(0, ub, f"dev_{p}")
-        model.add_abs_equality(d, sum(c * x for c, x in coeffs) - share)
-        devs.append(d)
+        load = sum(c * x for c, x in coeffs)
+        model.add_abs_equality(d, load - share)
+        parts.append((d, load, share))
         top += ub
-    if not devs:
+    if not parts:
         return None
-    return sum(devs) + offset, top
+    return Balance(sum(d for d, _, _ in parts) + offset, top, parts)
 
 
 def canonical_expr(builder: ModelBuilder) -> cp_model.LinearExprT:

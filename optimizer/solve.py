@@ -35,6 +35,7 @@ from .units import points
 __all__ = ["Progress", "Result", "Status", "solve", "solver_parameters"]
 
 BALANCE_SHARE = 0.2  # of the time limit kept for the balance phase (more if the main phase ends early)
+BALANCE_UNTIL = 60_000  # assignment variables; above this the main phase keeps the whole budget
 CANONICAL_SHARE = 0.1  # at most this share (at least 1 s) for the canonical tie-break
 LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS search takes over
 WARM_START_FROM = 50_000  # decision variables; below this CP-SAT finds a schedule by itself
@@ -193,7 +194,8 @@ def solve(
                {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
     if warm_start is None:
         warm_start = len(builder.vars.x) >= WARM_START_FROM
-    balance = balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2
+    balance = (balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2
+               and len(builder.vars.x) < BALANCE_UNTIL)
     return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
 
 
@@ -346,7 +348,7 @@ class _Run:
         got = balance_expr(self.builder)
         if got is None or self.deadline.remaining() < 0.05:
             return src, {}
-        dev, _ = got
+        dev = got.expr
         held = objective_of(self.builder, src)
         limit = self.deadline.seconds or 1e9
         main_wall = self.times.get("main", 0.0) + self.times.get("lns", 0.0)
@@ -357,6 +359,7 @@ class _Run:
             budget = wall = min(self.deadline.remaining(), max(BALANCE_SHARE * limit, main_wall))
         with holding(self.builder, [(main_objective(self.builder), held)], dev):
             hint_all(self.builder.model, src)
+            got.hint(self.builder.model, src)
             solver = self.search(self.settings(budget, wall=wall), phase="balance", scale=lambda v: v / 100)
         if solver.response_proto.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return src, {}
