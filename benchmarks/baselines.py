@@ -95,7 +95,7 @@ def least_recently_on_call(prob: Problem) -> Schedule:
         for r, role in enumerate(inst.roles):
             people = lists[(inst.shift, r)]
             free = [p for p in people if p not in taken and prob.hard_time_off(p, i) is None]
-            rank: Callable[[int], tuple[int, int]] = lambda p: (last.get(p, -(2**62)), people.index(p))  # noqa: E731
+            rank: Callable[[int], tuple[int, int]] = lambda p, people=people: (last.get(p, -(2**62)), people.index(p))  # noqa: E731
             for p in sorted(free, key=rank)[: role.count]:
                 taken.add(p)
                 last[p] = inst.start

@@ -19,7 +19,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-
 REPRODUCIBLE_GRACE = 5.0
 
 

@@ -315,7 +315,7 @@ def _bottleneck(problem: Problem, top: set[int], slots: Classes) -> tuple[str, s
     sc = problem.scenario
     for pat in sc.shifts:
         for r, role in enumerate(pat.roles):
-            elig = set(problem.qualified_people[(pat.name, r)]) & set(problem.pool)
+            elig = set(problem.qualified_people.get((pat.name, r), frozenset())) & set(problem.pool)
             if elig and elig <= top and (best is None or len(elig) < len(best[1])):
                 skills = f" (needs {', '.join(role.skills)})" if role.skills else ""
                 best = (f"be {role.name} on {pat.name}{skills}", elig)

@@ -73,7 +73,7 @@ class LNS:
             k = x.index
             self.index.append(k)
             self.by_person.setdefault(p, []).append(k)
-            self.by_day.setdefault((dates[i] - day0).days, []).append(k)
+            self.by_day.setdefault((dates[i] - day0).days, []).append(k)  # type: ignore[operator]
         self.people = sorted(self.by_person)
         self.days = sorted(self.by_day)
         self.domains = {k: list(self.proto.variables[k].domain) for k in self.index}

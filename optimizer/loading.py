@@ -336,7 +336,7 @@ def parse_dates(cells: list[DateCell], file: str, date_format: str | None = None
                     f"({excerpt(c2.text)}, line {c2.line}); use one format (ISO YYYY-MM-DD is safest)",
                     file, c2.line, c2.column))
                 raise InputError(problems)
-            order = "DD/MM/YYYY" if dmy else "MM/DD/YYYY" if mdy else None
+            order = "DD/MM/YYYY" if dmy else "MM/DD/YYYY" if mdy else None  # type: ignore[assignment]
             if order is None:
                 amb = next((s for s in slash if s[1] != s[2]), None)
                 if amb is not None:
@@ -422,7 +422,7 @@ def _header_list(header: list[str], most: int = 12) -> str:
 
 
 def _model_columns(model: type) -> set[str]:
-    return {(f.alias or name) for name, f in model.model_fields.items()}
+    return {(f.alias or name) for name, f in model.model_fields.items()}  # type: ignore[attr-defined]
 
 
 SECTIONS: dict[str, dict[str, Any]] = {

@@ -89,7 +89,9 @@ class ShiftPattern(Frozen):
 
     name: Label = Field(min_length=1)
     repeat: Literal["weekly", "daily"]
-    starts: str = Field(description='weekly: "mon 10:00"; daily: "09:00"', json_schema_extra={"pattern": STARTS_PATTERN})
+    starts: str = Field(
+        description='weekly: "mon 10:00"; daily: "09:00"', json_schema_extra={"pattern": STARTS_PATTERN}
+    )
     length: Duration = Field(
         description="Wall-clock length: 7d, 12h, 1d12h, 90m", json_schema_extra={"pattern": POSITIVE_DURATION_PATTERN}
     )
@@ -282,7 +284,7 @@ class Scenario(Frozen):
         Annotated[Holiday, BeforeValidator(_holiday_item, json_schema_input_type=Holiday | dt.date)], ...
     ] = ()
     time_off_types: dict[str, Literal["hard", "soft", "prefer"]] = Field(
-        default_factory=lambda: {
+        default_factory=lambda: {  # type: ignore[arg-type]
             "vacation": "hard", "leave": "hard", "sick": "hard", "holiday": "hard",
             "parental": "hard", "training": "hard",
             "preference": "soft", "soft": "soft", "prefer": "prefer", "wish": "prefer",
@@ -327,7 +329,7 @@ class Scenario(Frozen):
     def _apply_time_off_types(cls, data: Any) -> Any:
         if not isinstance(data, dict) or not data.get("time_off"):
             return data
-        types = dict(cls.model_fields["time_off_types"].default_factory())  # type: ignore[misc]
+        types = dict(cls.model_fields["time_off_types"].default_factory())  # type: ignore[call-arg,misc]
         given = data.get("time_off_types") or {}
         types.update({str(k).strip().lower(): v for k, v in given.items()} if isinstance(given, dict) else {})
         out = []

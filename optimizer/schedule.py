@@ -278,7 +278,7 @@ def read_schedule(problem: Problem, path: str | Path, date_format: str | None = 
                 unmatched.append(Unmatched(line, shift, start, problem.people[p].id, found))
                 continue
             i = found
-            roles = problem.instances[i].roles
+            roles = problem.instances[i].roles  # type: ignore[assignment]
             if row.get("role"):
                 r = problem.role_index(i, row["role"])
                 if r is None:
@@ -286,7 +286,7 @@ def read_schedule(problem: Problem, path: str | Path, date_format: str | None = 
                                                f"shift has no role {row['role']!r}"))
                     continue
             else:
-                r = next((k for k, spec in enumerate(roles) if filled.get((i, k), 0) < spec.count),
+                r = next((k for k, spec in enumerate(roles) if filled.get((i, k), 0) < spec.count),  # type: ignore[operator]
                          len(roles) - 1)
             filled[(i, r)] = filled.get((i, r), 0) + 1
             add(i, r, p, line, shift, start)
@@ -345,7 +345,7 @@ def _read_starts(problem: Problem, table, date_format: str | None) -> dict[int, 
                 f"cannot read start {start!r} (ISO 8601 such as 2027-01-04T10:00:00+01:00, or a date)",
                 table.file, line, "column start",
             ) from None
-        i = by_time.get((shift, ts)) if ts is not None else by_day.get((shift, day))
+        i = by_time.get((shift, ts)) if ts is not None else by_day.get((shift, day))  # type: ignore[arg-type]
         out[line] = i if i is not None else "no instance of this shift starts then"
     if later:
         days = parse_dates([c for _, _, c in later], table.file, date_format)

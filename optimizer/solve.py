@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from constraints.fairness import in_symmetry_order
+
 from .construct import construct
 from .deadline import REPRODUCIBLE_GRACE, Deadline
 from .errors import InputError, InputProblem
@@ -277,6 +279,8 @@ class _Run:
         problem, builder = self.problem, self.builder
         sched = hint if hint is not None else construct(problem, seed=self.seed)
         chosen = {(a.person, a.instance, a.role) for a in sched.assignments}
+        if not builder.plain:
+            chosen = in_symmetry_order(problem, chosen)
         dates = start_dates(problem)
         need = sum(r.count_on(dates[i]) for i, inst in enumerate(problem.instances) for r in inst.roles)
         if len(chosen) < need or any(k not in builder.vars.x for k in chosen):
@@ -291,7 +295,7 @@ class _Run:
         fixed.parameters.fix_variables_to_their_hinted_value = True
         fixed.parameters.num_workers = 1
         fixed.parameters.max_deterministic_time = 60.0
-        fixed.parameters.max_time_in_seconds = self.deadline.share(0.5)
+        fixed.parameters.max_time_in_seconds = max(1.0, self.deadline.share(0.5))  # a construction is kept
         fixed.parameters.catch_sigint_signal = False
         st = fixed.solve(model)
         model.clear_hints()
@@ -438,6 +442,8 @@ def _add_hint(builder: ModelBuilder, hint: Schedule | None, problem: Problem) ->
                 r = problem.role_index(i, inst.roles[a.role].name)
                 if r is not None:
                     chosen.add((p, i, r))
+        if not builder.plain:
+            chosen = in_symmetry_order(problem, chosen)
     else:
         chosen = {(p, i, r) for (i, r), people in problem.baseline_slots.items() for p in people}
     for key, x in builder.vars.x.items():

@@ -73,7 +73,6 @@ def find_instance(problem: Problem, shift: str, start: str | dt.date | dt.dateti
         No such pattern, unreadable start, or no instance then (names the nearest).
     """
     from .facts import instance_on
-
     from .timecalc import local_to_utc
 
     insts = [inst for inst in problem.instances if inst.shift == shift]

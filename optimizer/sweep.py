@@ -91,7 +91,7 @@ def as_variants(variants: Iterable | Mapping) -> list[Variant]:
             rest = rest[0] if isinstance(rest[0], tuple) else (rest[0],)
         if not rest or not isinstance(rest[0], Scenario) or len(rest) > 2:
             raise ValueError(f"variant {name!r}: expected (name, Scenario[, solve kwargs])")
-        out.append(Variant(str(name), rest[0], dict(rest[1]) if len(rest) == 2 else {}))
+        out.append(Variant(str(name), rest[0], dict(rest[1]) if len(rest) == 2 else {}))  # type: ignore[misc]
     seen: set[str] = set()
     for v in out:
         if v.name in seen:
@@ -158,7 +158,7 @@ def run_variant(task: _Task) -> dict[str, Any]:
                 from .whatif import simulate
 
                 rob = simulate(
-                    result.schedule,
+                    result.schedule,  # type: ignore[arg-type]
                     sim["absence_rate"],
                     runs=sim.get("absence_runs", 200),
                     seed=sim.get("absence_seed", 0),
@@ -332,7 +332,7 @@ def sweep(
     workers = workers or os.cpu_count() or 1
     total = len(tasks)
     report: Callable[[int, int, str], None] | None
-    report = _Bar(total) if progress is True else (progress or None)  # type: ignore[assignment]
+    report = _Bar(total) if progress is True else (progress or None)
     if engine == "local":
         stream = _local(tasks, workers)
     elif engine == "dask":

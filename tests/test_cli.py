@@ -87,7 +87,7 @@ def test_reproducible_byte_identical(tmp_path):
     outs = []
     for k in range(2):
         out = tmp_path / str(k)
-        assert run("solve", QUARTERLY, "--out", out, "--time-limit", "2", "-q").exit_code == 0
+        assert run("solve", QUARTERLY, "--out", out, "--time-limit", "2", "--reproducible", "-q").exit_code == 0
         outs.append((out / "assignments.csv").read_bytes() + (out / "people.csv").read_bytes())
     assert outs[0] == outs[1]
 
@@ -160,7 +160,7 @@ time_off:
         ("count: 1", "count: 0", ["s.yaml:11", "shifts[0].roles[0].count"]),
         ("- {id: bob}", "- {id: alice}", ["s.yaml:14", "people[1].id", "duplicate person id"]),
         ("end: 2027-01-31", "end: 2026-01-31", ["s.yaml:4", "end", "before start"]),
-        ("team: t", "team: t\ncolour: red", ["s.yaml:2", "colour", "Extra inputs"]),
+        ("team: t", "team: t\ncolour: red", ["s.yaml:2", "colour", "unknown field"]),
         ("- {id: bob}", "- {id: bob, fte: 1.5}", ["s.yaml:14", "people[1].fte"]),
         ("- {id: bob}", "- {id: bob, country: XX}", ["people[1].country", "unknown country"]),
         ("roles:\n      - {name: primary, count: 1}", "roles:\n      - {name: primary, count: 1\n",
@@ -179,7 +179,7 @@ def test_invalid_input_exit_2_names_field_and_line(tmp_path, old, new, expected)
 
 def test_missing_file_exit_2(tmp_path):
     r = run("solve", tmp_path / "nope.yaml")
-    assert r.exit_code == 2 and "no such file" in r.output
+    assert r.exit_code == 2 and "no such scenario file" in r.output
 
 
 def test_people_csv_errors_name_file_line_and_column(tmp_path):

@@ -170,7 +170,8 @@ def test_hand_made_wide_schedule_with_names_only(tmp_path, two):
     ("shift,start,person_id\nday,2027-01-04,a\nday,Monday,b\n", "s.csv:3", "column start"),
     ("shift,person_id\nday,a\n", "s.csv:1", "start"),
     ("", "s.csv:1", "header row"),
-    ("shift,start,person_id\nday,2027-01-04,a\n".encode("utf-16-le"), "s.csv", "UTF-8"),
+    # UTF-16 without a byte-order mark is now decoded (issue 17); Windows-1252 is still refused
+    ("shift,start,person_id\nday,2027-01-04,Zo\u00eb\n".encode("cp1252"), "s.csv", "UTF-8"),
 ])
 def test_malformed_schedule_files(tmp_path, two, content, where, column):
     p = tmp_path / "s.csv"

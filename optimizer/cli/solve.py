@@ -188,13 +188,13 @@ def solve_cmd(
     write_frames({out_dir / "assignments.csv": result.assignments, out_dir / "people.csv": result.people})
     _summary(result, out_dir)
     if report:
-        files = write_report(result.schedule, out_dir, svg=svg, evaluation=result.evaluation, result=result)
+        files = write_report(result.schedule, out_dir, svg=svg, evaluation=result.evaluation, result=result)  # type: ignore[arg-type]
         click.echo(
             f"wrote {files.html} and {len(files.png)} charts" + (f", and {files.handbook}" if files.handbook else "")
         )
     if base_schedule is not None:
         click.echo("")
-        click.echo(f"re-plan against {baseline}: {compare(base_schedule, result.schedule).text()}")
+        click.echo(f"re-plan against {baseline}: {compare(base_schedule, result.schedule).text()}")  # type: ignore[arg-type]
     ctx.exit(EXIT_OK)
 
 
