@@ -216,7 +216,7 @@ def test_solve_with_lns_is_reproducible_and_verifies(tmp_path):
     outs = []
     for k in range(2):
         out = tmp_path / f"o{k}"
-        r = run("solve", QUARTERLY, "--lns", "--time-limit", "2", "-q", "--out", out)
+        r = run("solve", QUARTERLY, "--lns", "--time-limit", "2", "--reproducible", "-q", "--out", out)
         assert r.exit_code == 0, r.output
         outs.append((out / "assignments.csv").read_bytes())
         v = run("verify", QUARTERLY, out / "assignments.csv")

@@ -394,6 +394,18 @@ MUTATIONS: list[tuple[tuple, st.SearchStrategy]] = [
 ]
 
 
+def _reachable(data: Any, path: tuple) -> bool:
+    node = data
+    for key in path[:-1]:
+        in_dict = isinstance(node, dict) and key in node
+        in_list = isinstance(node, list) and isinstance(key, int) and key < len(node)
+        if in_dict or in_list:
+            node = node[key]
+        else:
+            return False
+    return isinstance(node, dict | list)
+
+
 @st.composite
 def mutants(draw: st.DrawFn) -> tuple[list[tuple[tuple, Any]], Any]:
     picked = draw(st.lists(st.integers(0, len(MUTATIONS) - 1), min_size=1, max_size=3, unique=True))
@@ -401,6 +413,8 @@ def mutants(draw: st.DrawFn) -> tuple[list[tuple[tuple, Any]], Any]:
     done = []
     for k in picked:
         path, values = MUTATIONS[k]
+        if not _reachable(data, path):  # an earlier mutation put a scalar where this one goes
+            continue
         value = draw(values)
         data = _with(path, value, data)
         done.append((path, value))
