@@ -3,7 +3,7 @@
 * Atomic writes: write to a temporary file beside the target, then rename, so an
   interrupted run never leaves a half-written file.
 * Formula-injection guard for CSV cells (:func:`safe_cell`, undone on read by
-  ``loading.unescape_cell``): the pair is an exact round trip for every string.
+  ``tables.unescape_cell``): the pair is an exact round trip for every string.
 * Inputs are never overwritten (:func:`refuse_overwrite`).
 """
 
@@ -66,7 +66,7 @@ def safe_cell(value: object) -> str:
     """A CSV cell that spreadsheets will not run as a formula (OWASP CSV injection).
 
     Text starting with ``=``, ``+``, ``-``, ``@``, tab or CR (possibly after
-    apostrophes) gets a leading apostrophe; ``loading.unescape_cell`` removes it again.
+    apostrophes) gets a leading apostrophe; ``tables.unescape_cell`` removes it again.
     Numbers are written as numbers (a negative number is not a formula).
 
     Parameters

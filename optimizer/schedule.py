@@ -226,7 +226,7 @@ def read_schedule(problem: Problem, path: str | Path, date_format: str | None = 
         Unreadable file, missing columns, unreadable start, unknown person: each names
         the file, the line and the column.
     """
-    from .loading import read_csv_table
+    from .tables import read_csv_table
 
     table = read_csv_table(Path(path), "schedule")
     file, header = table.file, set(table.header)
@@ -317,7 +317,7 @@ def read_schedule(problem: Problem, path: str | Path, date_format: str | None = 
 
 def _read_starts(problem: Problem, table, date_format: str | None) -> dict[int, int | str]:
     """For each row (by line): the instance index, or why no instance matches."""
-    from .loading import DateCell, parse_dates
+    from .tables import DateCell, parse_dates
     from .timecalc import zone
 
     by_time: dict[tuple[str, int], int] = {}

@@ -144,7 +144,7 @@ def test_summary_is_hand_checked():
 
 
 def test_summary_round_trips_its_own_cells(tmp_path, full):
-    from optimizer.loading import read_csv_table
+    from optimizer.tables import read_csv_table
 
     path = tmp_path / "summary.csv"
     write_csv(full, path, "csv-summary", excel=True)

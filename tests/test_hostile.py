@@ -22,7 +22,8 @@ from optimizer.cli import main
 from optimizer.errors import EXIT_CODES, InputError
 from optimizer.files import write_set
 from optimizer.inputs import LIMITS, Limits, excerpt, read_input_bytes
-from optimizer.loading import load_scenario, read_csv_table
+from optimizer.loading import load_scenario
+from optimizer.tables import read_csv_table
 
 GOOD = """\
 team: t

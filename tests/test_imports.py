@@ -13,8 +13,8 @@ from conftest import EXAMPLES, manual, scenario
 from optimizer import Problem, load_scenario
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.loading import DateCell, parse_dates
 from optimizer.schedule import read_schedule
+from optimizer.tables import DateCell, parse_dates
 
 SCENARIO = """\
 team: t

@@ -25,14 +25,15 @@ from ..exports import (
     write_xlsx,
 )
 from ..files import atomic_write_text, check_writable_dir, check_writable_file, refuse_overwrite
-from ..loading import DATE_FORMATS, load_scenario_files
+from ..loading import load_scenario_files
 from ..problem import Problem
 from ..schedule import read_schedule
+from ..tables import DATE_FORMATS
 from .base import ASSIGNMENTS, SCENARIO, main, parse_moment
 
 
 def _date_format(_ctx, _param, value: str | None) -> str | None:
-    from ..loading import check_date_format
+    from ..tables import check_date_format
 
     if value is None:
         return None

@@ -11,7 +11,8 @@ import click
 
 from ..errors import InputError
 from ..files import atomic_write_text, refuse_overwrite
-from ..loading import load_scenario, read_csv_table
+from ..loading import load_scenario
+from ..tables import read_csv_table
 from .base import main
 
 

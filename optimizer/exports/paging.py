@@ -64,7 +64,7 @@ def read_mapping(path: str | Path) -> UserMapping:
     file = str(path)
     if path.suffix.lower() in (".yaml", ".yml"):
         return _read_yaml_mapping(path)
-    from ..loading import read_csv_table
+    from ..tables import read_csv_table
 
     table = read_csv_table(path, "mapping")
     pcol = next((c for c in PERSON_COLUMNS if c in table.header), None)
