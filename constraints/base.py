@@ -41,6 +41,7 @@ from optimizer.stats import PersonStats
 from optimizer.units import scaled
 
 if TYPE_CHECKING:
+    from optimizer.scenario import Scenario
     from optimizer.schedule import Schedule
 
 __all__ = [
@@ -63,10 +64,17 @@ __all__ = [
 @dataclass(frozen=True)
 class Relaxation:
     """A way to relax a rule, in a team lead's words. ``rank``: lower is cheaper to relax
-    (a personal limit before dropping a requirement)."""
+    (a personal limit before dropping a requirement).
+
+    ``change``, when given, is the relaxation as a parameter change of the scenario
+    (``"raise max_weekends from 1 to 2"``): it returns the changed scenario, which
+    ``rota explain`` solves to check that the change is enough. A text naming one person
+    ends in ``" for <id>"``, so that explain can merge the same change for several people
+    (``"... for the security holders (a, b)"``)."""
 
     text: str
     rank: int
+    change: Callable[[Scenario], Scenario] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -287,3 +295,36 @@ def no_describe(prob: Facts, person: int | None, instance: int | None) -> str:
 def no_relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
     """``relaxations`` of a rule without hard constraints."""
     return []
+
+
+# --------------------------------------------------------------------------- parameter changes
+
+
+def rule_change(name: str, spec: Limit, **update: object) -> Callable[[Scenario], Scenario]:
+    """The scenario with team rule ``rules.<name>`` changed (``count=2``); a relaxation's ``change``."""
+    new = spec.model_copy(update=update)
+    return lambda sc: sc.with_rules(**{name: new})
+
+
+def person_change(pid: str, **update: object) -> Callable[[Scenario], Scenario]:
+    """The scenario with person ``pid``'s fields changed (``max_shifts=3``); a relaxation's ``change``."""
+
+    def change(sc: Scenario) -> Scenario:
+        return sc.replace(people=tuple(p.model_copy(update=update) if p.id == pid else p for p in sc.people))
+
+    return change
+
+
+def new_person(sc: Scenario, prefix: str, **fields: object) -> Scenario:
+    """``sc`` with one more person (id ``prefix``, ``prefix_2``, ... whichever is free) with ``fields``."""
+    taken = {p.id for p in sc.people}
+    pid, k = prefix, 1
+    while pid in taken:
+        k += 1
+        pid = f"{prefix}_{k}"
+    return sc.with_person({"id": pid, **fields})
+
+
+def raises(count: int, steps: int = 3) -> list[int]:
+    """The next ``steps`` values above a count cap: a relaxation ladder, smallest change first."""
+    return [count + k for k in range(1, steps + 1)]

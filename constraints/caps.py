@@ -20,7 +20,20 @@ from typing import TYPE_CHECKING
 
 from optimizer.settings import Limit
 
-from .base import Capacity, Facts, Grouping, ModelBuilder, Outcome, Placed, Relaxation, WarmCheck, person_id
+from .base import (
+    Capacity,
+    Facts,
+    Grouping,
+    ModelBuilder,
+    Outcome,
+    Placed,
+    Relaxation,
+    WarmCheck,
+    person_change,
+    person_id,
+    raises,
+    rule_change,
+)
 
 if TYPE_CHECKING:
     from optimizer.model import Expr, Lit
@@ -182,10 +195,65 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
 
 
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    rules = prob.scenario.rules
+    longest = max((i.seconds for i in prob.instances), default=3600) / 3600
     if person is None or person < 0:
-        return [Relaxation("relax the personal caps (max_shifts / max_hours / max_share) for everyone", RANK)]
+        out = [Relaxation("relax the personal caps (max_shifts / max_hours / max_share) for everyone", RANK + 5)]
+        share = rules.max_share
+        if share is not None and not share.soft:
+            ups = sorted({min(1.0, round(share.share + k / 10, 2)) for k in (1, 2, 3)} - {share.share})
+            out = [
+                Relaxation(
+                    f"raise max_share from {share.share:g} to {s:g}", RANK + k, rule_change(NAME_SHARE, share, share=s)
+                )
+                for k, s in enumerate(ups)
+            ] + out
+        return out
     pid = person_id(prob, person)
-    return [Relaxation(f"lift {pid}'s caps ({', '.join(_bits(prob, person))})", RANK)]
+    person_ = prob.people[person]
+    out = [Relaxation(f"lift {pid}'s caps ({', '.join(_bits(prob, person))})", RANK)]
+    if rules.person_caps.soft:
+        return out
+    if person_.max_shifts is not None:
+        out += [
+            Relaxation(
+                f"raise max_shifts from {person_.max_shifts} to {c} for {pid}",
+                RANK + k,
+                person_change(pid, max_shifts=c),
+            )
+            for k, c in enumerate(raises(person_.max_shifts))
+        ]
+    for name, cap in person_.max_shifts_by_type.items():
+        out += [
+            Relaxation(
+                f"raise max_shifts_by_type {name} from {cap} to {c} for {pid}",
+                RANK + k,
+                person_change(pid, max_shifts_by_type={**person_.max_shifts_by_type, name: c}),
+            )
+            for k, c in enumerate(raises(cap))
+        ]
+    if person_.max_hours is not None:
+        hours = person_.max_hours
+        out += [
+            Relaxation(
+                f"raise max_hours from {hours:g} to {hours + k * longest:g} for {pid}",
+                RANK + k - 1,
+                person_change(pid, max_hours=hours + k * longest),
+            )
+            for k in (1, 2, 3)
+        ]
+    if person_.min_hours is not None:
+        low = person_.min_hours
+        out += [
+            Relaxation(
+                f"lower min_hours from {low:g} to {max(0.0, low - k * longest):g} for {pid}",
+                RANK + k - 1,
+                person_change(pid, min_hours=max(0.0, low - k * longest)),
+            )
+            for k in (1, 2, 3)
+            if low - (k - 1) * longest > 0
+        ]
+    return out
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:

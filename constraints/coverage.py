@@ -14,6 +14,8 @@ they list any.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from optimizer.facts import start_dates
 
@@ -24,10 +26,15 @@ from .base import (
     Penalty,
     Relaxation,
     Violation,
+    new_person,
     no_capacity,
     no_prune,
     no_warm_start,
+    person_change,
 )
+
+if TYPE_CHECKING:
+    from optimizer.scenario import Scenario
 
 NAME = "coverage"
 NAME_UNDER = "cover_under"
@@ -146,10 +153,40 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
     return "every role of every shift filled (coverage)"
 
 
+def _more_people(n: int, prefix: str, skills: tuple[str, ...]) -> Callable[[Scenario], Scenario]:
+    def change(sc: Scenario) -> Scenario:
+        for _ in range(n):
+            sc = new_person(sc, prefix, skills=list(skills))
+        return sc
+
+    return change
+
+
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
-    if instance is not None and instance >= 0:
-        return [Relaxation(f"find extra cover for {_when(prob, instance)} (or leave a role unfilled that week)", RANK)]
-    return [Relaxation("let roles go unfilled at a cost (roles[].under_weight)", RANK)]
+    if instance is None or instance < 0:
+        return [Relaxation("let roles go unfilled at a cost (roles[].under_weight)", RANK)]
+    inst = prob.instances[instance]
+    out = [Relaxation(f"find extra cover for {_when(prob, instance)} (or leave a role unfilled that week)", RANK)]
+    for role in inst.roles:
+        if role.soft:
+            continue
+        what = f"{inst.shift} {role.name}" + (f" [{'+'.join(role.skills)}]" if role.skills else "")
+        for p in prob.people:
+            if p.roles is not None and role.name not in p.roles and set(role.skills) <= set(p.skills):
+                out.append(
+                    Relaxation(
+                        f"let {p.id} take {role.name} too (people[].roles)",
+                        RANK - 20,
+                        person_change(p.id, roles=(*p.roles, role.name)),
+                    )
+                )
+        for n, words in ((1, "one more person"), (2, "two more people")):
+            out.append(
+                Relaxation(
+                    f"{words} who can take {what}", RANK - 10 + n, _more_people(n, f"new_{role.name}", role.skills)
+                )
+            )
+    return out
 
 
 capacity = no_capacity  # coverage is the demand side of the capacity arithmetic

@@ -3,16 +3,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from .base import (
     Facts,
     Grouping,
     Outcome,
     Relaxation,
     Violation,
+    new_person,
     no_capacity,
     no_prune,
     no_warm_start,
 )
+
+if TYPE_CHECKING:
+    from optimizer.scenario import Scenario
 
 NAME = "crew_skills"
 
@@ -54,16 +61,30 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
     )
 
 
+def _more_people(n: int, skills: tuple[str, ...]) -> Callable[[Scenario], Scenario]:
+    def change(sc: Scenario) -> Scenario:
+        for _ in range(n):
+            sc = new_person(sc, "new_" + "_".join(skills), skills=list(skills))
+        return sc
+
+    return change
+
+
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
     if instance is None or instance < 0:
-        return [Relaxation("drop the crew_skills requirements", RANK)]
+        return [Relaxation("drop the crew_skills requirements", RANK + 5)]
     inst = prob.instances[instance]
-    return [
+    skills = tuple(inst.pattern.crew_skills)
+    out = [
         Relaxation(
-            f"drop the {'/'.join(inst.pattern.crew_skills)} crew requirement on {inst.shift} {inst.start_iso[:10]}",
-            RANK,
+            f"drop the {'/'.join(skills)} crew requirement on {inst.shift} {inst.start_iso[:10]}",
+            RANK + 5,
         )
     ]
+    options = [(k,) for k in skills] + ([skills] if len(skills) > 1 else [])
+    for n, words in ((1, "one more person"), (2, "two more people")):
+        out += [Relaxation(f"{words} with {', '.join(ks)}", RANK + n - 1, _more_people(n, ks)) for ks in options]
+    return out
 
 
 capacity = no_capacity  # the capacity lines count crew-skill holders per pattern themselves

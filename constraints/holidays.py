@@ -28,6 +28,8 @@ from .base import (
     hard,
     largest_groups_bound,
     person_id,
+    raises,
+    rule_change,
 )
 
 if TYPE_CHECKING:
@@ -116,11 +118,31 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
     pid = person_id(prob, person) or "everyone"
     cap = prob.scenario.rules.max_holidays
-    if hard(_avoid(prob)) or cap is None:
-        return [Relaxation(f"let {pid} be on call on public holidays", RANK)]
-    return [
-        Relaxation(f"lift max_holidays ({cap.count}) for {pid} (smallest step: {cap.count} -> {cap.count + 1})", RANK)
-    ]
+    avoid = _avoid(prob)
+    if hard(avoid) or cap is None:
+        out = [Relaxation(f"let {pid} be on call on public holidays", RANK)]
+    else:
+        out = [
+            Relaxation(
+                f"lift max_holidays ({cap.count}) for {pid} (smallest step: {cap.count} -> {cap.count + 1})", RANK
+            )
+        ]
+    if person is not None and person >= 0:
+        return out
+    if avoid is not None and not avoid.soft:
+        out.append(
+            Relaxation(
+                "make holidays: avoid soft (holidays: {mode: avoid, soft: true, weight: 20})",
+                RANK + 2,
+                rule_change("holidays", avoid, soft=True, weight=20.0),
+            )
+        )
+    if cap is not None and not cap.soft:
+        out += [
+            Relaxation(f"raise max_holidays from {cap.count} to {c}", RANK + k, rule_change(NAME_MAX, cap, count=c))
+            for k, c in enumerate(raises(cap.count))
+        ]
+    return out
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:

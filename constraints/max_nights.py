@@ -35,6 +35,8 @@ from .base import (
     no_prune,
     person_id,
     plural,
+    raises,
+    rule_change,
 )
 from .windows import count_over, count_windows
 
@@ -151,7 +153,14 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
     spec = _spec(prob)
     count = spec.count if spec is not None else 0
     pid = person_id(prob, person) or "everyone"
-    return [Relaxation(f"lift max_nights ({count}) for {pid} (smallest step: {count} -> {count + 1})", RANK)]
+    out = [Relaxation(f"lift max_nights ({count}) for {pid} (smallest step: {count} -> {count + 1})", RANK)]
+    if (person is None or person < 0) and spec is not None and not spec.soft:
+        within = f" within {format_duration(spec.within)}" if spec.within is not None else ""
+        out += [
+            Relaxation(f"raise max_nights from {count} to {c}{within}", RANK + k, rule_change(NAME, spec, count=c))
+            for k, c in enumerate(raises(count))
+        ]
+    return out
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:

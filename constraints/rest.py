@@ -26,6 +26,7 @@ from .base import (
     hard,
     no_prune,
     person_id,
+    rule_change,
 )
 from .overlap import gap_check, interval_cliques
 
@@ -109,9 +110,28 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
     return f"{pid} needs {_rest(prob)} rest between shifts (min_rest)"
 
 
+def _shorter(d: dt.timedelta) -> list[dt.timedelta]:
+    """Shorter rests to try, smallest change first: whole days below ``d`` (at most three),
+    or whole hours below it when it is a day or less."""
+    unit = dt.timedelta(days=1) if d > dt.timedelta(days=1) else dt.timedelta(hours=1)
+    top = -(-d // unit)  # ceil
+    return [k * unit for k in range(top - 1, top - 4, -1) if k > 0 and k * unit < d]
+
+
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
     pid = person_id(prob, person)
-    return [Relaxation(f"lift min_rest ({_rest(prob)}) for {pid or 'everyone'}", RANK)]
+    out = [Relaxation(f"lift min_rest ({_rest(prob)}) for {pid or 'everyone'}", RANK)]
+    spec = _spec(prob)
+    if not pid and spec is not None and not spec.soft:
+        out += [
+            Relaxation(
+                f"lower min_rest from {_rest(prob)} to {format_duration(d)}",
+                RANK + k,
+                rule_change(NAME, spec, duration=d),
+            )
+            for k, d in enumerate(_shorter(spec.duration))
+        ]
+    return out
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:

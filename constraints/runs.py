@@ -36,8 +36,10 @@ from .base import (
     Violation,
     WarmCheck,
     no_prune,
+    person_change,
     person_id,
     plural,
+    rule_change,
 )
 
 if TYPE_CHECKING:
@@ -214,21 +216,60 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
     return f"{person_id(prob, person)}: {'; '.join(_bits(prob, person))}"
 
 
+def _longest(prob: Facts) -> int:
+    """Days touched by the longest shift instance (in anyone's zone)."""
+    return max((len(prob.days_of(p, i.index)) for p in range(len(prob.people)) for i in prob.instances), default=1)
+
+
+def _more_days(prob: Facts, n: int) -> list[int]:
+    """Larger maxima to try, smallest change first; at least the longest shift's days."""
+    need = _longest(prob)
+    return sorted({max(n + k, need) for k in (1, 2, 3)})
+
+
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    rules = prob.scenario.rules
     if person is None or person < 0:
-        return [Relaxation("relax max/min_consecutive_days for everyone", RANK)]
+        out = [Relaxation("relax max/min_consecutive_days for everyone", RANK + 5)]
+        team = rules.max_consecutive_days
+        if team is not None and not team.soft:
+            out = [
+                Relaxation(
+                    f"raise max_consecutive_days from {team.count} to {c}",
+                    RANK + k,
+                    rule_change(NAME_MAX, team, count=c),
+                )
+                for k, c in enumerate(_more_days(prob, team.count))
+            ] + out
+        return out
     pid = person_id(prob, person)
     out = []
     n = hard_max(prob, person)
     if n is not None:
         out.append(Relaxation(f"lift max_consecutive_days ({n}) for {pid} (smallest step: {n} -> {n + 1})", RANK))
     person_ = prob.people[person]
+    own = person_.max_consecutive_days
+    team = rules.max_consecutive_days
+    team_n = team.count if team is not None and not team.soft else None
+    if own is not None and not rules.person_caps.soft and (team_n is None or own < team_n):
+        out += [
+            Relaxation(
+                f"raise max_consecutive_days from {own} to {c} for {pid}",
+                RANK + k,
+                person_change(pid, max_consecutive_days=c),
+            )
+            for k, c in enumerate(_more_days(prob, own))
+            if team_n is None or c <= team_n
+        ]
     for key, k in (
         ("min_consecutive_days", person_.min_consecutive_days),
         ("min_consecutive_days_off", person_.min_consecutive_days_off),
     ):
         if k and k > 1:
             out.append(Relaxation(f"lift {key} ({k}) for {pid} (smallest step: {k} -> {k - 1})", RANK + 1))
+            out.append(
+                Relaxation(f"lower {key} from {k} to {k - 1} for {pid}", RANK + 2, person_change(pid, **{key: k - 1}))
+            )
     return out or [Relaxation(f"relax the runs of days for {pid}", RANK)]
 
 

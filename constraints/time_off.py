@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from optimizer.facts import Interval
@@ -29,6 +29,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
+    from optimizer.scenario import Scenario
     from optimizer.schedule import Schedule
     from optimizer.stats import PersonStats
 
@@ -102,11 +103,30 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
     return f"{person_id(prob, person)} is off {spans} (time off)"
 
 
+def _soften(pid: str, weight: float) -> Callable[[Scenario], Scenario]:
+    """The scenario with ``pid``'s hard time off soft (each shift overlapping it costs ``weight``)."""
+
+    def change(sc: Scenario) -> Scenario:
+        return sc.replace(
+            time_off=tuple(
+                t.model_copy(update={"soft": True, "weight": weight})
+                if t.person == pid and not t.soft and not t.prefer
+                else t
+                for t in sc.time_off
+            )
+        )
+
+    return change
+
+
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
     pid = person_id(prob, person)
     if not pid:
         return [Relaxation("make hard time off soft (time_off soft: true)", RANK)]
-    return [Relaxation(f"ask {pid} to move their time off", RANK)]
+    return [
+        Relaxation(f"ask {pid} to move their time off", RANK),
+        Relaxation(f"make the hard time off soft (soft: true, weight: 100) for {pid}", RANK + 1, _soften(pid, 100.0)),
+    ]
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:

@@ -34,8 +34,11 @@ from .base import (
     WarmCheck,
     largest_groups_bound,
     no_prune,
+    person_change,
     person_id,
     plural,
+    raises,
+    rule_change,
 )
 
 if TYPE_CHECKING:
@@ -150,12 +153,33 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
 
 
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
+    team = prob.scenario.rules.max_weekends
     if person is None or person < 0:
-        return [Relaxation("relax max_weekends for everyone", RANK)]
+        out = [Relaxation("relax max_weekends for everyone", RANK + 5)]
+        if team is not None and not team.soft:
+            within = f" within {format_duration(team.within)}" if team.within else ""
+            out = [
+                Relaxation(
+                    f"raise max_weekends from {team.count} to {c}{within}", RANK + k, rule_change(NAME, team, count=c)
+                )
+                for k, c in enumerate(raises(team.count))
+            ] + out
+        return out
+    pid = person_id(prob, person)
     caps = _hard(prob, person)
     counts = "/".join(str(c) for c, _ in caps) or "?"
     steps = ", ".join(f"{c} -> {c + 1}" for c, _ in caps)
-    return [Relaxation(f"lift max_weekends ({counts}) for {person_id(prob, person)} (smallest step: {steps})", RANK)]
+    out = [Relaxation(f"lift max_weekends ({counts}) for {pid} (smallest step: {steps})", RANK)]
+    own = prob.people[person].max_weekends
+    if own is not None and not prob.scenario.rules.person_caps.soft and (team is None or team.soft or own < team.count):
+        # the person's own cap binds: raising it (up to the team's) is a parameter change
+        top = team.count if team is not None and not team.soft else None
+        out += [
+            Relaxation(f"raise max_weekends from {own} to {c} for {pid}", RANK + k, person_change(pid, max_weekends=c))
+            for k, c in enumerate(raises(own))
+            if top is None or c <= top
+        ]
+    return out
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:

@@ -14,7 +14,7 @@ starts in any window" for other rules (``max_nights``, windowed ``max_weekends``
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from optimizer.fields import format_duration
@@ -33,12 +33,14 @@ from .base import (
     no_prune,
     person_id,
     plural,
+    raises,
     sliding,
 )
 from .caps import over_hours_expr
 
 if TYPE_CHECKING:
     from optimizer.model import Lit
+    from optimizer.scenario import Scenario
     from optimizer.schedule import Schedule
     from optimizer.stats import PersonStats
 
@@ -202,6 +204,17 @@ def describe(prob: Facts, person: int | None, instance: int | None) -> str:
     return f"{pid}: {'; '.join(parts)} (max_shifts/max_hours)"
 
 
+def _window_change(field: str, k: int, **update: object) -> Callable[[Scenario], Scenario]:
+    """The scenario with the ``k``-th window of ``rules.<field>`` changed."""
+
+    def change(sc: Scenario) -> Scenario:
+        windows = list(getattr(sc.rules, field))
+        windows[k] = windows[k].model_copy(update=update)
+        return sc.with_rules(**{field: windows})
+
+    return change
+
+
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
     pid = person_id(prob, person) or "everyone"
     r = prob.scenario.rules
@@ -213,7 +226,33 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
     text = f"lift the window cap ({' / '.join(parts)}) for {pid}"
     if steps:
         text += f" (smallest step: {', '.join(steps)})"
-    return [Relaxation(text, RANK)]
+    out = [Relaxation(text, RANK)]
+    if person is not None and person >= 0:
+        return out
+    longest = max((i.seconds for i in prob.instances), default=3600) / 3600
+    for k, w in enumerate(r.max_shifts):
+        if not w.soft:
+            within = format_duration(w.within)
+            out += [
+                Relaxation(
+                    f"raise max_shifts from {w.count} to {c} within {within}",
+                    RANK + j,
+                    _window_change("max_shifts", k, count=c),
+                )
+                for j, c in enumerate(raises(w.count))
+            ]
+    for k, h in enumerate(r.max_hours):
+        if not h.soft:
+            within = format_duration(h.within)
+            out += [
+                Relaxation(
+                    f"raise max_hours from {h.hours:g}h to {h.hours + j * longest:g}h within {within}",
+                    RANK + j,
+                    _window_change("max_hours", k, hours=h.hours + j * longest),
+                )
+                for j in (1, 2, 3)
+            ]
+    return out
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:

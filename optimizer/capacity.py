@@ -42,17 +42,54 @@ class CapacityLine:
 
 def most_takeable(prob: Facts, p: int, insts: Sequence[int], rules: Sequence[Rule] = RULES) -> tuple[int, list[str]]:
     """The most of ``insts`` person ``p`` could take (the smallest rule capacity), and the
-    texts of the rules that limit it below ``len(insts)``."""
-    most = len(insts)
-    texts: list[str] = []
+    texts of the rules that bind: those whose capacity is that smallest one."""
+    found: list[tuple[int, str]] = []
     for rule in rules:
         cap = rule.capacity(prob, p, insts)
-        if cap is None or cap.most >= len(insts):
-            continue
-        most = min(most, cap.most)
-        if cap.text and cap.text not in texts:
-            texts.append(cap.text)
+        if cap is not None and cap.most < len(insts):
+            found.append((cap.most, cap.text))
+    most = min((m for m, _ in found), default=len(insts))
+    texts: list[str] = []
+    for m, text in found:  # the rules that bind: a looser one does not limit p
+        if m == most and text and text not in texts:
+            texts.append(text)
     return most, texts
+
+
+MAX_PAIRS = 200_000  # person x instance pairs above which the per-shift check is skipped (cost)
+
+
+def _uncovered(
+    prob: Facts, insts: list[int], groups: list[tuple[str, int, list[int]]], rules: Sequence[Rule]
+) -> dict[str, CapacityLine]:
+    """Shifts of one pattern that too few of a role's (or crew skill's) eligible people
+    can take at all, each shift alone (everyone off over Christmas): a line per role with
+    a shortage, naming the first such shifts."""
+    people = set().union(*(a for _, _, a in groups))
+    if len(people) * len(insts) > MAX_PAIRS:
+        return {}
+    free: dict[int, set[int]] = {i: set() for i in insts}
+    why: dict[int, list[str]] = {i: [] for i in insts}
+    for p in people:
+        for i in insts:
+            most, texts = most_takeable(prob, p, [i], rules)
+            if most:
+                free[i].add(p)
+            else:
+                why[i] += [t for t in texts if t and t not in why[i]]
+    out = {}
+    for what, slots, able in groups:
+        per = slots // len(insts)  # people needed per shift (1 for a crew skill)
+        short = [i for i in insts if len(free[i] & set(able)) < per]
+        if not short:
+            continue
+        can = sum(min(per, len(free[i] & set(able))) for i in short)
+        dates = [prob.instances[i].start_iso[:10] for i in short]
+        shown = ", ".join(dates[:3]) + (f" and {len(dates) - 3} more" if len(dates) > 3 else "")
+        reasons = ", ".join(sorted({t for i in short for t in why[i]})) or "time off"  # its text is ""
+        limit = f"{reasons} leaves too few free"
+        out[what] = CapacityLine(f"{what} on {shown}", per * len(short), len(able), can, limit)
+    return out
 
 
 def capacity(prob: Facts, rules: Sequence[Rule] = RULES) -> list[CapacityLine]:
@@ -77,6 +114,7 @@ def capacity(prob: Facts, rules: Sequence[Rule] = RULES) -> list[CapacityLine]:
         ]
         groups.append((f"{pat.name} all roles", total_slots, able_any))
         takeable = {p: most_takeable(prob, p, insts, rules) for p in set().union(*(a for _, _, a in groups))}
+        few = _uncovered(prob, insts, groups[: len(pat.roles) + len(pat.crew_skills)], rules)
         for what, slots, able in groups:
             cap = sum(takeable[p][0] for p in able)
             texts: list[str] = []
@@ -88,4 +126,6 @@ def capacity(prob: Facts, rules: Sequence[Rule] = RULES) -> list[CapacityLine]:
                 else ""
             )
             out.append(CapacityLine(what, slots, len(able), cap, lim))
+            if what in few and not out[-1].short:  # enough in total, not on some shifts
+                out.append(few[what])
     return out

@@ -11,6 +11,7 @@ the whole scenario solvable it is suggested as a relaxation.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +21,10 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from constraints import RULES
-from constraints.base import Rule
+from constraints.base import Relaxation, Rule
 
 from .capacity import CapacityLine, capacity
+from .errors import InputError
 from .model import family
 from .problem import Problem, build
 from .scenario import Scenario
@@ -32,13 +34,16 @@ from .verify import evaluate
 RULE_OF: dict[str, Rule] = {family(rule): rule for rule in RULES}  # family name -> its module
 __all__ = [
     "CapacityLine",
+    "Change",
     "Conflict",
     "Group",
     "alternatives",
     "capacity",
     "describe",
     "explain_infeasible",
+    "parameter_changes",
     "relaxation",
+    "solvable",
 ]
 
 
@@ -54,6 +59,16 @@ class Group:
     instance: int = -1
 
 
+@dataclass(frozen=True)
+class Change:
+    """A parameter change (``"raise max_weekends from 1 to 2"``) and the scenario it makes,
+    which the solver found solvable."""
+
+    text: str
+    rank: int
+    scenario: Scenario = field(compare=False, repr=False)
+
+
 @dataclass
 class Conflict:
     """Result of conflict analysis."""
@@ -64,6 +79,7 @@ class Conflict:
     relaxations: list[Group] = field(default_factory=list)
     relax_together: list[Group] = field(default_factory=list)
     relax_families: list[list[Group]] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # parameter changes, each checked by the solver
     capacity: list[CapacityLine] = field(default_factory=list)
     seconds: float = 0.0
     problem: Problem | None = None
@@ -97,22 +113,33 @@ class Conflict:
             lines.append(f"  {k}. {self.describe(g)}")
         if len(self.groups) > limit:
             lines.append(f"  ... and {len(self.groups) - limit} more")
+        people = sorted({g.person for g in self.groups if g.person >= 0})
+        if self.problem is not None and len(people) > 1:
+            who = _who(self.problem, [self.problem.people[p].id for p in people])
+            if who.startswith(("the ", "everyone")):
+                lines.append(f"  (the people in the conflict are {who})")
+        if self.changes:
+            lines.append(
+                "Each of these parameter changes alone makes the scenario solvable (checked by the solver; "
+                "smallest change first):"
+            )
+            lines += [f"  - {c.text}" for c in self.changes]
         if self.relaxations:
             lines.append("Each of these relaxations alone makes the scenario solvable (checked by the solver):")
             lines += [f"  - {self.relax(g)}" for g in self.relaxations]
         elif self.relax_families:
             lines.append(
-                "No single relaxation is enough. Each of these alone makes the scenario solvable "
-                "(checked by the solver):"
+                "Relaxing the rule for one person or shift is not enough; relaxing one of these rules for "
+                "everyone in the conflict makes the scenario solvable (checked by the solver):"
             )
             lines += [f"  - {relax_family(self.problem, gs)}" for gs in self.relax_families]
         elif self.relax_together:
             lines.append(
-                "No single relaxation is enough. These together make the scenario solvable "
-                "(checked by the solver; found greedily, so maybe not the fewest):"
+                "Relaxing the rule for one person or shift is not enough; these together make the scenario "
+                "solvable (checked by the solver; found greedily, so maybe not the fewest):"
             )
             lines += [f"  - {self.relax(g)}" for g in self.relax_together]
-        else:
+        elif not self.changes:
             lines.append("No single relaxation among these makes the scenario solvable; relax several, or add people.")
         return "\n".join(lines)
 
@@ -140,7 +167,7 @@ def relaxation(prob: Problem | None, g: Group) -> str:
     if prob is None or rule is None:
         return f"drop rule {g.family}"
     person, instance = _where(g)
-    options = rule.relaxations(prob, person, instance)
+    options = _drops(rule, prob, g)
     if not options:
         return "drop " + describe(prob, g)
     text = min(options, key=lambda r: r.rank).text
@@ -149,13 +176,20 @@ def relaxation(prob: Problem | None, g: Group) -> str:
     return text
 
 
+def _drops(rule: Rule, prob: Problem, g: Group) -> list[Relaxation]:
+    """The rule module's words for dropping group ``g`` (its relaxations that are not
+    parameter changes; those are :func:`parameter_changes`')."""
+    options = rule.relaxations(prob, *_where(g))
+    return [r for r in options if r.change is None] or options
+
+
 def relax_family(prob: Problem | None, groups: list[Group]) -> str:
     """One line for dropping a rule family for several people or shifts."""
     assert prob is not None
     people = [prob.people[g.person].id for g in groups if g.person >= 0]
     if people and len(people) == len(groups):
         one = relaxation(prob, groups[0])
-        everyone = ", ".join(people)
+        everyone = _who(prob, people)
         return (
             one.replace(f"for {people[0]}", f"for {everyone}")
             .replace(f"{people[0]}'s", f"{everyone}'s")
@@ -314,6 +348,8 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
         return run
 
     def done(status: str, **kw) -> Conflict:
+        if status == "infeasible" and kw.get("groups"):
+            kw["changes"] = parameter_changes(prob, kw["groups"], time_limit / 2)
         return Conflict(status, capacity=cap, seconds=time.perf_counter() - t0, problem=prob, **kw)
 
     # stage 1: which rule families conflict?
@@ -376,6 +412,122 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
 OTHERS = Group("~others")
 
 
+# --------------------------------------------------------------------------- parameter changes
+
+_NUMBER = re.compile(r"\b(\d+(\.\d+)?[a-z]*|one|two|three)\b")
+
+
+def _ladder(text: str) -> str:
+    """A change with its numbers taken out: the steps of one ladder ("raise max_weekends from
+    1 to 2", "... to 3") share it, so explain stops climbing at the first that works."""
+    return _NUMBER.sub("#", text).replace("people", "person")
+
+
+def _who(prob: Problem, ids: list[str]) -> str:
+    """Several people as a team lead knows them: everyone, the holders of a skill, or by id."""
+    if len(ids) < 2:
+        return ", ".join(ids)
+    chosen = set(ids)
+    pool = {prob.people[p].id for p in prob.pool}
+    if chosen == pool:
+        return f"everyone ({', '.join(ids)})"
+    for skill in sorted({k for p in prob.people for k in p.skills}):
+        if chosen == {p.id for p in prob.people if skill in p.skills}:
+            return f"the {skill} holders ({', '.join(ids)})"
+    return ", ".join(ids)
+
+
+def _compose(changes: list[Callable[[Scenario], Scenario]]) -> Callable[[Scenario], Scenario]:
+    def change(sc: Scenario) -> Scenario:
+        for c in changes:
+            sc = c(sc)
+        return sc
+
+    return change
+
+
+def _merge(prob: Problem, items: list[tuple[int, Relaxation]]) -> tuple[str, Callable[[Scenario], Scenario]]:
+    """One change for several people: texts that differ only in their closing ``for <id>``
+    become one ("raise max_shifts from 2 to 3 for a, b")."""
+    parts: dict[str, list[str]] = {}
+    for p, r in items:
+        pid = prob.people[p].id
+        tail = f" for {pid}"
+        if r.text.endswith(tail):
+            parts.setdefault(r.text[: -len(tail)], []).append(pid)
+        else:
+            parts.setdefault(r.text, [])
+    text = "; ".join(f"{head} for {_who(prob, ids)}" if ids else head for head, ids in parts.items())
+    return text, _compose([r.change for _, r in items if r.change is not None])
+
+
+def _candidates(prob: Problem, groups: list[Group]) -> list[tuple[int, str, str, Callable[[Scenario], Scenario]]]:
+    """(rank, scope, text, change) of every parameter change the rule modules offer for
+    the groups of a conflict: for everyone, for the people in it (merged, and one by one
+    when they are few), for its shifts; cheapest first, then the fewest people changed."""
+    out = []
+    for fam in sorted({g.family for g in groups}):
+        rule = RULE_OF.get(fam)
+        if rule is None:
+            continue
+        everyone = len(prob.people)
+        out += [
+            (r.rank, everyone, f"{fam}/team", r.text, r.change) for r in rule.relaxations(prob, None, None) if r.change
+        ]
+        people = sorted({g.person for g in groups if g.family == fam and g.person >= 0})
+        per = {p: [r for r in rule.relaxations(prob, p, None) if r.change] for p in people}
+        for k in range(max((len(v) for v in per.values()), default=0)):
+            items = [(p, per[p][k]) for p in people if k < len(per[p])]
+            text, change = _merge(prob, items)
+            out.append((min(r.rank for _, r in items), len(items), f"{fam}/people", text, change))
+            if 1 < len(items) <= 4:  # one person's change may be enough: the smaller change
+                out += [(r.rank, 1, f"{fam}/person", r.text, r.change) for _, r in items if r.change]
+        seen: set[str] = set()
+        for i in sorted({g.instance for g in groups if g.family == fam and g.instance >= 0}):
+            for r in rule.relaxations(prob, None, i):
+                if r.change and r.text not in seen:
+                    seen.add(r.text)
+                    out.append((r.rank, 1, f"{fam}/shifts", r.text, r.change))
+    out.sort(key=lambda c: (c[0], c[1], c[2], c[3]))
+    return [(rank, scope, text, change) for rank, _, scope, text, change in out]
+
+
+def solvable(sc: Scenario, limit: float = 5.0, wall: float = 1e9) -> bool | None:
+    """Can every hard rule of ``sc`` hold? ``None``: not decided within ``limit``
+    (deterministic seconds, one worker)."""
+    st, _, _ = _AssumptionModel(Problem(sc), key=lambda g: None).run([], limit, wall)
+    return True if st in _SOLVED else False if st == cp_model.INFEASIBLE else None
+
+
+def parameter_changes(prob: Problem, groups: list[Group], time_limit: float = 10.0, most: int = 5) -> list[Change]:
+    """The parameter changes (rule modules' ``relaxations`` with a ``change``) for the
+    groups of a conflict that make the whole scenario solvable, each checked by the
+    solver; cheapest first, at most ``most``, one step of each ladder (the smallest that
+    works). ``time_limit`` bounds the checks (wall-clock seconds)."""
+    deadline = time.perf_counter() + time_limit
+    found: list[Change] = []
+    done_ladders: set[tuple[str, str]] = set()
+    skip: set[str] = set()
+    for rank, scope, text, change in _candidates(prob, groups):
+        left = deadline - time.perf_counter()
+        if left <= 0 or len(found) >= most:
+            break
+        ladder = (scope, _ladder(text))  # one person's: the ladder of that person
+        if ladder in done_ladders or scope in skip:
+            continue
+        try:
+            changed = change(prob.scenario)
+            ok = solvable(changed, min(5.0, left), left)
+        except (InputError, ValueError):
+            continue  # the change is not a valid scenario (e.g. a cap past its maximum)
+        if ok:
+            done_ladders.add(ladder)
+            found.append(Change(text, rank, changed))
+            if scope.endswith("/person"):  # one person's change is enough: not everyone's
+                skip.add(scope.replace("/person", "/people"))
+    return found
+
+
 def _family_relaxations(run_f: Run, families: list[str], fam_core: list[str], rank: Rank) -> list[list[Group]]:
     """Rule families whose removal (for everyone) makes the scenario solvable."""
     out = []
@@ -396,7 +548,7 @@ def _ranker(prob: Problem) -> Rank:
 
     def rank(g: Group) -> tuple[int, Group]:
         rule = RULE_OF.get(g.family)
-        options = rule.relaxations(prob, *_where(g)) if rule is not None else []
+        options = _drops(rule, prob, g) if rule is not None else []
         return (min((r.rank for r in options), default=1000), g)
 
     return rank

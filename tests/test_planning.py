@@ -76,26 +76,49 @@ def test_regression_check_max_weekends_1_with_26_weekly_slots_and_14_people_said
     assert "short by" in r.output
 
 
-@pytest.mark.xfail(
-    reason="capacity arithmetic (explain.capacity, rule-protocol helper) does not know max_consecutive_days yet: "
-    "a 7-day shift under max_consecutive_days: 5 is not flagged",
-    strict=False,
-)
+def test_explain_max_weekends_1_names_the_security_holders_and_the_parameter_change(tmp_path):
+    # #19: the conflict listed crew skills and 6 people without saying who they are, and the
+    # fix lifted the rule for people outside the conflict instead of "raise max_weekends"
+    p = team14(tmp_path, lambda t: t.replace("max_weekends: 3", "max_weekends: 1"))
+    r = run("explain", p, "--time-limit", "10")
+    assert r.exit_code == 3, r.output
+    with pytest.warns(TimeOffWarning):
+        holders = sorted(x.id for x in load_scenario(TEAM14).people if "security" in x.skills)
+    assert f"the security holders ({', '.join(holders)})" in r.output
+    assert "  - raise max_weekends from 1 to 3\n" in r.output
+    assert "No single relaxation is enough" not in r.output
+    # the change it names, applied: solvable; the step below it: short (check proves it)
+    three = team14(tmp_path)  # the example as it is has max_weekends: 3
+    assert "  max_weekends: 3\n" in three.read_text(encoding="utf-8")
+    assert run("solve", three, "--time-limit", "5", "-q", "--out", tmp_path / "o").exit_code == 0
+    two = team14(tmp_path, lambda t: t.replace("max_weekends: 3", "max_weekends: 2"))
+    assert run("check", two).exit_code == 3
+
+
 def test_check_seven_day_backup_shift_with_max_consecutive_days_5_is_short(tmp_path):
+    # a second weekly pattern (a 7-day backup shift) beside `week`, and max_consecutive_days 5:
+    # a 7-day shift touches 7 days in a row, so nobody can ever take it (nor `week`)
     def edit(t: str) -> str:
+        crew = "    crew_skills: [infra, security]                  # each crew covers both between them\n"
+        assert crew in t
         t = t.replace(
-            "    crew_skills: [infra, security]",
-            '  - {name: backup, repeat: weekly, starts: "mon 10:00", length: 7d, roles: [{name: backup}]}\n'
-            "    crew_skills: [infra, security]",
-            1,
+            crew,
+            crew + '  - {name: backup, repeat: weekly, starts: "mon 10:00", length: 7d, roles: [{name: backup}]}\n',
         )
+        assert "  max_weekends: 3\n" in t
         return t.replace("  max_weekends: 3\n", "  max_weekends: 3\n  max_consecutive_days: 5\n")
 
-    # (the crew_skills line moves to the backup pattern: harmless for this check)
     p = team14(tmp_path, edit)
+    with pytest.warns(TimeOffWarning):  # the export's rows of people outside the team
+        sc = load_scenario(p)  # the edit is valid YAML and the intended scenario
+    assert [s.name for s in sc.shifts] == ["week", "backup"]
+    assert sc.shifts[0].crew_skills == ("infra", "security") and not sc.shifts[1].crew_skills
+    assert sc.rules.max_consecutive_days is not None and sc.rules.max_consecutive_days.count == 5
     r = run("check", p)
     assert r.exit_code == 3, r.output
-    assert "backup" in r.output and "short by 13" in r.output
+    backup = next(line for line in r.output.splitlines() if "SHORT backup backup:" in line)
+    assert "13 slots" in backup and "max_consecutive_days 5" in backup and "short by 13" in backup
+    assert "cannot be solved" in r.output.splitlines()[-1]
 
 
 # ----------------------------------------------------------------------------- did you mean
@@ -157,6 +180,38 @@ def test_hr_export_rows_of_people_outside_the_team_are_skipped_with_one_warning(
     assert sc.time_off[-1].soft and sc.time_off[-1].weight == 20
     r = run("check", TEAM14)
     assert "warning: time off: skipped 2 row(s)" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("verify", TEAM14, EXAMPLES / "team14_published.csv"),
+        ("solve", TEAM14, "--time-limit", "2", "-q", "--out", "{out}"),
+        (
+            "swap",
+            TEAM14,
+            EXAMPLES / "team14_published.csv",
+            "--person",
+            "ben",
+            "--shift",
+            "week",
+            "--start",
+            "2027-01-27",
+        ),
+    ],
+    ids=["verify", "solve", "swap"],
+)
+def test_regression_time_off_warnings_outside_check_were_python_warnings(args, tmp_path):
+    # rota solve printed "team14_planning.yaml:23: TimeOffWarning: time off: skipped ..." and
+    # the source line below it; every command now prints check's one-line message
+    r = run(*(str(a).format(out=tmp_path / "out") for a in args))
+    assert r.exit_code == 0, r.output
+    lines = [ln for ln in r.stderr.splitlines() if "skipped 2 row(s)" in ln]
+    assert lines == [
+        "warning: time off: skipped 2 row(s) of 2 people not in the scenario (oskar, paula); "
+        "set time_off.unknown_people: error to refuse them, ignore to say nothing"
+    ]
+    assert "TimeOffWarning" not in r.output and f"{TEAM14.name}:23" not in r.output
 
 
 def test_unknown_people_error_lists_every_row_with_its_line(tmp_path):

@@ -7,14 +7,16 @@ import datetime as dt
 import math
 import signal
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, InputError
 from ..inputs import ALLOWED_DIRS
+from ..timeoff_import import TimeOffWarning
 
 
 def _terminate(_signum: int, _frame: Any) -> None:
@@ -34,13 +36,40 @@ def sigterm_as_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def rota_warnings() -> Iterator[None]:
+    """Within the block, rota's own warnings (time off skipped from an HR export) are one
+    line on stderr, ``warning: ...`` as ``rota check`` prints them, every time; any other
+    warning is shown as before."""
+    with warnings.catch_warnings():
+        previous = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, TimeOffWarning):
+                click.echo(f"warning: {message}", err=True)
+            else:
+                previous(message, category, filename, lineno, file, line)
+
+        warnings.simplefilter("always", TimeOffWarning)
+        warnings.showwarning = show
+        yield
+
+
 class RotaGroup(click.Group):
     """Turns :class:`InputError` into a clear message and exit code 2 (never a traceback);
-    an interruption before any schedule exists exits 130; SIGTERM behaves like Ctrl-C."""
+    an interruption before any schedule exists exits 130; SIGTERM behaves like Ctrl-C;
+    rota's warnings are one-line messages (:func:`rota_warnings`)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with sigterm_as_ctrl_c():
+            with sigterm_as_ctrl_c(), rota_warnings():
                 return super().invoke(ctx)
         except InputError as e:
             click.echo("error: invalid input", err=True)
