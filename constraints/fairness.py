@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from optimizer.bounds import spread_bound
+from optimizer.bounds import spread_bound, weekend_spread_bound
 from optimizer.facts import start_dates
 from optimizer.fairshare import rounded_bounds
 from optimizer.units import ceil_div, normalized
@@ -84,8 +84,10 @@ def _spread(m, name, weight, pool, quantities, unit=1, bounds=None, proven=None)
         model.add(small <= (100 * scale * hi_total) // fte_sum)
     if proven is not None:  # from optimizer.fairshare and optimizer.bounds, in the units of big/small
         big_at_least, small_at_most, spread_at_least = proven
-        model.add(big >= big_at_least)
-        model.add(small <= small_at_most)
+        if big_at_least is not None:
+            model.add(big >= big_at_least)
+        if small_at_most is not None:
+            model.add(small <= small_at_most)
         if spread_at_least:
             model.add(big - small >= (ceil_div(spread_at_least, unit) if full else spread_at_least))
     # objective in hundredths: one model unit is `unit` hundredths when full, else 1
@@ -101,7 +103,7 @@ def encode(m) -> None:
     # weekends and holidays: counts, in units of one (= 100 hundredths)
     if fair.weekends:
         wk = {p: (sum(m.weekend_lits(p).values()), len(m.weekend_lits(p))) for p in pool}
-        _spread(m, NAME_WEEKENDS, fair.weekends, pool, wk, unit=100)
+        _spread(m, NAME_WEEKENDS, fair.weekends, pool, wk, unit=100, proven=_weekend_bound(m))
     if fair.holidays:
         hol = {}
         for p in pool:
@@ -109,6 +111,15 @@ def encode(m) -> None:
             hol[p] = (sum(lits), len(lits))
         if any(q[1] for q in hol.values()):
             _spread(m, NAME_HOLIDAYS, fair.holidays, pool, hol, unit=100)
+
+
+def _weekend_bound(m) -> tuple[None, None, int] | None:
+    """The counting model's lower bound on the weekend spread (``optimizer.bounds``), where
+    weekends add up over a person's shifts."""
+    if m.plain or len(m.vars.x) > BOUNDS_UNTIL:
+        return None
+    sb = weekend_spread_bound(m.problem)
+    return None if sb is None else (None, None, sb)
 
 
 def _encode_load(m, weight, pool) -> None:

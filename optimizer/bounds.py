@@ -20,10 +20,11 @@ one, in the model's own rounding. Its best bound after a short, deterministic so
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from .facts import Facts
+from .facts import Facts, start_dates
 from .fairshare import slot_classes
 
 DET_LIMIT = 0.5  # deterministic seconds for the counting model (measured: S reaches 19256 of 21625 by 0.5, 7922 by 0.1)
@@ -33,22 +34,78 @@ def spread_bound(problem: Facts, det_limit: float = DET_LIMIT) -> int | None:
     """A lower bound (centi per FTE, the fairness model's rounding) on the load spread of
     every schedule that fills each slot exactly; ``None`` with soft cover or when the
     counting model finds no bound above 0."""
-    sc = problem.scenario
-    if any(role.soft for pat in sc.shifts for role in pat.roles):
-        return None
-    pool = list(problem.pool)
-    if len(pool) < 2:
+    if not _exact_cover(problem):
         return None
     classes = slot_classes(problem)
-    need, avail = classes.need, classes.avail
+    return _counting_spread(problem, classes.need, classes.avail, classes.load, classes.instances,
+                            problem.history_centi, det_limit)
+
+
+def weekend_spread_bound(problem: Facts, det_limit: float = DET_LIMIT) -> int | None:
+    """The same for weekends on call (centi per FTE: 100 per weekend), when they add up
+    over a person's shifts: every two shift instances that touch the same weekend overlap
+    in time, so nobody can take both (weekly and longer rotations). ``None`` otherwise
+    (two daily shifts on Saturday and Sunday are one weekend, not two)."""
+    if not _exact_cover(problem):
+        return None
+    touching: dict = defaultdict(list)
+    for i in range(len(problem.instances)):
+        for sat in problem.weekends_of(i):
+            touching[sat].append(problem.instances[i])
+    for insts in touching.values():
+        for k, a in enumerate(insts):
+            if any(not (a.start < b.end and b.start < a.end) for b in insts[k + 1:]):
+                return None
+    dates = start_dates(problem)
+    qualified = problem.qualified_people
+    forbidden = problem.forbidden
+    need: dict[tuple, int] = defaultdict(int)
+    avail: dict[tuple[int, tuple], int] = defaultdict(int)
+    value: dict[tuple[int, tuple], int] = {}
+    busy: dict[str, int] = defaultdict(int)
+    for i, inst in enumerate(problem.instances):
+        centi = 100 * len(problem.weekends_of(i))
+        needed = False
+        for r, role in enumerate(inst.roles):
+            n = role.count_on(dates[i])
+            if n <= 0:
+                continue
+            needed = True
+            key = (inst.shift, r, centi)
+            need[key] += n
+            for p in qualified[(inst.shift, r)]:
+                if (p, i) not in forbidden:
+                    avail[(p, key)] += 1
+                    value[(p, key)] = centi
+        busy[inst.shift] += needed
+    if not any(value.values()):
+        return None
+    return _counting_spread(problem, dict(need), dict(avail), value, dict(busy), lambda p: 0, det_limit)
+
+
+def _exact_cover(problem: Facts) -> bool:
+    """Every slot takes exactly its count (no soft cover) and there are two to compare."""
+    if any(role.soft for pat in problem.scenario.shifts for role in pat.roles):
+        return False
+    return len(problem.pool) >= 2
+
+
+def _counting_spread(problem: Facts, need: dict[tuple, int], avail: dict[tuple[int, tuple], int],
+                     value: dict[tuple[int, tuple], int], instances: dict[str, int],
+                     history: Callable[[int], int], det_limit: float) -> int | None:
+    """Smallest max − min of ``(history + Σ value × count) / FTE`` (centi per FTE, hi
+    rounded up and lo down) over the counts ``n[p, class]``, solved briefly; its best
+    bound (or optimum) if above 0."""
+    sc = problem.scenario
+    pool = list(problem.pool)
     qualified = problem.qualified_people
     m = cp_model.CpModel()
     n: dict[tuple[int, tuple], cp_model.IntVar] = {}
-    most: dict[int, int] = defaultdict(int)  # largest possible load of each person (centi)
+    most: dict[int, int] = defaultdict(int)  # largest possible quantity of each person (centi)
     for (p, key), a in avail.items():
         ub = min(a, need[key])
         n[(p, key)] = m.new_int_var(0, ub, "")
-        most[p] += ub * classes.load[(p, key)]
+        most[p] += ub * value[(p, key)]
     by_class: dict[tuple, list] = defaultdict(list)
     by_person: dict[int, list[tuple[tuple, cp_model.IntVar]]] = defaultdict(list)
     for (p, key), v in n.items():
@@ -61,7 +118,7 @@ def spread_bound(problem: Facts, det_limit: float = DET_LIMIT) -> int | None:
     for pat in sc.shifts:  # each instance's crew holds the skill: at least one holder per instance
         for skill in pat.crew_skills:
             holders = [v for (p, key), v in n.items() if key[0] == pat.name and skill in problem.people[p].skills]
-            m.add(sum(holders) >= classes.instances.get(pat.name, 0))
+            m.add(sum(holders) >= instances.get(pat.name, 0))
     if not sc.rules.person_caps.soft:
         for p, person in enumerate(problem.people):
             if person.max_shifts is not None and by_person.get(p):
@@ -70,8 +127,8 @@ def spread_bound(problem: Facts, det_limit: float = DET_LIMIT) -> int | None:
     his, los = [], []
     for p in pool:
         f = problem.fte_pct(p)
-        hist = problem.history_centi(p)
-        terms = [(classes.load[(p, key)], v) for key, v in by_person.get(p, [])]
+        hist = history(p)
+        terms = [(value[(p, key)], v) for key, v in by_person.get(p, [])]
         q_max = hist + most[p]
         hi_top = -((-100 * q_max) // f)
         top = max(top, hi_top)

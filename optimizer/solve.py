@@ -33,6 +33,7 @@ from .result import Progress, Result, Status, objective_of, read_result, status_
 from .scenario import Scenario
 from .schedule import Schedule
 from .units import points
+from .verify import penalty_cost
 
 __all__ = ["Progress", "Result", "Status", "solve", "solver_parameters"]
 
@@ -40,7 +41,7 @@ BALANCE_SHARE = 0.2  # of the time limit kept for the balance phase (more if the
 BALANCE_UNTIL = 60_000  # assignment variables; above this the main phase keeps the whole budget
 CANONICAL_SHARE = 0.1  # at most this share (at least 1 s) for the canonical tie-break
 LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS search takes over
-WARM_START_FROM = 50_000  # decision variables; below this CP-SAT finds a schedule by itself
+REPORT_CONSTRUCTION_UNTIL = 200_000  # people x shift instances; above this evaluating it costs seconds
 PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
 
 
@@ -152,9 +153,10 @@ def solve(
     params
         Extra CP-SAT parameters (merged over ``scenario.solver.params``).
     warm_start
-        Start from a constructed schedule (``optimizer.construct``), kept as the answer if
-        the search finds nothing better; default: on for models of 50 000 or more
-        assignment variables.
+        Start from a constructed schedule (``optimizer.construct``), reported as the first
+        schedule before the model is built and kept as the answer if the search finds
+        nothing better; default: on, except for re-plans (the published schedule is the
+        hint) and the plain model.
     lns
         After a first schedule (found in the first tenth of the time), improve it with a
         large-neighbourhood search over windows of days and groups of people
@@ -187,6 +189,14 @@ def solve(
         if blocked:
             raise InputError([InputProblem(f"frozen assignment cannot be kept: {b}", field="baseline")
                               for b in blocked])
+    if warm_start is None:
+        # measured (docs/engine.md): the construction's schedule, completed in the model and
+        # given as the hint, reaches a first schedule and a proof sooner on every size
+        warm_start = not plain and base is None
+    first: tuple[Schedule, float] | None = None
+    if warm_start and hint is None:
+        hint = construct(problem, seed=seed)
+        first = (hint, _report_construction(problem, hint, progress, t0))
     builder = build(problem, plain=plain)
     if hint is not None or base is not None:
         _add_hint(builder, hint, problem)
@@ -194,8 +204,8 @@ def solve(
     deadline = Deadline(time_limit, REPRODUCIBLE_GRACE if deterministic else 0.0)
     run = _Run(problem, builder, deadline, progress, stop, t0,
                {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
-    if warm_start is None:
-        warm_start = len(builder.vars.x) >= WARM_START_FROM
+    if first is not None and first[1] >= 0:
+        run.first = first[1]
     balance = (balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2
                and len(builder.vars.x) < BALANCE_UNTIL)
     return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
@@ -303,9 +313,10 @@ class _Run:
             _add_hint(builder, sched, problem)
             return None
         hint_all(model, fixed)
-        self.first = time.perf_counter() - self.t0
-        if self.progress:
-            self.progress(Progress(points(round(fixed.objective_value)), None, self.first, 0))
+        if self.first is None:  # not reported before the build (see _report_construction)
+            self.first = time.perf_counter() - self.t0
+            if self.progress:
+                self.progress(Progress(points(round(fixed.objective_value)), None, self.first, 0))
         return fixed
 
     def improve(self, solver: cp_model.CpSolver, warm: cp_model.CpSolver | None, reserve: float):
@@ -325,10 +336,6 @@ class _Run:
         search = LNS(self.builder, self.problem, list(start.response_proto.solution),
                      objective_of(self.builder, start), self.settings(1.0), self.seed, self.deterministic)
 
-        def step(sub: cp_model.CpSolver) -> bool:
-            self.interrupted = _run(sub, self.builder, _Callback(None, self.t0, []), self.stop) or self.interrupted
-            return self.interrupted
-
         def improved(objective: int) -> None:
             ev = Progress(points(objective), points(bound or 0), time.perf_counter() - self.t0, len(self.history) + 1)
             self.history.append(ev)
@@ -340,6 +347,10 @@ class _Run:
         step_limit = min(2.0, max(0.5, limit / 120))
         started = time.perf_counter()
         budget = max(0.0, limit - reserve - used) if self.deterministic else self.deadline.remaining() - reserve
+        def step(sub: cp_model.CpSolver) -> bool:
+            self.interrupted = _run(sub, self.builder, _Callback(None, self.t0, []), self.stop) or self.interrupted
+            return self.interrupted
+
         search.run(budget, step_limit, step, improved, deadline=self.deadline, reserve=reserve)
         self.times["lns"] = time.perf_counter() - started
         final = search.final()
@@ -385,6 +396,25 @@ class _Run:
         if solver.response_proto.status == cp_model.OPTIMAL:
             return solver, True
         return src, False
+
+
+def _report_construction(problem: Problem, sched: Schedule, progress, t0: float) -> float:
+    """Report the construction as the first schedule, before the model is built, when it
+    is complete and breaks no hard rule (judged by the rule modules' evaluators); the
+    elapsed time, or -1 when it is not reported."""
+    if len(problem.people) * len(problem.instances) > REPORT_CONSTRUCTION_UNTIL:
+        return -1.0
+    dates = start_dates(problem)
+    need = sum(r.count_on(dates[i]) for i, inst in enumerate(problem.instances) for r in inst.roles)
+    if len(sched.assignments) < need:
+        return -1.0
+    hard, cost = penalty_cost(sched)
+    if hard:
+        return -1.0
+    elapsed = time.perf_counter() - t0
+    if progress:
+        progress(Progress(points(cost), None, elapsed, 0))
+    return elapsed
 
 
 def _bound(solver: cp_model.CpSolver) -> int | None:

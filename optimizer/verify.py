@@ -53,6 +53,21 @@ class Evaluation:
         return df.groupby(["person", "rule"], sort=True)["points"].sum().reset_index()
 
 
+def penalty_cost(schedule: Schedule) -> tuple[int, int]:
+    """(hard violations, total soft penalty in internal units) of ``schedule``: what
+    :func:`evaluate` would say, without its tables (for progress reports)."""
+    from constraints import RULES
+
+    prob: Problem = schedule.problem
+    stats = person_stats(schedule)
+    hard = cost = 0
+    for rule in RULES:
+        o = rule.evaluate(prob, schedule, stats)
+        hard += len(o.violations)
+        cost += sum(p.cost for p in o.penalties)
+    return hard, cost
+
+
 def evaluate(schedule: Schedule) -> Evaluation:
     from constraints import RULES
 

@@ -15,13 +15,13 @@ import random
 import pytest
 
 from optimizer import Problem, evaluate
-from optimizer.bounds import spread_bound
+from optimizer.bounds import spread_bound, weekend_spread_bound
 from optimizer.schedule import Assignment, Schedule
 from optimizer.solve import Status, solve
 from tests.conftest import check_consistent, scenario
 
 
-def _tiny(seed: int):
+def _tiny(seed: int, weekends: float = 0):
     rng = random.Random(seed)
     roles = [{"name": "primary", "skills": ["infra"]}] + ([{"name": "secondary"}] if seed % 2 else [])
     weeks = 3 if len(roles) == 2 else 4
@@ -40,7 +40,7 @@ def _tiny(seed: int):
         "people": people,
         "end": dt.date(2027, 1, 4) + dt.timedelta(days=7 * weeks - 1),
         "time_off": time_off,
-        "fairness": {"load": 1, "weekends": 0, "holidays": 0},
+        "fairness": {"load": 1, "weekends": weekends, "holidays": 0},
     }
     if len(roles) == 2:
         data["weights"] = {"roles": {"secondary": 0.5}}
@@ -48,10 +48,11 @@ def _tiny(seed: int):
 
 
 def _brute(sc):
-    """(smallest cost, smallest fair_load spread in centi per FTE) over every feasible schedule."""
+    """(smallest cost, smallest fair_load spread, smallest weekend spread; spreads in centi
+    per FTE as the evaluators round them) over every feasible schedule."""
     prob = Problem(sc)
     slots = [(i, r) for i, inst in enumerate(prob.instances) for r in range(len(inst.roles))]
-    best_cost = best_spread = None
+    best_cost = best_spread = best_weekends = None
     for people in itertools.product(range(len(prob.people)), repeat=len(slots)):
         sched = Schedule(prob, [Assignment(i, r, p) for (i, r), p in zip(slots, people, strict=True)])
         ev = evaluate(sched)
@@ -60,18 +61,23 @@ def _brute(sc):
         spread = int(ev.penalties.loc[ev.penalties.rule == "fair_load", "amount"].sum() * 100)
         best_cost = ev.cost if best_cost is None else min(best_cost, ev.cost)
         best_spread = spread if best_spread is None else min(best_spread, spread)
-    return best_cost, best_spread
+        wk = int(round(ev.penalties.loc[ev.penalties.rule == "fair_weekends", "amount"].sum() * 100))
+        best_weekends = wk if best_weekends is None else min(best_weekends, wk)
+    return best_cost, best_spread, best_weekends
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_bounds_never_cut_off_the_optimum(seed):
-    sc = _tiny(seed)
-    cost, spread = _brute(sc)
+    sc = _tiny(seed, weekends=10 if seed % 3 == 0 else 0)
+    cost, spread, weekends = _brute(sc)
     if cost is None:  # no feasible schedule: the solver must prove it
         assert solve(sc, time_limit=10).status == Status.INFEASIBLE
         return
     bound = spread_bound(Problem(sc))
     assert bound is None or bound <= spread, (bound, spread)
+    if sc.fairness.weekends:  # weekly shifts: weekends add up, so the weekend bound applies
+        wb = weekend_spread_bound(Problem(sc))
+        assert wb is None or wb <= weekends, (wb, weekends)
     for plain in (False, True):
         r = solve(sc, time_limit=20, plain=plain, balance=False)
         check_consistent(r)
@@ -92,3 +98,31 @@ def test_regression_bound_reaches_the_integer_spread_on_a_lumpy_rotation():
     assert spread_bound(Problem(sc)) == 16800
     r = solve(sc, time_limit=10, balance=False)
     assert r.status == Status.OPTIMAL and r.objective == pytest.approx(168) and r.bound == pytest.approx(168)
+
+
+def test_weekend_bound_on_five_weekly_slots_for_two_people():
+    # 5 weeks, one role, 2 full-timers: every week holds one weekend, so someone is on call
+    # 3 weekends and the other 2: spread >= 1 weekend (100 centi), which is also the optimum
+    sc = scenario(
+        shifts=[{"name": "week", "repeat": "weekly", "starts": "mon 00:00", "length": "7d",
+                 "roles": [{"name": "primary"}]}],
+        people=[{"id": "a"}, {"id": "b"}],
+        end=dt.date(2027, 2, 7),
+        fairness={"load": 0, "weekends": 10, "holidays": 0},
+    )
+    assert weekend_spread_bound(Problem(sc)) == 100
+    r = solve(sc, time_limit=10, balance=False)
+    assert r.status == Status.OPTIMAL and r.objective == pytest.approx(10) and r.bound == pytest.approx(10)
+
+
+def test_weekend_bound_refuses_daily_shifts_whose_weekend_days_are_one_weekend():
+    # Saturday and Sunday are two daily instances on the same weekend that one person may
+    # both take (one weekend on call, not two): counting would overstate, so no bound
+    sc = scenario(
+        shifts=[{"name": "day", "repeat": "daily", "starts": "09:00", "length": "8h",
+                 "roles": [{"name": "primary"}]}],
+        people=[{"id": "a"}, {"id": "b"}],
+        end=dt.date(2027, 1, 17),
+        fairness={"load": 0, "weekends": 10, "holidays": 0},
+    )
+    assert weekend_spread_bound(Problem(sc)) is None

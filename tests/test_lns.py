@@ -130,8 +130,8 @@ def test_lns_without_a_first_phase_schedule_searches_on_to_one_then_improves():
     # LNS solve must go on to a first schedule and then improve it
     inst = parse_instance(DATA / "Instance3.txt")
     sc = to_scenario(inst)
-    assert solve(sc, time_limit=0.8, workers=1, deterministic=True).status == Status.UNKNOWN
-    r = solve(sc, time_limit=8, workers=1, deterministic=True, lns=True)
+    assert solve(sc, time_limit=0.8, workers=1, deterministic=True, warm_start=False).status == Status.UNKNOWN
+    r = solve(sc, time_limit=8, workers=1, deterministic=True, lns=True, warm_start=False)
     check_consistent(r)
     assert len(r.history) > 1 and r.objective < r.history[0].objective
     assert bench_eval(inst, roster_of(r)).objective == r.objective
