@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from optimizer.facts import start_dates
+from optimizer.suggest import closest
 
 from .base import (
     Facts,
@@ -34,7 +35,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from optimizer.scenario import Scenario
+    from optimizer.scenario import RoleSpec, Scenario
 
 NAME = "coverage"
 NAME_UNDER = "cover_under"
@@ -162,30 +163,66 @@ def _more_people(n: int, prefix: str, skills: tuple[str, ...]) -> Callable[[Scen
     return change
 
 
+def _swap_skill(pattern: str, role: str, old: str, new: str) -> Callable[[Scenario], Scenario]:
+    """The scenario with role ``role`` of ``pattern`` needing skill ``new`` instead of ``old``."""
+
+    def change(sc: Scenario) -> Scenario:
+        shifts = [s.model_dump(by_alias=True) for s in sc.shifts]
+        for s in shifts:
+            if s["name"] == pattern:
+                for r in s["roles"]:
+                    if r["name"] == role:
+                        r["skills"] = [new if k == old else k for k in r["skills"]]
+        return sc.replace(shifts=shifts)
+
+    return change
+
+
+def _role_changes(prob: Facts, pattern: str, role: RoleSpec) -> list[Relaxation]:
+    """Parameter changes that give a role more people: a misspelt skill nobody holds
+    replaced by the nearest held one, a person's ``roles`` widened, more people."""
+    out = []
+    what = f"{pattern} {role.name}" + (f" [{'+'.join(role.skills)}]" if role.skills else "")
+    held = sorted({k for p in prob.people for k in p.skills})
+    for skill in role.skills:
+        near = closest(skill, held) if skill not in held else None
+        if near is not None:
+            out.append(
+                Relaxation(
+                    f"require {near} instead of {skill} for {pattern} {role.name} (nobody holds {skill})",
+                    RANK - 40,
+                    _swap_skill(pattern, role.name, skill, near),
+                )
+            )
+    for p in prob.people:
+        if p.roles is not None and role.name not in p.roles and set(role.skills) <= set(p.skills):
+            out.append(
+                Relaxation(
+                    f"let {p.id} take {role.name} too (people[].roles)",
+                    RANK - 20,
+                    person_change(p.id, roles=(*p.roles, role.name)),
+                )
+            )
+    for n, words in ((1, "one more person"), (2, "two more people")):
+        out.append(
+            Relaxation(f"{words} who can take {what}", RANK - 10 + n, _more_people(n, f"new_{role.name}", role.skills))
+        )
+    return out
+
+
 def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[Relaxation]:
     if instance is None or instance < 0:
-        return [Relaxation("let roles go unfilled at a cost (roles[].under_weight)", RANK)]
+        out = [Relaxation("let roles go unfilled at a cost (roles[].under_weight)", RANK)]
+        for pat in prob.scenario.shifts:  # not narrowed down: every hard role's changes
+            for role in pat.roles:
+                if not role.soft:
+                    out += _role_changes(prob, pat.name, role)
+        return out
     inst = prob.instances[instance]
     out = [Relaxation(f"find extra cover for {_when(prob, instance)} (or leave a role unfilled that week)", RANK)]
     for role in inst.roles:
-        if role.soft:
-            continue
-        what = f"{inst.shift} {role.name}" + (f" [{'+'.join(role.skills)}]" if role.skills else "")
-        for p in prob.people:
-            if p.roles is not None and role.name not in p.roles and set(role.skills) <= set(p.skills):
-                out.append(
-                    Relaxation(
-                        f"let {p.id} take {role.name} too (people[].roles)",
-                        RANK - 20,
-                        person_change(p.id, roles=(*p.roles, role.name)),
-                    )
-                )
-        for n, words in ((1, "one more person"), (2, "two more people")):
-            out.append(
-                Relaxation(
-                    f"{words} who can take {what}", RANK - 10 + n, _more_people(n, f"new_{role.name}", role.skills)
-                )
-            )
+        if not role.soft:
+            out += _role_changes(prob, inst.shift, role)
     return out
 
 

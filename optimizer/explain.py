@@ -135,8 +135,13 @@ class Conflict:
             lines += [f"  - {relax_family(self.problem, gs)}" for gs in self.relax_families]
         elif self.relax_together:
             lines.append(
-                "Relaxing the rule for one person or shift is not enough; these together make the scenario "
-                "solvable (checked by the solver; found greedily, so maybe not the fewest):"
+                (
+                    "Or drop rules for single people or shifts"
+                    if self.changes
+                    else "Relaxing the rule for one person or shift is not enough"
+                )
+                + "; these together make the scenario solvable (checked by the solver; found greedily, so maybe "
+                "not the fewest):"
             )
             lines += [f"  - {self.relax(g)}" for g in self.relax_together]
         elif not self.changes:

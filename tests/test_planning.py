@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES
 
-from optimizer import load_scenario
+from optimizer import load_scenario, solve
 from optimizer.cli import main
 from optimizer.errors import EXIT_INFEASIBLE, InputError
 from optimizer.suggest import closest, did_you_mean
@@ -93,6 +93,31 @@ def test_explain_max_weekends_1_names_the_security_holders_and_the_parameter_cha
     assert run("solve", three, "--time-limit", "5", "-q", "--out", tmp_path / "o").exit_code == 0
     two = team14(tmp_path, lambda t: t.replace("max_weekends: 3", "max_weekends: 2"))
     assert run("check", two).exit_code == 3
+
+
+def test_explain_of_a_misspelt_skill_offers_the_skill_people_hold_and_it_solves():
+    # check says "rota explain shows what to change"; for a skill nobody holds explain
+    # offered only "let roles go unfilled" and a list of weeks
+    short = EXAMPLES / "team14_short.yaml"
+    r = run("explain", short, "--time-limit", "10")
+    assert r.exit_code == 3, r.output
+    assert "  - require infra instead of infrastructure for week primary (nobody holds infrastructure)\n" in r.output
+    lines = r.output.splitlines()
+    assert lines.index(
+        "Each of these parameter changes alone makes the scenario solvable (checked by the solver; "
+        "smallest change first):"
+    ) < next(k for k, t in enumerate(lines) if "find extra cover" in t)
+    with pytest.warns(TimeOffWarning):
+        sc = load_scenario(short)
+    pattern = sc.shifts[0]
+    fixed = sc.replace(
+        shifts=[
+            pattern.model_copy(
+                update={"roles": (pattern.roles[0].model_copy(update={"skills": ("infra",)}), *pattern.roles[1:])}
+            )
+        ]
+    )
+    assert solve(fixed, time_limit=10).status.value in ("optimal", "feasible")
 
 
 def test_check_seven_day_backup_shift_with_max_consecutive_days_5_is_short(tmp_path):
