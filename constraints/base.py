@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
+from weakref import WeakKeyDictionary
 
 from optimizer.facts import Facts
 from optimizer.model import ModelBuilder
@@ -55,6 +56,7 @@ __all__ = [
     "Rule",
     "Violation",
     "WarmCheck",
+    "cached_check",
     "no_capacity",
     "no_prune",
     "no_warm_start",
@@ -328,3 +330,15 @@ def new_person(sc: Scenario, prefix: str, **fields: object) -> Scenario:
 def raises(count: int, steps: int = 3) -> list[int]:
     """The next ``steps`` values above a count cap: a relaxation ladder, smallest change first."""
     return [count + k for k in range(1, steps + 1)]
+
+
+_CHECKS: WeakKeyDictionary[Facts, dict[str, WarmCheck | None]] = WeakKeyDictionary()
+
+
+def cached_check(prob: Facts, key: str, make: Callable[[Facts], WarmCheck | None]) -> WarmCheck | None:
+    """``make(prob)`` once per problem and ``key``: the capacity parts ask for their warm
+    start check for every person and, in ``rota check``'s per-shift lines, every shift."""
+    got = _CHECKS.setdefault(prob, {})
+    if key not in got:
+        got[key] = make(prob)
+    return got[key]

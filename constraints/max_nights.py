@@ -30,6 +30,7 @@ from .base import (
     Placed,
     Relaxation,
     WarmCheck,
+    cached_check,
     greedy_count,
     hard,
     no_prune,
@@ -165,7 +166,7 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
     spec = _spec(prob)
-    check = warm_start(prob)
+    check = cached_check(prob, NAME, warm_start)
     if spec is None or check is None:
         return None
     # days shifts are free; nights earliest first (the most for a count window)

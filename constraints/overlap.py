@@ -17,6 +17,7 @@ from .base import (
     Relaxation,
     Violation,
     WarmCheck,
+    cached_check,
     greedy_count,
     no_prune,
 )
@@ -100,8 +101,14 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
     return []  # physics: never relaxed
 
 
+def _gap0(prob: Facts) -> WarmCheck:
+    check = cached_check(prob, "overlap", lambda f: gap_check(f, 0))
+    assert check is not None
+    return check
+
+
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
-    return Capacity(greedy_count(prob, p, insts, gap_check(prob, 0), by_end=True), "")
+    return Capacity(greedy_count(prob, p, insts, _gap0(prob), by_end=True), "")
 
 
 def warm_start(prob: Facts) -> WarmCheck | None:

@@ -22,6 +22,7 @@ from .base import (
     Outcome,
     Relaxation,
     WarmCheck,
+    cached_check,
     greedy_count,
     hard,
     no_prune,
@@ -135,7 +136,7 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
-    check = warm_start(prob)
+    check = cached_check(prob, NAME, warm_start)
     if check is None:
         return None
     # earliest end of [start, end + rest) first: the most intervals that keep the gap

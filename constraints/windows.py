@@ -29,6 +29,7 @@ from .base import (
     Placed,
     Relaxation,
     WarmCheck,
+    cached_check,
     greedy_count,
     no_prune,
     person_id,
@@ -256,7 +257,7 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
 
 
 def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
-    check = warm_start(prob)
+    check = cached_check(prob, NAME_SHIFTS, warm_start)
     if check is None:
         return None
     shifts, hours = _texts(prob, hard_only=True)
