@@ -40,7 +40,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_LIMITS = {"T": 5.0, "TM": 5.0, "TL": 5.0, "S": 60.0, "M": 60.0, "L": 600.0}
 GAPS = (0.01, 0.03)
-README_MARKER = "<!-- section:benchmarks -->"
 # follow-the-sun family: people doubling at 4 weeks, horizon doubling at 30 people
 SCALING = [(15, 28), (30, 28), (60, 28), (120, 28), (30, 14), (30, 56), (30, 112)]
 
@@ -646,21 +645,6 @@ def render(out: Path = RESULTS, sizes: list[str] | None = None) -> str:
     return text
 
 
-def update_readme(text: str, readme: Path = ROOT / "README.md") -> None:
-    """Replace the benchmarks section of the README (after its marker line, up to the next
-    section marker) with ``text``; the marker line stays."""
-    from optimizer.files import atomic_write_text
-
-    lines = readme.read_text().splitlines(keepends=True)
-    try:
-        k = next(n for n, ln in enumerate(lines) if ln.strip() == README_MARKER)
-    except StopIteration:
-        raise SystemExit(f"{readme}: no line {README_MARKER}") from None
-    end = next((n for n in range(k + 1, len(lines)) if lines[n].startswith("<!-- section:")), len(lines))
-    new = [*lines[: k + 1], "\n", text.rstrip("\n") + "\n", "\n", *lines[end:]]
-    atomic_write_text(readme, "".join(new))
-
-
 def _write_json(path: Path, data: Any) -> None:
     from optimizer.files import atomic_write_text
 
@@ -683,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-only", action="store_true", help="build the model(s), do not solve")
     ap.add_argument("--profile", action="store_true", help="with --build-only: cProfile the build")
     ap.add_argument("--table", action="store_true", help="print (and write results.md) the tables")
-    ap.add_argument("--readme", action="store_true", help="with --table: put them in README.md")
+    ap.add_argument("--readme", action="store_true", help="with --table: rebuild docs/benchmarks.md from them")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--child-out", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -721,7 +705,9 @@ def main(argv: list[str] | None = None) -> int:
         text = render(a.out)
         print(text)
         if a.readme:
-            update_readme(text)
+            from benchmarks.docs_page import main as docs_page
+
+            docs_page([])
     elif not sizes and not a.scaling:
         ap.print_help()
     return 0

@@ -102,10 +102,11 @@ def test_table_renders_saved_results(record):
     assert (Path(record["_out"]) / "results.md").read_text() == text
 
 
-def test_update_readme_keeps_marker_and_other_sections(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("# x\n\n<!-- section:benchmarks -->\nold\n\n<!-- section:curtois -->\nkeep\n")
-    run.update_readme("| new |", readme)
-    text = readme.read_text()
-    assert "<!-- section:benchmarks -->\n\n| new |\n\n<!-- section:curtois -->\nkeep\n" in text
-    assert "old" not in text
+def test_docs_page_is_assembled_from_the_benchmark_outputs():
+    # docs/benchmarks.md is generated (python -m benchmarks.docs_page): it must not drift
+    from benchmarks import docs_page
+
+    assert docs_page.main(["--check"]) == 0
+    text = docs_page.page()
+    assert "## Sizes S, M, L and scaling" in text and "## Curtois & Qu benchmark (24 instances)" in text
+    assert "](curtois_results.md)" not in text  # relative links of benchmarks/ are rewritten
