@@ -11,7 +11,6 @@ of thread timing (see ``optimizer.phases``).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import threading
 import time
@@ -29,12 +28,12 @@ from .lns import LNS
 from .model import ModelBuilder
 from .phases import balance_expr, canonical_expr, hint_all, holding, main_objective
 from .problem import Problem, build
-from .replan import Baseline, check_frozen
+from .replan import check_frozen
 from .result import Progress, Result, Status, objective_of, read_result, status_of
 from .scenario import Scenario
 from .schedule import Schedule
+from .starts import add_hint, baseline_of, configured, report_construction, term_bounds
 from .units import points
-from .verify import penalty_cost
 
 __all__ = ["Progress", "Result", "Status", "solve", "solver_parameters"]
 
@@ -42,10 +41,6 @@ BALANCE_SHARE = 0.2  # of the time limit kept for the balance phase (more if the
 BALANCE_UNTIL = 60_000  # assignment variables; above this the main phase keeps the whole budget
 CANONICAL_SHARE = 0.1  # at most this share (at least 1 s) for the canonical tie-break
 LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS search takes over
-TERM_BOUNDS_UNTIL = 60_000  # assignment variables; above this each term's solve costs more than it proves
-TERM_BOUND_SECONDS = 0.5  # at most this long per rule's terms (measured on the examples: most prove in 0.2 s)
-TERM_BOUND_SHARE = 0.1  # and all of them together at most this share of the time limit
-REPORT_CONSTRUCTION_UNTIL = 200_000  # people x shift instances; above this evaluating it costs seconds
 PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
 
 
@@ -186,7 +181,7 @@ def solve(
     balance = (cfg.balance if balance is None else balance) and not plain
 
     t0 = time.perf_counter()
-    base = _baseline(scenario, baseline, freeze_until, change_weight)
+    base = baseline_of(scenario, baseline, freeze_until, change_weight)
     problem = Problem(scenario, baseline=base)
     if base is not None:
         blocked = check_frozen(problem)
@@ -200,10 +195,10 @@ def solve(
     first: tuple[Schedule, float] | None = None
     if warm_start and hint is None:
         hint = construct(problem, seed=seed)
-        first = (hint, _report_construction(problem, hint, progress, t0))
+        first = (hint, report_construction(problem, hint, progress, t0))
     builder = build(problem, plain=plain)
     if hint is not None or base is not None:
-        _add_hint(builder, hint, problem)
+        add_hint(builder, hint, problem)
     build_time = time.perf_counter() - t0
     deadline = Deadline(time_limit, REPRODUCIBLE_GRACE if deterministic else 0.0)
     run = _Run(problem, builder, deadline, progress, stop, t0,
@@ -241,7 +236,7 @@ class _Run:
 
     def search(self, settings: dict[str, object], phase: str = "main", scale: Callable[[int], float] = points,
                stop_at_first: bool = False) -> cp_model.CpSolver:
-        solver = _configured(settings)
+        solver = configured(settings)
         solver.parameters.log_search_progress = self.log
         cb = _Callback(self.progress, self.t0, self.history, phase, scale,
                        self.builder if phase == "main" else None)
@@ -266,8 +261,8 @@ class _Run:
     def solve(self, hint: Schedule | None, warm_start: bool, lns: bool, balance: bool, plain: bool) -> Result:
         limit = self.deadline.seconds or 1e9
         warm = self.warm_start(hint) if warm_start else None
-        if not plain and len(self.builder.vars.x) <= TERM_BOUNDS_UNTIL:
-            self.term_bounds(warm)
+        if not plain:
+            term_bounds(self, warm)
         reserve = BALANCE_SHARE * limit if balance else 0.0
         main_budget = LNS_FIRST * limit if lns else max(0.0, limit - reserve)
         solver = self.search(self.settings(main_budget, wall=max(0.0, self.deadline.remaining() - reserve)))
@@ -301,7 +296,7 @@ class _Run:
         need = sum(r.count_on(dates[i]) for i, inst in enumerate(problem.instances) for r in inst.roles)
         if len(chosen) < need or any(k not in builder.vars.x for k in chosen):
             if hint is None:
-                _add_hint(builder, sched, problem)
+                add_hint(builder, sched, problem)
             return None
         model = builder.model
         model.clear_hints()
@@ -316,54 +311,14 @@ class _Run:
         st = fixed.solve(model)
         model.clear_hints()
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            _add_hint(builder, sched, problem)
+            add_hint(builder, sched, problem)
             return None
         hint_all(model, fixed)
-        if self.first is None:  # not reported before the build (see _report_construction)
+        if self.first is None:  # not reported before the build (see starts.report_construction)
             self.first = time.perf_counter() - self.t0
             if self.progress:
                 self.progress(Progress(points(round(fixed.objective_value)), None, self.first, 0))
         return fixed
-
-    def term_bounds(self, warm: cp_model.CpSolver | None) -> None:
-        """A lower bound per objective term, given back to the model: each rule's terms
-        minimised alone for a moment (a much easier problem than their sum), and the
-        model told ``terms >= that bound``. Valid for every schedule, so the main phase's
-        optimum stands; its bound starts at their sum, and a schedule that reaches it is
-        proven at once. Rules whose terms are 0 at the warm start are skipped."""
-        groups: dict[str, list] = {}
-        for term in self.builder.terms:
-            groups.setdefault(term.rule, []).append(term)
-        if len(groups) < 2:
-            return
-        model = self.builder.model
-        limit = self.deadline.seconds or 1e9
-        each = min(TERM_BOUND_SECONDS, TERM_BOUND_SHARE * limit / len(groups))
-        started = time.perf_counter()
-        for _rule, terms in sorted(groups.items()):
-            expr = sum(t.coeff * t.expr for t in terms)
-            if warm is not None and round(warm.value(expr)) == 0:
-                continue  # nothing to bound: the warm start already pays nothing here
-            wall = min(each, self.deadline.remaining() - 0.05)
-            if wall <= 0.01 or self.interrupted:
-                break
-            model.minimize(expr)
-            solver = _configured(self.settings(each, wall=wall))
-            if self.deterministic:
-                solver.parameters.max_deterministic_time = each
-            st = solver.solve(model)
-            if st == cp_model.OPTIMAL:
-                lb = round(solver.objective_value)
-            elif st in (cp_model.FEASIBLE, cp_model.UNKNOWN):
-                lb = math.ceil(solver.best_objective_bound - 1e-6)
-            else:
-                break  # infeasible: the main phase proves (and explains) it
-            if lb > 0:
-                model.add(expr >= lb)
-        model.minimize(main_objective(self.builder))
-        if warm is not None:
-            hint_all(model, warm)
-        self.times["bounds"] = time.perf_counter() - started
 
     def improve(self, solver: cp_model.CpSolver, warm: cp_model.CpSolver | None, reserve: float):
         """LNS (``optimizer.lns``) from the main phase's schedule until ``reserve`` seconds
@@ -444,86 +399,10 @@ class _Run:
         return src, False
 
 
-def _report_construction(problem: Problem, sched: Schedule, progress, t0: float) -> float:
-    """Report the construction as the first schedule, before the model is built, when it
-    is complete and breaks no hard rule (judged by the rule modules' evaluators); the
-    elapsed time, or -1 when it is not reported."""
-    if len(problem.people) * len(problem.instances) > REPORT_CONSTRUCTION_UNTIL:
-        return -1.0
-    dates = start_dates(problem)
-    need = sum(r.count_on(dates[i]) for i, inst in enumerate(problem.instances) for r in inst.roles)
-    if len(sched.assignments) < need:
-        return -1.0
-    hard, cost = penalty_cost(sched)
-    if hard:
-        return -1.0
-    elapsed = time.perf_counter() - t0
-    if progress:
-        progress(Progress(points(cost), None, elapsed, 0))
-    return elapsed
-
-
 def _bound(solver: cp_model.CpSolver) -> int | None:
     if solver.response_proto.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return max(0, round(solver.best_objective_bound))
     return None
-
-
-def _configured(settings: dict[str, object]) -> cp_model.CpSolver:
-    """A CP-SAT solver with ``settings``; a wrong name or type is an input error."""
-    solver = cp_model.CpSolver()
-    for k, v in settings.items():
-        try:
-            if isinstance(v, list | tuple):  # repeated fields, e.g. subsolvers
-                field = getattr(solver.parameters, k)
-                field.clear()
-                field.extend(v)
-            else:
-                setattr(solver.parameters, k, v)
-        except (AttributeError, TypeError, ValueError) as e:
-            raise InputError.single(f"not a CP-SAT parameter or wrong type: {k}={v!r} ({e})",
-                                    field=f"solver.params.{k}") from None
-    # Python handles Ctrl-C (KeyboardInterrupt in the main thread -> stop_search); CP-SAT's
-    # own SIGINT handler does not work from the worker thread the solve runs in.
-    solver.parameters.catch_sigint_signal = False
-    return solver
-
-
-def _baseline(scenario, baseline, freeze_until, weight):
-    if baseline is None:
-        if freeze_until is not None:
-            raise ValueError("freeze_until needs a baseline")
-        return None
-    if isinstance(freeze_until, str):
-        freeze_until = dt.date.fromisoformat(freeze_until)
-    if isinstance(baseline, Result):
-        baseline = baseline.schedule
-    if isinstance(baseline, Schedule):
-        return Baseline.from_schedule(baseline, freeze_until, weight)
-    if isinstance(baseline, Baseline):
-        return baseline if freeze_until is None else Baseline(baseline.keys, freeze_until, baseline.weight)
-    return Baseline.from_csv(scenario, baseline, freeze_until, weight)
-
-
-def _add_hint(builder: ModelBuilder, hint: Schedule | None, problem: Problem) -> None:
-    """Hint the search: the given schedule, else the baseline's assignments."""
-    chosen: set[tuple[int, int, int]] = set()
-    if hint is not None:
-        by_key = {(i.shift, i.start): i.index for i in problem.instances}
-        for a in hint.assignments:
-            inst = hint.problem.instances[a.instance]
-            i = by_key.get((inst.shift, inst.start))
-            p = problem.person_index.get(hint.problem.people[a.person].id)
-            if i is not None and p is not None:
-                r = problem.role_index(i, inst.roles[a.role].name)
-                if r is not None:
-                    chosen.add((p, i, r))
-        if not builder.plain:
-            chosen = in_symmetry_order(problem, chosen)
-    else:
-        chosen = {(p, i, r) for (i, r), people in problem.baseline_slots.items() for p in people}
-    for key, x in builder.vars.x.items():
-        builder.model.add_hint(x, key in chosen)
 
 
 def _run(solver: cp_model.CpSolver, builder: ModelBuilder, cb: _Callback, stop) -> bool:

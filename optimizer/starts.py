@@ -1,0 +1,152 @@
+"""How a solve starts: the re-plan baseline, hints, the construction reported as the first
+schedule, and a lower bound per objective term given to the model before the main phase
+(see ``optimizer.solve`` and docs/engine.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+
+from ortools.sat.python import cp_model
+
+from constraints.fairness import in_symmetry_order
+
+from .errors import InputError
+from .facts import start_dates
+from .model import ModelBuilder
+from .phases import hint_all, main_objective
+from .problem import Problem
+from .replan import Baseline
+from .result import Progress, Result
+from .schedule import Schedule
+from .units import points
+from .verify import penalty_cost
+
+TERM_BOUNDS_UNTIL = 60_000  # assignment variables; above this each term's solve costs more than it proves
+TERM_BOUND_SECONDS = 0.5  # at most this long per rule's terms (measured on the examples: most prove in 0.2 s)
+TERM_BOUND_SHARE = 0.1  # and all of them together at most this share of the time limit
+REPORT_CONSTRUCTION_UNTIL = 200_000  # people x shift instances; above this evaluating it costs seconds
+
+
+def report_construction(problem: Problem, sched: Schedule, progress, t0: float) -> float:
+    """Report the construction as the first schedule, before the model is built, when it
+    is complete and breaks no hard rule (judged by the rule modules' evaluators); the
+    elapsed time, or -1 when it is not reported."""
+    if len(problem.people) * len(problem.instances) > REPORT_CONSTRUCTION_UNTIL:
+        return -1.0
+    dates = start_dates(problem)
+    need = sum(r.count_on(dates[i]) for i, inst in enumerate(problem.instances) for r in inst.roles)
+    if len(sched.assignments) < need:
+        return -1.0
+    hard, cost = penalty_cost(sched)
+    if hard:
+        return -1.0
+    elapsed = time.perf_counter() - t0
+    if progress:
+        progress(Progress(points(cost), None, elapsed, 0))
+    return elapsed
+
+
+def configured(settings: dict[str, object]) -> cp_model.CpSolver:
+    """A CP-SAT solver with ``settings``; a wrong name or type is an input error."""
+    solver = cp_model.CpSolver()
+    for k, v in settings.items():
+        try:
+            if isinstance(v, list | tuple):  # repeated fields, e.g. subsolvers
+                field = getattr(solver.parameters, k)
+                field.clear()
+                field.extend(v)
+            else:
+                setattr(solver.parameters, k, v)
+        except (AttributeError, TypeError, ValueError) as e:
+            raise InputError.single(f"not a CP-SAT parameter or wrong type: {k}={v!r} ({e})",
+                                    field=f"solver.params.{k}") from None
+    # Python handles Ctrl-C (KeyboardInterrupt in the main thread -> stop_search); CP-SAT's
+    # own SIGINT handler does not work from the worker thread the solve runs in.
+    solver.parameters.catch_sigint_signal = False
+    return solver
+
+
+def baseline_of(scenario, baseline, freeze_until, weight):
+    if baseline is None:
+        if freeze_until is not None:
+            raise ValueError("freeze_until needs a baseline")
+        return None
+    if isinstance(freeze_until, str):
+        freeze_until = dt.date.fromisoformat(freeze_until)
+    if isinstance(baseline, Result):
+        baseline = baseline.schedule
+    if isinstance(baseline, Schedule):
+        return Baseline.from_schedule(baseline, freeze_until, weight)
+    if isinstance(baseline, Baseline):
+        return baseline if freeze_until is None else Baseline(baseline.keys, freeze_until, baseline.weight)
+    return Baseline.from_csv(scenario, baseline, freeze_until, weight)
+
+
+def add_hint(builder: ModelBuilder, hint: Schedule | None, problem: Problem) -> None:
+    """Hint the search: the given schedule, else the baseline's assignments."""
+    chosen: set[tuple[int, int, int]] = set()
+    if hint is not None:
+        by_key = {(i.shift, i.start): i.index for i in problem.instances}
+        for a in hint.assignments:
+            inst = hint.problem.instances[a.instance]
+            i = by_key.get((inst.shift, inst.start))
+            p = problem.person_index.get(hint.problem.people[a.person].id)
+            if i is not None and p is not None:
+                r = problem.role_index(i, inst.roles[a.role].name)
+                if r is not None:
+                    chosen.add((p, i, r))
+        if not builder.plain:
+            chosen = in_symmetry_order(problem, chosen)
+    else:
+        chosen = {(p, i, r) for (i, r), people in problem.baseline_slots.items() for p in people}
+    for key, x in builder.vars.x.items():
+        builder.model.add_hint(x, key in chosen)
+
+
+def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
+    """A lower bound per objective term, given back to the model: each rule's terms
+    minimised alone for a moment (a much easier problem than their sum), and the
+    model told ``terms >= that bound``. Valid for every schedule, so the main phase's
+    optimum stands; its bound starts at their sum, and a schedule that reaches it is
+    proven at once. Rules whose terms are 0 at the warm start are skipped. ``run`` is the
+    solve's ``_Run`` (its builder, deadline, settings and times)."""
+    if len(run.builder.vars.x) > TERM_BOUNDS_UNTIL:
+        return
+    groups: dict[str, list] = {}
+    for term in run.builder.terms:
+        groups.setdefault(term.rule, []).append(term)
+    if len(groups) < 2:
+        return
+    model = run.builder.model
+    limit = run.deadline.seconds or 1e9
+    each = min(TERM_BOUND_SECONDS, TERM_BOUND_SHARE * limit / len(groups))
+    started = time.perf_counter()
+    for _rule, terms in sorted(groups.items()):
+        expr = sum(t.coeff * t.expr for t in terms)
+        if warm is not None and round(warm.value(expr)) == 0:
+            continue  # nothing to bound: the warm start already pays nothing here
+        # reproducible mode: limited by deterministic time alone (a wall-clock cut would
+        # make the bound, and so the rest of the solve, depend on machine load)
+        left = run.deadline.remaining() - 0.05
+        wall = left if run.deterministic else min(each, left)
+        if wall <= 0.01 or run.interrupted:
+            break
+        model.minimize(expr)
+        solver = configured(run.settings(each, wall=wall))
+        st = solver.solve(model)
+        if run.deterministic and solver.wall_time >= wall - 0.01:
+            run.deadline.cut = True  # the wall clock ended it after all: not reproducible
+        if st == cp_model.OPTIMAL:
+            lb = round(solver.objective_value)
+        elif st in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+            lb = math.ceil(solver.best_objective_bound - 1e-6)
+        else:
+            break  # infeasible: the main phase proves (and explains) it
+        if lb > 0:
+            model.add(expr >= lb)
+    model.minimize(main_objective(run.builder))
+    if warm is not None:
+        hint_all(model, warm)
+    run.times["bounds"] = time.perf_counter() - started
