@@ -1,16 +1,22 @@
-"""Large-neighbourhood search (LNS) over days and people, on top of CP-SAT.
+"""Large-neighbourhood search (LNS) over a roster's days and people, on top of CP-SAT,
+on every core.
 
 CP-SAT's own neighbourhoods are generic (random variables, constraint-graph walks). A
 roster has a structure they do not see: a bad stretch is usually fixed by rearranging
-*everyone's* shifts over a few days, or *a few people's* shifts over the whole horizon.
-This module keeps the best schedule, frees one such neighbourhood of assignment
-variables (all others fixed to their current values), lets CP-SAT re-optimise that
-sub-problem from the current schedule (the hint), and keeps the result when it is no
-worse. Neighbourhood sizes adapt: one that CP-SAT explores completely (proves optimal)
-grows, one it cannot shrinks.
+*everyone's* shifts over a few days, *a few people's* shifts over a window or the whole
+horizon, or one shift pattern's cover. This module keeps the best schedule, frees such
+neighbourhoods of assignment variables (all others fixed to their current values; the
+families and their adaptive choice are in ``optimizer.lns_hoods``), lets CP-SAT
+re-optimise each sub-problem from the current schedule (the hint), and keeps the result
+when it is no worse.
 
-Fixing is done on the model's variable domains in place (only the freed variables are
-touched per step), so a step costs about the sub-problem, not the model.
+Each round solves ``k`` neighbourhoods at once, one CP-SAT worker each, ``k`` being the
+number of workers the solve was given: every thread has its own copy of the model
+(domains fixed to the incumbent; only the freed variables are touched per step), the
+solves release the GIL, and the best result of the round (ties: the first) becomes the
+incumbent of the next. In deterministic mode the neighbourhoods of a round are drawn in
+a fixed order, each step is limited by deterministic time, and the results are merged in
+that order, so the same seed gives the same sequence of schedules.
 
 Used by :func:`optimizer.solve.solve` when ``solver.lns`` is on, after a first schedule.
 It gives up proofs: the bound is the one the first phase reached.
@@ -18,7 +24,9 @@ It gives up proofs: the bound is the one the first phase reached.
 
 from __future__ import annotations
 
+import os
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,13 +34,18 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from .deadline import Deadline
+from .lns_hoods import Hood, Hoods
 from .model import ModelBuilder
 from .problem import Problem
+
+STALL = 30  # rounds without a strict improvement before sizes and scores restart
 
 
 @dataclass
 class Step:
-    """One LNS step (kept for the log and tests)."""
+    """One LNS step (kept for the log and tests). ``objective`` is the incumbent's after
+    the step's round, ``found`` the step's own result (None: none), ``accepted`` whether
+    that result became the incumbent."""
 
     kind: str
     size: int
@@ -41,6 +54,42 @@ class Step:
     accepted: bool
     status: str
     seconds: float
+    found: int | None = None
+    round: int = 0
+
+
+class _Copy:
+    """One thread's model: a copy of the built model, assignment domains fixed to the
+    incumbent, the incumbent as hint."""
+
+    def __init__(self, model: cp_model.CpModel, index: list[int], domains: dict[int, list[int]],
+                 values: list[int]):
+        self.model = model.clone()
+        self.proto = self.model.proto
+        self.domains = domains
+        self.refix(index, values)
+        self.hint(values)
+
+    def set(self, k: int, domain: list[int]) -> None:
+        d = self.proto.variables[k].domain
+        d.clear()
+        d.extend(domain)
+
+    def free(self, ks: list[int]) -> None:
+        for k in ks:
+            self.set(k, self.domains[k])
+
+    def refix(self, ks: list[int], values: list[int]) -> None:
+        for k in ks:
+            v = values[k]
+            self.set(k, [v, v])
+
+    def hint(self, values: list[int]) -> None:
+        hint = self.proto.solution_hint
+        hint.vars.clear()
+        hint.values.clear()
+        hint.vars.extend(range(len(values)))
+        hint.values.extend(values)
 
 
 class LNS:
@@ -49,88 +98,52 @@ class LNS:
 
     def __init__(self, builder: ModelBuilder, problem: Problem, values: list[int], objective: int,
                  params: dict[str, object], seed: int, deterministic: bool):
-        from .facts import start_dates
-
         self.model = builder.model
         self.proto = self.model.proto
         self.values = list(values)
         self.objective = objective
+        workers = params.get("num_workers") or os.cpu_count() or 1
+        self.workers = max(1, int(workers))  # type: ignore[call-overload]
+        # each step is one CP-SAT worker (measured on Curtois 9, 10 and 12, 60 s, 2 cores:
+        # one worker per step beat two, 460 vs 462, 4875 vs 5188, 5360 vs 6347); the
+        # workers the solve was given run that many steps at once
         self.params = {k: v for k, v in params.items()
-                       if k not in ("max_time_in_seconds", "max_deterministic_time", "random_seed")}
-        # measured on Curtois 9, 10 and 12 (60 s, 2 cores): one worker per step beats two
-        # (460 vs 462, 4875 vs 5188, 5360 vs 6347): more, cheaper steps
+                       if k not in ("max_time_in_seconds", "max_deterministic_time", "random_seed",
+                                    "num_workers", "interleave_search")}
         self.params["num_workers"] = 1
-        self.params.pop("interleave_search", None)
         self.rng = random.Random(seed)
         self.seed = seed
         self.deterministic = deterministic
-        dates = start_dates(problem)
-        day0 = min(dates) if dates else None
-        self.by_person: dict[int, list[int]] = {}
-        self.by_day: dict[int, list[int]] = {}
-        self.index: list[int] = []
-        for (p, i, _r), x in builder.vars.x.items():
-            k = x.index
-            self.index.append(k)
-            self.by_person.setdefault(p, []).append(k)
-            self.by_day.setdefault((dates[i] - day0).days, []).append(k)  # type: ignore[operator]
-        self.people = sorted(self.by_person)
-        self.days = sorted(self.by_day)
+        self.hoods = Hoods(builder, problem, self.rng)
+        self.index = self.hoods.index
         self.domains = {k: list(self.proto.variables[k].domain) for k in self.index}
-        # sizes: days in a window, people in a group (grown / shrunk by the outcomes)
-        self.size = {"days": max(1.0, len(self.days) / 8), "people": max(1.0, len(self.people) / 6)}
         self.steps: list[Step] = []
+        self.rounds = 0
+        self.restarts = 0
+        self.interrupted = False
 
-    # -- domains -----------------------------------------------------------------------
+    # -- the shared model's domains ------------------------------------------------------
     def _set(self, k: int, domain: list[int]) -> None:
         d = self.proto.variables[k].domain
         d.clear()
         d.extend(domain)
 
-    def _fix_all(self) -> None:
-        self._refix(self.index)
-
-    def _free(self, ks: list[int]) -> None:
-        for k in ks:
+    def restore(self) -> None:
+        """Give every assignment variable of the built model its original domain back."""
+        for k in self.index:
             self._set(k, self.domains[k])
 
-    def _refix(self, ks: list[int]) -> None:
-        for k in ks:
+    def final(self) -> cp_model.CpSolver:
+        """A solver holding the best schedule (every variable fixed to it), for reading
+        values the way a normal solve is read."""
+        for k in self.index:
             v = self.values[k]
             self._set(k, [v, v])
-
-    def restore(self) -> None:
-        """Give every assignment variable its original domain back."""
-        self._free(self.index)
-
-    def _hint(self) -> None:
         hint = self.proto.solution_hint
         hint.vars.clear()
         hint.values.clear()
         hint.vars.extend(range(len(self.values)))
         hint.values.extend(self.values)
-
-    # -- neighbourhoods ------------------------------------------------------------------
-    def _neighbourhood(self) -> tuple[str, int, list[int]]:
-        kind = "days" if self.rng.random() < 0.5 else "people"
-        if kind == "days":
-            w = min(len(self.days), max(1, round(self.size["days"])))
-            a = self.rng.randrange(len(self.days) - w + 1)
-            return kind, w, [k for d in self.days[a:a + w] for k in self.by_day[d]]
-        n = min(len(self.people), max(1, round(self.size["people"])))
-        chosen = self.rng.sample(self.people, n)
-        return kind, n, [k for p in chosen for k in self.by_person[p]]
-
-    def _adapt(self, kind: str, complete: bool) -> None:
-        limit = len(self.days) if kind == "days" else len(self.people)
-        s = self.size[kind] * (1.25 if complete else 0.85)
-        self.size[kind] = min(float(limit), max(1.0, s))
-
-    def final(self) -> cp_model.CpSolver:
-        """A solver holding the best schedule (every variable fixed to it), for reading
-        values the way a normal solve is read."""
-        self._fix_all()
-        self._hint()
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.fix_variables_to_their_hinted_value = True
@@ -145,64 +158,132 @@ class LNS:
 
     # -- search --------------------------------------------------------------------------
     def run(self, budget: float, step_limit: float,
-            solve: Callable[[cp_model.CpSolver], bool] | None = None,
             on_improve: Callable[[int], None] | None = None,
-            deadline: Deadline | None = None, reserve: float = 0.0) -> None:
+            deadline: Deadline | None = None, reserve: float = 0.0, stop: threading.Event | None = None) -> None:
         """Improve for ``budget`` seconds (deterministic seconds in deterministic mode),
-        each step at most ``step_limit``. ``solve(solver)`` runs one step's search and
-        returns True when the user stopped it (default: ``solver.solve(model)``), which
-        ends the search after that step. With ``deadline``, no step runs past the point
-        where ``reserve`` seconds are left on it."""
+        each step at most ``step_limit``. ``stop`` (an event) or Ctrl-C ends the search
+        during a round, keeping the best schedule (:attr:`interrupted` says so). With
+        ``deadline``, no step runs past the point where ``reserve`` seconds are left on
+        it."""
         if not self.index or len(self.values) != len(self.proto.variables):
             return
-        self._fix_all()
-        self._hint()
+        copies = [_Copy(self.model, self.index, self.domains, self.values) for _ in range(self.workers)]
         spent = 0.0
         t0 = time.perf_counter()
         n = 0
-        try:
-            stopped = False
-            while spent < budget and not stopped:
-                kind, size, ks = self._neighbourhood()
-                limit = min(step_limit, budget - spent)
-                wall = limit if deadline is None else min(10 * limit, deadline.remaining() - reserve)
-                if limit <= 0.01 or wall <= 0.01:
-                    if deadline is not None and limit > 0.01:
-                        deadline.cut = True  # the wall clock, not the budget, ended the search
-                    break
-                self._free(ks)
-                t_step = time.perf_counter()
-                solver = cp_model.CpSolver()
-                for key, val in self.params.items():
-                    setattr(solver.parameters, key, val)
-                solver.parameters.random_seed = self.seed + n
-                solver.parameters.catch_sigint_signal = False
-                if self.deterministic:
-                    solver.parameters.max_deterministic_time = limit
-                    solver.parameters.max_time_in_seconds = wall
-                else:
-                    solver.parameters.max_time_in_seconds = min(limit, wall)
-                if solve is None:
-                    solver.solve(self.model)
-                else:
-                    stopped = solve(solver)
-                st = solver.response_proto.status
+        stalled = 0
+        while spent < budget and not self.interrupted:
+            if stop is not None and stop.is_set():
+                self.interrupted = True
+                break
+            limit = min(step_limit, budget - spent)
+            wall = 10 * limit if deadline is None else min(10 * limit, deadline.remaining() - reserve)
+            if limit <= 0.01 or wall <= 0.01:
+                if deadline is not None and limit > 0.01:
+                    deadline.cut = True  # the wall clock, not the budget, ended the search
+                break
+            hoods = [self.hoods.make(self.hoods.pick(), self.values) for _ in copies]
+            solvers = []
+            for c, h in zip(copies, hoods, strict=True):
+                c.free(h.ks)
+                solvers.append(self._solver(n, limit, wall))
                 n += 1
-                spent = spent + solver.deterministic_time if self.deterministic else time.perf_counter() - t0
-                accepted = False
-                if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    obj = round(solver.objective_value)
-                    if obj <= self.objective:
-                        accepted = True
-                        better = obj < self.objective
-                        self.values = list(solver.response_proto.solution)
-                        self.objective = obj
-                        self._hint()
-                        if better and on_improve is not None:
-                            on_improve(obj)
-                self._refix(ks)
-                self._adapt(kind, st == cp_model.OPTIMAL)
-                self.steps.append(Step(kind, size, len(ks), self.objective, accepted, solver.status_name(st),
-                                       time.perf_counter() - t_step))
+            started = time.perf_counter()
+            self.interrupted = _solve_all(solvers, [c.model for c in copies], stop)
+            seconds = time.perf_counter() - started
+            for c, h in zip(copies, hoods, strict=True):
+                c.refix(h.ks, self.values)
+            det = max(s.deterministic_time for s in solvers)
+            spent = spent + det if self.deterministic else time.perf_counter() - t0
+            if (self.deterministic and deadline is not None and wall < 10 * limit and seconds >= 0.98 * wall
+                    and any(s.response_proto.status == cp_model.FEASIBLE for s in solvers)):
+                deadline.cut = True  # a step ended on the wall clock: the run may not repeat
+            better = self._merge(hoods, solvers, copies, seconds)
+            if better and on_improve is not None:
+                on_improve(self.objective)
+            stalled = 0 if better else stalled + 1
+            if stalled >= STALL:
+                self.hoods.reset()
+                self.restarts += 1
+                stalled = 0
+            self.rounds += 1
+
+    def _solver(self, n: int, limit: float, wall: float) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        for key, val in self.params.items():
+            setattr(solver.parameters, key, val)
+        solver.parameters.random_seed = self.seed + n
+        solver.parameters.catch_sigint_signal = False
+        if self.deterministic:
+            solver.parameters.max_deterministic_time = limit
+            solver.parameters.max_time_in_seconds = wall
+        else:
+            solver.parameters.max_time_in_seconds = min(limit, wall)
+        return solver
+
+    def _merge(self, hoods: list[Hood], solvers: list[cp_model.CpSolver], copies: list[_Copy],
+               seconds: float) -> bool:
+        """Keep the round's best result (the first among equals) if no worse than the
+        incumbent; score the families; True when strictly better."""
+        before = self.objective
+        found: list[int | None] = []
+        best = None
+        for j, (h, s) in enumerate(zip(hoods, solvers, strict=True)):
+            st = s.response_proto.status
+            obj = round(s.objective_value) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+            found.append(obj)
+            if obj is not None and obj <= self.objective and (best is None or obj < found[best]):  # type: ignore[operator]
+                best = j
+            took = s.deterministic_time if self.deterministic else s.wall_time
+            self.hoods.learn(h.family, before - obj if obj is not None else 0, took, st == cp_model.OPTIMAL)
+        if best is not None:
+            new = list(solvers[best].response_proto.solution)
+            changed = [k for k in self.index if new[k] != self.values[k]]
+            self.values = new
+            self.objective = found[best]  # type: ignore[assignment]
+            for c in copies:
+                c.refix(changed, new)
+                c.hint(new)
+        for j, (h, s) in enumerate(zip(hoods, solvers, strict=True)):
+            self.steps.append(Step(h.family, h.size, len(h.ks), self.objective, j == best,
+                                   s.status_name(s.response_proto.status), seconds, found[j], self.rounds))
+        return self.objective < before
+
+
+def _solve_all(solvers: list[cp_model.CpSolver], models: list[cp_model.CpModel],
+               stop: threading.Event | None) -> bool:
+    """Solve ``models[j]`` with ``solvers[j]``, each in its own thread (CP-SAT releases the
+    GIL); ``stop`` or Ctrl-C stops them all. True when stopped."""
+    errors: list[BaseException] = []
+    done = [threading.Event() for _ in solvers]
+
+    def work(solver: cp_model.CpSolver, model: cp_model.CpModel, ev: threading.Event) -> None:
+        try:
+            solver.solve(model)
+        except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
+            errors.append(e)
         finally:
-            self.restore()
+            ev.set()
+
+    threads = [threading.Thread(target=work, args=(s, m, ev), name=f"lns-{j}", daemon=True)
+               for j, (s, m, ev) in enumerate(zip(solvers, models, done, strict=True))]
+    for th in threads:
+        th.start()
+    stopped = False
+    # wait on Events, not Thread.join: a join interrupted by Ctrl-C can leave is_alive()
+    # wrong on Python 3.11 (and Ctrl-C reaches only the main thread's waits)
+    while not all(ev.is_set() for ev in done):
+        try:
+            next(ev for ev in done if not ev.is_set()).wait(0.05)
+            if stop is not None and stop.is_set():
+                stopped = True
+        except KeyboardInterrupt:
+            stopped = True
+        if stopped:
+            for s in solvers:
+                s.stop_search()  # again every poll: a solve not started yet would miss it
+    for th in threads:
+        th.join()
+    if errors:
+        raise errors[0]
+    return stopped

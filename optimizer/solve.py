@@ -348,11 +348,8 @@ class _Run:
         step_limit = min(2.0, max(0.5, limit / 120))
         started = time.perf_counter()
         budget = max(0.0, limit - reserve - used) if self.deterministic else self.deadline.remaining() - reserve
-        def step(sub: cp_model.CpSolver) -> bool:
-            self.interrupted = _run(sub, self.builder, _Callback(None, self.t0, []), self.stop) or self.interrupted
-            return self.interrupted
-
-        search.run(budget, step_limit, step, improved, deadline=self.deadline, reserve=reserve)
+        search.run(budget, step_limit, improved, deadline=self.deadline, reserve=reserve, stop=self.stop)
+        self.interrupted = search.interrupted or self.interrupted
         self.times["lns"] = time.perf_counter() - started
         final = search.final()
         # the main phase's bound holds for the whole model: meeting it proves optimality

@@ -5,8 +5,10 @@ found it."""
 
 from __future__ import annotations
 
+import random
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -21,8 +23,10 @@ from benchmarks.curtois import DATA, roster_of, to_scenario  # noqa: E402
 from benchmarks.curtois_eval import evaluate as bench_eval  # noqa: E402
 from benchmarks.curtois_eval import parse_instance  # noqa: E402
 from optimizer import Problem, Status, load_scenario, solve  # noqa: E402
+from optimizer.deadline import Deadline  # noqa: E402
 from optimizer.errors import InputError  # noqa: E402
-from optimizer.lns import LNS  # noqa: E402
+from optimizer.lns import LNS, Step  # noqa: E402
+from optimizer.lns_hoods import Hoods  # noqa: E402
 from optimizer.problem import build  # noqa: E402
 
 needs_data = pytest.mark.skipif(not (DATA / "Instance2.txt").exists(), reason="benchmark data not found")
@@ -34,7 +38,8 @@ def _started(name: str):
     b = build(prob)
     s = cp_model.CpSolver()
     s.parameters.num_workers = 1
-    s.parameters.max_time_in_seconds = 5
+    s.parameters.max_deterministic_time = 5.0  # the same start in every run
+    s.parameters.max_time_in_seconds = 60
     assert s.solve(b.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     return b, s, LNS(b, prob, list(s.response_proto.solution), round(s.objective_value), {}, 0, True)
 
@@ -57,7 +62,9 @@ def test_lns_improves_the_first_phase_exactly_and_reproducibly():
     assert seen == sorted(seen, reverse=True) and seen[-1] == a.objective
     assert a.bound <= a.objective
     assert a.status == (Status.OPTIMAL if a.objective == a.bound else Status.FEASIBLE)
-    assert roster_of(a) == roster_of(b)  # deterministic mode: same schedule
+    # deterministic mode: same schedule, unless the wall clock had to cut a phase (a
+    # loaded machine), which the result then says
+    assert roster_of(a) == roster_of(b) or not (a.reproducible and b.reproducible)
 
 
 def test_lns_result_is_exact_on_an_on_call_scenario():
@@ -80,19 +87,109 @@ def test_lns_gives_the_model_back_unchanged():
 
 
 @needs_data
-def test_lns_ends_after_the_step_the_user_stopped():
+def test_lns_ends_during_the_round_the_user_stopped():
     b, s, search = _started("Instance2.txt")
-    calls = []
-
-    def solve_step(sub):
-        sub.solve(b.model)
-        calls.append(sub)
-        return len(calls) == 3  # the user pressed Ctrl-C during the third step
-
-    search.run(1000.0, 0.05, solve_step)
-    assert len(calls) == 3 and len(search.steps) == 3
+    stop = threading.Event()
+    timer = threading.Timer(0.3, stop.set)  # the user pressed Ctrl-C (or stop) 0.3 s in
+    timer.start()
+    t0 = time.perf_counter()
+    search.run(1000.0, 0.05, stop=stop)
+    timer.join()
+    assert search.interrupted and search.steps and time.perf_counter() - t0 < 5
     final = search.final()
     assert round(final.objective_value) == search.objective <= round(s.objective_value)
+
+
+def _rounds(search: LNS) -> list[list[Step]]:
+    out: dict[int, list[Step]] = {}
+    for st in search.steps:
+        out.setdefault(st.round, []).append(st)
+    return [out[k] for k in sorted(out)]
+
+
+@needs_data
+def test_parallel_steps_keep_the_best_of_each_round():
+    b, s, _ = _started("Instance3.txt")
+    first = round(s.objective_value)
+    search = LNS(b, Problem(to_scenario(parse_instance(DATA / "Instance3.txt"))), list(s.response_proto.solution),
+                 first, {"num_workers": 2}, 0, True)
+    assert search.workers == 2
+    search.run(3.0, 0.2)
+    rounds = _rounds(search)
+    assert len(rounds) > 3 and all(len(r) == 2 for r in rounds)
+    incumbent = first
+    for r in rounds:
+        found = [st.found for st in r if st.found is not None and st.found <= incumbent]
+        if found:
+            incumbent = min(found)
+            kept = [st for st in r if st.accepted]
+            # one result kept: the first of the best, never a worse one
+            first_best = next(st for st in r if st.found == incumbent)
+            assert len(kept) == 1 and kept[0] is first_best
+        else:
+            assert not any(st.accepted for st in r)
+        assert all(st.objective == incumbent for st in r)
+    assert search.objective == incumbent < first
+    assert round(search.final().objective_value) == search.objective
+
+
+@needs_data
+def test_parallel_lns_is_reproducible_in_deterministic_mode():
+    runs = []
+    for _ in range(2):
+        b, s, _ = _started("Instance3.txt")
+        prob = Problem(to_scenario(parse_instance(DATA / "Instance3.txt")))
+        search = LNS(b, prob, list(s.response_proto.solution), round(s.objective_value), {"num_workers": 2}, 7, True)
+        search.run(2.0, 0.2)
+        runs.append(([(st.kind, st.freed, st.found, st.objective, st.accepted) for st in search.steps], search.values))
+    assert runs[0] == runs[1] and len(runs[0][0]) > 4
+    inst = parse_instance(DATA / "Instance2.txt")
+    a, b2 = (solve(to_scenario(inst), time_limit=4, workers=2, deterministic=True, lns=True) for _ in range(2))
+    assert a.objective == bench_eval(inst, roster_of(a)).objective
+    assert roster_of(a) == roster_of(b2) or not (a.reproducible and b2.reproducible)
+
+
+@needs_data
+def test_lns_keeps_off_the_reserve_of_the_deadline():
+    b, s, search = _started("Instance2.txt")
+    search.workers = 2
+    deadline = Deadline(1.5)
+    search.run(1000.0, 0.2, deadline=deadline, reserve=1.0)
+    assert search.steps and deadline.elapsed() < 0.5 + 0.3 and deadline.cut
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["Instance3.txt", "Instance5.txt"])
+def test_each_family_frees_what_it_says(name):
+    prob = Problem(to_scenario(parse_instance(DATA / name)))
+    b = build(prob)
+    days = [(d - min(prob.start_dates)).days for d in prob.start_dates]
+    keys = {x.index: (p, days[i], prob.instances[i].shift) for (p, i, _r), x in b.vars.x.items()}
+    values = [0] * len(b.model.proto.variables)
+    rng = random.Random(3)
+    for k in rng.sample(sorted(keys), len(keys) // 3):
+        values[k] = 1
+    hoods = Hoods(b, prob, rng)
+    assert set(hoods.families) >= {"days", "people", "block", "type"}
+    for family in hoods.families:
+        for _ in range(5):
+            h = hoods.make(family, values)
+            lo, hi = h.days if h.days is not None else (-1, 10**9)
+            if family == "type":
+                working = {p for k, (p, d, t) in keys.items() if t == h.shift and lo <= d < hi and values[k]}
+                want = {k for k, (p, d, t) in keys.items() if lo <= d < hi and (t == h.shift or p in working)}
+            else:
+                want = {k for k, (p, d, _t) in keys.items()
+                        if lo <= d < hi and (h.people is None or p in h.people)}
+            assert h.ks and sorted(h.ks) == sorted(want), family
+            assert len(set(h.ks)) == len(h.ks)
+            if family in ("days", "type"):
+                assert h.people is None and hi - lo == h.size  # a window of h.size days
+            if family in ("people", "block", "group"):
+                assert len(h.people) == h.size and (family != "people" or h.days is None)
+            if family == "group":
+                assert any(set(h.people) <= set(g) for g in hoods.groups)
+            hoods.learn(family, 0, 0.1, complete=True)  # sizes grow, so the next differ
 
 
 def test_lns_solve_stopped_early_keeps_the_best_schedule():
