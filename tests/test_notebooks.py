@@ -83,7 +83,7 @@ assert moved_scratch > cmp.moved
 """,
         ),
         5: (
-            'leaves = scenario.with_time_off("dan", "2027-02-15", scenario.end, type="left the company")',
+            'leaves = scenario.with_time_off("dan", "2027-02-16", scenario.end, type="left the company")',
             """\
 assert r_leave.evaluation.feasible
 assert "dan" not in set(late.person_id)
