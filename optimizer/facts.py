@@ -301,6 +301,12 @@ def start_dates(prob: Facts) -> list[dt.date]:
     return prob.start_dates
 
 
+def slots_needed(prob: Facts) -> int:
+    """People needed over the horizon: every role's count on its instance's date."""
+    dates = prob.start_dates
+    return sum(r.count_on(dates[i]) for i, inst in enumerate(prob.instances) for r in inst.roles)
+
+
 def instance_on(prob: Facts, shift: str, day: dt.date) -> int | None:
     """Index of the instance of pattern ``shift`` starting on local date ``day``, if any."""
     return prob.instance_on(shift, day)

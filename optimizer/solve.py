@@ -23,7 +23,7 @@ from constraints.fairness import in_symmetry_order
 from .construct import construct
 from .deadline import REPRODUCIBLE_GRACE, Deadline
 from .errors import InputError, InputProblem
-from .facts import start_dates
+from .facts import slots_needed
 from .lns import LNS
 from .model import ModelBuilder
 from .phases import balance_expr, canonical_expr, hint_all, holding, main_objective
@@ -292,8 +292,7 @@ class _Run:
         chosen = {(a.person, a.instance, a.role) for a in sched.assignments}
         if not builder.plain:
             chosen = in_symmetry_order(problem, chosen)
-        dates = start_dates(problem)
-        need = sum(r.count_on(dates[i]) for i, inst in enumerate(problem.instances) for r in inst.roles)
+        need = slots_needed(problem)
         if len(chosen) < need or any(k not in builder.vars.x for k in chosen):
             if hint is None:
                 add_hint(builder, sched, problem)

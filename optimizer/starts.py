@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from constraints.fairness import in_symmetry_order
 
 from .errors import InputError
-from .facts import start_dates
+from .facts import slots_needed
 from .model import ModelBuilder
 from .phases import hint_all, main_objective
 from .problem import Problem
@@ -35,8 +35,7 @@ def report_construction(problem: Problem, sched: Schedule, progress, t0: float) 
     elapsed time, or -1 when it is not reported."""
     if len(problem.people) * len(problem.instances) > REPORT_CONSTRUCTION_UNTIL:
         return -1.0
-    dates = start_dates(problem)
-    need = sum(r.count_on(dates[i]) for i, inst in enumerate(problem.instances) for r in inst.roles)
+    need = slots_needed(problem)
     if len(sched.assignments) < need:
         return -1.0
     hard, cost = penalty_cost(sched)
