@@ -309,6 +309,8 @@ class _Run:
         fixed.parameters.catch_sigint_signal = False
         st = fixed.solve(model)
         model.clear_hints()
+        if self.deterministic:
+            self.deadline.note_stop(fixed.wall_time, fixed.parameters.max_time_in_seconds)
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             add_hint(builder, sched, problem)
             return None
@@ -358,7 +360,10 @@ class _Run:
     def balance(self, src: cp_model.CpSolver, main_det: float) -> tuple[cp_model.CpSolver, dict[str, object]]:
         """Second phase: the main objective held at its value, Σ |load − fair share| minimised."""
         got = balance_expr(self.builder)
-        if got is None or self.deadline.remaining() < 0.05:
+        if got is None:
+            return src, {}
+        if self.deadline.remaining() < 0.05:
+            self.deadline.cut = True  # the wall clock, not a budget, dropped the phase
             return src, {}
         dev = got.expr
         held = objective_of(self.builder, src)

@@ -186,7 +186,7 @@ def solve_cmd(
         ctx.exit(EXIT_NO_SOLUTION)
     # the pair as one unit: a reader never sees a new assignments.csv beside an old or missing people.csv
     write_frames({out_dir / "assignments.csv": result.assignments, out_dir / "people.csv": result.people})
-    _summary(result, out_dir)
+    _summary(result, out_dir, asked_reproducible=reproducible and not fast)
     if report:
         files = write_report(result.schedule, out_dir, svg=svg, evaluation=result.evaluation, result=result)  # type: ignore[arg-type]
         click.echo(
@@ -198,7 +198,7 @@ def solve_cmd(
     ctx.exit(EXIT_OK)
 
 
-def _summary(result: Result, out_dir: Path) -> None:
+def _summary(result: Result, out_dir: Path, asked_reproducible: bool = False) -> None:
     status = result.status.value
     if result.interrupted:
         status += " (stopped early: not proven optimal)"
@@ -210,6 +210,11 @@ def _summary(result: Result, out_dir: Path) -> None:
         click.echo(f"balance    {result.balance:,.1f} load-hours off the fair shares in total ({proven})")
     if result.reproducible:
         click.echo("           reproducible: the same input and seed give these files byte for byte")
+    elif asked_reproducible:
+        click.echo(
+            "           not reproducible: the wall clock cut a phase before its deterministic budget "
+            "(a loaded or slow machine, or Ctrl-C); a larger --time-limit leaves room"
+        )
     if result.terms:
         click.echo("terms      " + ", ".join(f"{k} {v:,.2f}" for k, v in result.terms.items()))
     ev = result.evaluation
