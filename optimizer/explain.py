@@ -11,7 +11,6 @@ the whole scenario solvable it is suggested as a relaxation.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,18 +19,16 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from constraints import RULES
 from constraints.base import Relaxation, Rule
 
+from .assumptions import RULE_OF, SOLVED, AssumptionModel, Group, solvable
 from .capacity import CapacityLine, capacity
-from .errors import InputError
-from .model import family
-from .problem import Problem, build
+from .changes import Change, parameter_changes, who
+from .problem import Problem
 from .scenario import Scenario
 from .schedule import Assignment, Schedule
 from .verify import evaluate
 
-RULE_OF: dict[str, Rule] = {family(rule): rule for rule in RULES}  # family name -> its module
 __all__ = [
     "CapacityLine",
     "Change",
@@ -48,25 +45,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- conflicts
-
-
-@dataclass(frozen=True, order=True)
-class Group:
-    """A set of hard constraints that is relaxed as a whole."""
-
-    family: str
-    person: int = -1
-    instance: int = -1
-
-
-@dataclass(frozen=True)
-class Change:
-    """A parameter change (``"raise max_weekends from 1 to 2"``) and the scenario it makes,
-    which the solver found solvable."""
-
-    text: str
-    rank: int
-    scenario: Scenario = field(compare=False, repr=False)
 
 
 @dataclass
@@ -115,9 +93,9 @@ class Conflict:
             lines.append(f"  ... and {len(self.groups) - limit} more")
         people = sorted({g.person for g in self.groups if g.person >= 0})
         if self.problem is not None and len(people) > 1:
-            who = _who(self.problem, [self.problem.people[p].id for p in people])
-            if who.startswith(("the ", "everyone")):
-                lines.append(f"  (the people in the conflict are {who})")
+            named = who(self.problem, [self.problem.people[p].id for p in people])
+            if named.startswith(("the ", "everyone")):
+                lines.append(f"  (the people in the conflict are {named})")
         if self.changes:
             lines.append(
                 "Each of these parameter changes alone makes the scenario solvable (checked by the solver; "
@@ -194,7 +172,7 @@ def relax_family(prob: Problem | None, groups: list[Group]) -> str:
     people = [prob.people[g.person].id for g in groups if g.person >= 0]
     if people and len(people) == len(groups):
         one = relaxation(prob, groups[0])
-        everyone = _who(prob, people)
+        everyone = who(prob, people)
         return (
             one.replace(f"for {people[0]}", f"for {everyone}")
             .replace(f"{people[0]}'s", f"{everyone}'s")
@@ -203,109 +181,6 @@ def relax_family(prob: Problem | None, groups: list[Group]) -> str:
             .replace(f"allow {people[0]} ", f"allow {everyone} ")
         )
     return "; ".join(relaxation(prob, g) for g in groups)
-
-
-_ENFORCEABLE = {"linear", "bool_or", "bool_and"}
-_KINDS = ("linear", "bool_or", "bool_and", "at_most_one", "exactly_one", "lin_max")
-
-
-def _kind(ct) -> str | None:
-    for k in _KINDS:
-        if getattr(ct, f"has_{k}")():
-            return k
-    return None
-
-
-def _groups_of(b) -> dict[Group, list[int]]:
-    """Map each relaxable group to the indexes of its constraints."""
-    owner = b.vars.owner
-    protos = b.model.proto.constraints
-    out: dict[Group, list[int]] = {}
-    for fam, start, end in b.spans:
-        grouping = RULE_OF[fam].RELAX if fam in RULE_OF else "person"
-        if grouping == "never":
-            continue
-        for k in range(start, end):
-            ct = protos[k]
-            kind = _kind(ct)
-            if k in b.vars.definitions:
-                continue
-            if kind in ("at_most_one", "exactly_one"):
-                if fam == "coverage":
-                    continue  # one role per person per instance: physics
-                lits = list(getattr(ct, kind).literals)
-                if any(v < 0 for v in lits):
-                    continue
-                getattr(ct, f"clear_{kind}")()
-                ct.linear.vars.extend(lits)
-                ct.linear.coeffs.extend([1] * len(lits))
-                ct.linear.domain.extend([1, 1] if kind == "exactly_one" else [0, 1])
-                kind = "linear"
-            if kind not in _ENFORCEABLE:
-                continue
-            if kind == "linear":
-                vars_ = list(ct.linear.vars)
-            else:
-                vars_ = [v if v >= 0 else -v - 1 for v in getattr(ct, kind).literals]
-            if k in b.notes:
-                person, inst = b.notes[k]
-                g = Group(fam, person=person, instance=inst)
-                out.setdefault(g, []).append(k)
-                continue
-            if any(v not in owner for v in vars_):
-                continue  # involves auxiliary variables: a definition, not a policy
-            people = {owner[v][0] for v in vars_}
-            insts = {owner[v][1] for v in vars_ if owner[v][1] is not None}
-            if grouping == "instance" and len(insts) == 1:
-                g = Group(fam, instance=next(iter(insts)))
-            elif len(people) == 1 and grouping != "instance":
-                g = Group(fam, person=next(iter(people)))
-            elif len(insts) == 1:
-                g = Group(fam, instance=next(iter(insts)))
-            else:
-                g = Group(fam)
-            out.setdefault(g, []).append(k)
-    return out
-
-
-class _AssumptionModel:
-    """The explain-mode model with one assumption literal per key; ``key(group)``
-    returns the key of a group, or None to keep the group always enforced."""
-
-    def __init__(self, prob: Problem, key) -> None:
-        self.b = build(prob, explain=True)
-        self.lits: dict = {}
-        for g, cts in sorted(_groups_of(self.b).items()):
-            k = key(g)
-            if k is None:
-                continue
-            if k not in self.lits:
-                self.lits[k] = self.b.model.new_bool_var(f"assume_{len(self.lits)}")
-            for c in cts:
-                self.b.model.proto.constraints[c].enforcement_literal.append(self.lits[k].index)
-        self.by_index = {lit.index: k for k, lit in self.lits.items()}
-
-    def run(self, active: list, limit: float, wall: float = 1e9):
-        self.b.model.clear_assumptions()
-        self.b.model.add_assumptions([self.lits[k] for k in active])
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.max_deterministic_time = max(0.05, limit)
-        solver.parameters.max_time_in_seconds = max(0.05, wall)
-        solver.parameters.random_seed = 0
-        # the LP relaxation of counting rules (weekends, windows) proves most conflicts
-        # far faster than search alone
-        solver.parameters.linearization_level = 2
-        st = solver.solve(self.b.model)
-        core = (
-            [self.by_index[v] for v in solver.sufficient_assumptions_for_infeasibility() if v in self.by_index]
-            if st == cp_model.INFEASIBLE
-            else []
-        )
-        return st, core, solver.deterministic_time
-
-
-_SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def _shrink(run, core: list, budget: list[float]) -> tuple[list, bool]:
@@ -321,7 +196,7 @@ def _shrink(run, core: list, budget: list[float]) -> tuple[list, bool]:
             keep = set(smaller)
             core = [g for g in trial if g in keep] if keep else trial
         else:
-            if st not in _SOLVED:
+            if st not in SOLVED:
                 minimal = False
             k += 1
     return core, minimal
@@ -343,7 +218,7 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
     cap = capacity(prob)
     budget = [float(time_limit)]
 
-    def spend(model: _AssumptionModel):
+    def spend(model: AssumptionModel):
         def run(active, limit):
             wall = deadline - time.perf_counter()
             st, core, used = model.run(active, min(limit, max(0.05, budget[0])), wall)
@@ -358,11 +233,11 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
         return Conflict(status, capacity=cap, seconds=time.perf_counter() - t0, problem=prob, **kw)
 
     # stage 1: which rule families conflict?
-    fam_model = _AssumptionModel(prob, key=lambda g: g.family)
+    fam_model = AssumptionModel(prob, key=lambda g: g.family)
     run_f = spend(fam_model)
     families = sorted(fam_model.lits)
     st, fam_core, _ = run_f(families, budget[0] * 0.5)
-    if st in _SOLVED:
+    if st in SOLVED:
         return done("feasible")
     if st != cp_model.INFEASIBLE:
         return done("unknown")
@@ -373,7 +248,7 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
     core_fams = set(fam_core)
     # groups of the other families hang on one literal, left free while narrowing down and
     # assumed (enforced) when testing whether a relaxation solves the whole scenario
-    grp_model = _AssumptionModel(prob, key=lambda g: g if g.family in core_fams else OTHERS)
+    grp_model = AssumptionModel(prob, key=lambda g: g if g.family in core_fams else OTHERS)
     run_g = spend(grp_model)
     narrowed = sorted(k for k in grp_model.lits if k != OTHERS)
     everything = narrowed + ([OTHERS] if OTHERS in grp_model.lits else [])
@@ -392,7 +267,7 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
         if budget[0] <= 0:
             break
         st, _, _ = run_g([h for h in everything if h != g], max(0.3, budget[0] / (2 * len(core))))
-        if st in _SOLVED:
+        if st in SOLVED:
             relax.append(g)
     relax.sort(key=rank)  # cheapest to relax first
     fams: list[list[Group]] = []
@@ -403,7 +278,7 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
             if len(gs) < 2 or budget[0] <= 0:
                 continue
             st, _, _ = run_g([h for h in everything if h not in gs], 2.0)
-            if st in _SOLVED:
+            if st in SOLVED:
                 fams.append(gs)
     if not relax and not fams:
         together = _greedy_relaxation(run_g, everything, core, rank)
@@ -417,128 +292,12 @@ def explain_infeasible(scenario: Scenario | Problem, time_limit: float = 25.0) -
 OTHERS = Group("~others")
 
 
-# --------------------------------------------------------------------------- parameter changes
-
-_NUMBER = re.compile(r"\b(\d+(\.\d+)?[a-z]*|one|two|three)\b")
-
-
-def _ladder(text: str) -> str:
-    """A change with its numbers taken out: the steps of one ladder ("raise max_weekends from
-    1 to 2", "... to 3") share it, so explain stops climbing at the first that works."""
-    return _NUMBER.sub("#", text).replace("people", "person")
-
-
-def _who(prob: Problem, ids: list[str]) -> str:
-    """Several people as a team lead knows them: everyone, the holders of a skill, or by id."""
-    if len(ids) < 2:
-        return ", ".join(ids)
-    chosen = set(ids)
-    pool = {prob.people[p].id for p in prob.pool}
-    if chosen == pool:
-        return f"everyone ({', '.join(ids)})"
-    for skill in sorted({k for p in prob.people for k in p.skills}):
-        if chosen == {p.id for p in prob.people if skill in p.skills}:
-            return f"the {skill} holders ({', '.join(ids)})"
-    return ", ".join(ids)
-
-
-def _compose(changes: list[Callable[[Scenario], Scenario]]) -> Callable[[Scenario], Scenario]:
-    def change(sc: Scenario) -> Scenario:
-        for c in changes:
-            sc = c(sc)
-        return sc
-
-    return change
-
-
-def _merge(prob: Problem, items: list[tuple[int, Relaxation]]) -> tuple[str, Callable[[Scenario], Scenario]]:
-    """One change for several people: texts that differ only in their closing ``for <id>``
-    become one ("raise max_shifts from 2 to 3 for a, b")."""
-    parts: dict[str, list[str]] = {}
-    for p, r in items:
-        pid = prob.people[p].id
-        tail = f" for {pid}"
-        if r.text.endswith(tail):
-            parts.setdefault(r.text[: -len(tail)], []).append(pid)
-        else:
-            parts.setdefault(r.text, [])
-    text = "; ".join(f"{head} for {_who(prob, ids)}" if ids else head for head, ids in parts.items())
-    return text, _compose([r.change for _, r in items if r.change is not None])
-
-
-def _candidates(prob: Problem, groups: list[Group]) -> list[tuple[int, str, str, Callable[[Scenario], Scenario]]]:
-    """(rank, scope, text, change) of every parameter change the rule modules offer for
-    the groups of a conflict: for everyone, for the people in it (merged, and one by one
-    when they are few), for its shifts; cheapest first, then the fewest people changed."""
-    out = []
-    for fam in sorted({g.family for g in groups}):
-        rule = RULE_OF.get(fam)
-        if rule is None:
-            continue
-        everyone = len(prob.people)
-        out += [
-            (r.rank, everyone, f"{fam}/team", r.text, r.change) for r in rule.relaxations(prob, None, None) if r.change
-        ]
-        people = sorted({g.person for g in groups if g.family == fam and g.person >= 0})
-        per = {p: [r for r in rule.relaxations(prob, p, None) if r.change] for p in people}
-        for k in range(max((len(v) for v in per.values()), default=0)):
-            items = [(p, per[p][k]) for p in people if k < len(per[p])]
-            text, change = _merge(prob, items)
-            out.append((min(r.rank for _, r in items), len(items), f"{fam}/people", text, change))
-            if 1 < len(items) <= 4:  # one person's change may be enough: the smaller change
-                out += [(r.rank, 1, f"{fam}/person", r.text, r.change) for _, r in items if r.change]
-        seen: set[str] = set()
-        for i in sorted({g.instance for g in groups if g.family == fam and g.instance >= 0}):
-            for r in rule.relaxations(prob, None, i):
-                if r.change and r.text not in seen:
-                    seen.add(r.text)
-                    out.append((r.rank, 1, f"{fam}/shifts", r.text, r.change))
-    out.sort(key=lambda c: (c[0], c[1], c[2], c[3]))
-    return [(rank, scope, text, change) for rank, _, scope, text, change in out]
-
-
-def solvable(sc: Scenario, limit: float = 5.0, wall: float = 1e9) -> bool | None:
-    """Can every hard rule of ``sc`` hold? ``None``: not decided within ``limit``
-    (deterministic seconds, one worker)."""
-    st, _, _ = _AssumptionModel(Problem(sc), key=lambda g: None).run([], limit, wall)
-    return True if st in _SOLVED else False if st == cp_model.INFEASIBLE else None
-
-
-def parameter_changes(prob: Problem, groups: list[Group], time_limit: float = 10.0, most: int = 5) -> list[Change]:
-    """The parameter changes (rule modules' ``relaxations`` with a ``change``) for the
-    groups of a conflict that make the whole scenario solvable, each checked by the
-    solver; cheapest first, at most ``most``, one step of each ladder (the smallest that
-    works). ``time_limit`` bounds the checks (wall-clock seconds)."""
-    deadline = time.perf_counter() + time_limit
-    found: list[Change] = []
-    done_ladders: set[tuple[str, str]] = set()
-    skip: set[str] = set()
-    for rank, scope, text, change in _candidates(prob, groups):
-        left = deadline - time.perf_counter()
-        if left <= 0 or len(found) >= most:
-            break
-        ladder = (scope, _ladder(text))  # one person's: the ladder of that person
-        if ladder in done_ladders or scope in skip:
-            continue
-        try:
-            changed = change(prob.scenario)
-            ok = solvable(changed, min(5.0, left), left)
-        except (InputError, ValueError):
-            continue  # the change is not a valid scenario (e.g. a cap past its maximum)
-        if ok:
-            done_ladders.add(ladder)
-            found.append(Change(text, rank, changed))
-            if scope.endswith("/person"):  # one person's change is enough: not everyone's
-                skip.add(scope.replace("/person", "/people"))
-    return found
-
-
 def _family_relaxations(run_f: Run, families: list[str], fam_core: list[str], rank: Rank) -> list[list[Group]]:
     """Rule families whose removal (for everyone) makes the scenario solvable."""
     out = []
     for f in sorted(fam_core, key=lambda f: rank(Group(f))):
         st, _, _ = run_f([h for h in families if h != f], 3.0)
-        if st in _SOLVED:
+        if st in SOLVED:
             out.append([Group(f)])
     return out
 
@@ -568,7 +327,7 @@ def _greedy_relaxation(run: Run, everything: list[Any], core: list[Any], rank: R
         dropped.append(min(current, key=rank))
         active = [g for g in everything if g not in dropped]
         st, current, _ = run(active, 2.0)
-        if st in _SOLVED:
+        if st in SOLVED:
             return dropped
         if st != cp_model.INFEASIBLE or not current:
             return []
