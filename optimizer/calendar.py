@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from .scenario import RoleSpec, Scenario, ShiftPattern
-from .timecalc import iso_local, local_to_utc, zone
+from .timecalc import human_local, iso_local, local_to_utc, zone
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,13 @@ class ShiftInstance:
 
     @property
     def label(self) -> str:
+        """A key for tables and files: the shift and its ISO start."""
         return f"{self.shift} {self.start_iso}"
+
+    @property
+    def said(self) -> str:
+        """The shift as messages name it: ``week Mon 4 Jan 2027 10:00 CET``."""
+        return f"{self.shift} {human_local(self.start, self.tz)}"
 
 
 def pattern_zone(scenario: Scenario, pattern: ShiftPattern) -> ZoneInfo:

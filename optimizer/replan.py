@@ -22,6 +22,7 @@ import pandas as pd
 from .errors import InputError
 from .scenario import Scenario
 from .schedule import Schedule, assignments_frame, people_frame, read_schedule
+from .timecalc import human_iso
 
 URGENCY_DAYS = 28
 
@@ -74,18 +75,18 @@ def check_frozen(problem) -> list[str]:
         inst = problem.instances[i]
         for p in sorted(people):
             if not problem.qualified(p, i, r):
-                out.append(f"{problem.people[p].id} can no longer take {inst.roles[r].name} on {inst.label}")
+                out.append(f"{problem.people[p].id} can no longer take {inst.roles[r].name} on {inst.said}")
             elif problem.hard_time_off(p, i) is not None:
-                out.append(f"{problem.people[p].id} is now off during frozen {inst.label}")
+                out.append(f"{problem.people[p].id} is now off during frozen {inst.said}")
             elif (p, i) in problem.forbidden:
-                out.append(f"{problem.people[p].id} may no longer be on {inst.label} (a hard rule forbids it)")
+                out.append(f"{problem.people[p].id} may no longer be on {inst.said} (a hard rule forbids it)")
     return out
 
 
 # --------------------------------------------------------------------------- compare
 
 
-PEOPLE_STATUS = ("added", "removed", "moved")
+PEOPLE_STATUS = ("gains", "loses", "moved")  # only gains shifts, only loses shifts, both
 AFFECTED_COLUMNS = ["person_id", "person_name", "email", "status", "gained", "lost", "shifts_before", "shifts_after"]
 ASSIGNMENT_CHANGE_COLUMNS = ["change", "shift", "role", "start", "end", "person_id", "person_name", "email"]
 
@@ -99,9 +100,9 @@ class Comparison:
     ``assignments``: every changed assignment, one row each: ``change`` (``added`` or
     ``removed``), ``shift``, ``role``, ``start``, ``end``, ``person_id``, ``person_name``, ``email``.
     ``affected``: every person whose assignments changed (who to notify): ``status``
-    ``added`` (no shift in ``a``, some in ``b``: a new hire), ``removed`` (the reverse)
-    or ``moved`` (shifts in both, not the same ones), ``gained`` and ``lost`` (``shift
-    start role`` items joined by ``; ``), ``shifts_before``, ``shifts_after``.
+    ``gains`` (only gains shifts; a new hire has ``shifts_before`` 0), ``loses`` (only
+    loses shifts) or ``moved`` (gains some and loses others), ``gained`` and ``lost``
+    (``shift start role`` items joined by ``; ``), ``shifts_before``, ``shifts_after``.
     ``people``: everyone of either schedule, shifts/load/weekends/holidays before, after, delta.
     ``penalty``: rule, before, after, delta (points).
     """
@@ -123,16 +124,18 @@ class Comparison:
             return "no assignment changed"
         lines = [f"{self.moved} assignment(s) changed:"]
         for row in self.changes.itertuples(index=False):
-            lines.append(f"  {row.shift} {row.start} {row.role}: {row.before or '-'} -> {row.after or '-'}")
+            lines.append(f"  {row.shift} {human_iso(row.start)} {row.role}: {row.before or '-'} -> {row.after or '-'}")
         lines.append(f"{len(self.affected)} people affected (notify them):")
         for r in self.affected.itertuples(index=False):
             parts = [f"  {r.person_id:12s} {r.status:8s} shifts {r.shifts_before:g} -> {r.shifts_after:g}"]
-            if r.gained:
-                parts.append(f"gains {r.gained}")
-            if r.lost:
-                parts.append(f"loses {r.lost}")
+            mine = self.assignments[self.assignments.person_id == r.person_id]
+            for kind, verb in (("added", "gains"), ("removed", "loses")):
+                items = [f"{a.shift} {human_iso(a.start)} {a.role}" for a in mine[mine.change == kind].itertuples()]
+                if items:
+                    parts.append(f"{verb} " + ", ".join(items))
             lines.append("; ".join(parts))
         return "\n".join(lines)
+
 
 
 def _slots(frame: pd.DataFrame) -> dict[tuple[str, str, str], list[str]]:
@@ -195,7 +198,8 @@ def compare(a: Schedule, b: Schedule) -> Comparison:
             continue
         n0 = int((fa.person_id == pid).sum())
         n1 = int((fb.person_id == pid).sum())
-        status = "added" if n0 == 0 else "removed" if n1 == 0 else "moved"
+        gains, loses = bool((mine.change == "added").any()), bool((mine.change == "removed").any())
+        status = "moved" if gains and loses else "gains" if gains else "loses"
 
         def items(kind: str, frame: pd.DataFrame = mine) -> str:
             sel = frame[frame.change == kind]

@@ -147,7 +147,7 @@ def _slot_of(schedule: Schedule, p: int, i: int, role: int | str | None) -> Assi
         )
         raise InputError.single(
             f"{prob.people[p].id} holds no{' such' if role is not None else ''} role on "
-            f"{inst.label} (held by {others})",
+            f"{inst.said} (held by {others})",
             field="--person",
         )
     return held[0]
@@ -331,7 +331,7 @@ def apply_swap(
     if new:
         first = "; ".join(f"[{k[0]}] {k[4]}" for k in new[:3])
         raise InputError.single(
-            f"{prob.people[q].id} cannot take {prob.instances[instance].label}: it would break "
+            f"{prob.people[q].id} cannot take {prob.instances[instance].said}: it would break "
             f"{len(new)} hard rule(s): {first}{' ...' if len(new) > 3 else ''}",
             field="--apply",
         )

@@ -148,13 +148,13 @@ def _sched(sc, who: list[str]) -> Schedule:
 def test_compare_lists_new_hires_moved_and_removed_people_hand_checked():
     # before: a, b, c on days 0, 1, 2 (old scenario, without d)
     # after:  a, d, a (new scenario with the new hire d): b gave day 1 to d (b removed),
-    # c gave day 2 to a (c removed, a moved: same count before/after is not the test)
+    # c gave day 2 to a (c loses, a gains: a's count 1 -> 2; d, a new hire, gains)
     old = _week_scenario(["a", "b", "c"])
     new = _week_scenario(["a", "b", "c", "d"])
     before, after = _sched(old, ["a", "b", "c"]), _sched(new, ["a", "d", "a"])
     cmp = compare(before, after)
     status = dict(zip(cmp.affected.person_id, cmp.affected.status, strict=True))
-    assert status == {"a": "moved", "b": "removed", "c": "removed", "d": "added"}
+    assert status == {"a": "gains", "b": "loses", "c": "loses", "d": "gains"}
     row = cmp.affected.set_index("person_id").loc["d"]
     assert (row.shifts_before, row.shifts_after, row.lost) == (0, 1, "")
     assert row.gained == "day 2027-01-05T00:00:00+00:00 primary" and row.email == "d@x.org"
@@ -170,7 +170,7 @@ def test_compare_lists_new_hires_moved_and_removed_people_hand_checked():
     people = cmp.people.set_index("person_id")
     assert (people.loc["d", "shifts_before"], people.loc["d", "shifts_after"]) == (0, 1)
     text = cmp.text()
-    assert "4 people affected" in text and "d            added" in text
+    assert "4 people affected" in text and "d            gains" in text
 
 
 def test_regression_compare_left_out_people_whose_weeks_moved():
@@ -236,8 +236,11 @@ def test_diff_csv_is_who_to_notify(tmp_path):
     assert r.exit_code == 0, r.output
     rows = {row["person_id"]: row for row in _csv.DictReader(notify.open(encoding="utf-8"))}
     assert set(rows) == {"farah", "omar", "anna", "nikhil"}
-    assert rows["omar"]["status"] == "added" and rows["omar"]["email"] == "omar@example.com"
-    assert rows["farah"]["status"] == "moved" and rows["farah"]["lost"].startswith("week 2027-02-08")
+    assert rows["omar"]["status"] == "gains" and rows["omar"]["email"] == "omar@example.com"
+    assert rows["omar"]["shifts_before"] == "0"  # the new hire
+    # farah only loses her week: "loses", not "moved" (regression: a lost shift read "moved")
+    assert rows["farah"]["status"] == "loses" and rows["farah"]["lost"].startswith("week 2027-02-08")
+    assert rows["anna"]["status"] == "moved"
     assert rows["anna"]["gained"].startswith("week 2027-02-08") and rows["anna"]["lost"].startswith("week 2027-01-11")
     assert int(rows["anna"]["shifts_before"]) == int(rows["anna"]["shifts_after"])
     lines = list(_csv.DictReader(changes.open(encoding="utf-8")))

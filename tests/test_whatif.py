@@ -594,7 +594,7 @@ def test_cli_swap_apply_writes_a_schedule_verify_accepts(tmp_path):
     args = ["swap", str(TEAM14), str(PUBLISHED), "--person", "Ben", "--shift", "week", "--start", "2027-01-27"]
     r = CliRunner().invoke(main, [*args, "--apply", "emma", "--back-start", "2027-02-03", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert "emma takes week 2027-01-25T10:00:00+01:00 from ben and gives back week 2027-02-01" in r.output
+    assert "emma takes week Mon 25 Jan 2027 10:00 CET from ben and gives back week Mon 1 Feb 2027" in r.output
     v = CliRunner().invoke(main, ["verify", str(TEAM14), str(out)])
     assert v.exit_code == 0 and "hard rules: all satisfied" in v.output, v.output
     # read back by a different parser: exactly two rows changed person

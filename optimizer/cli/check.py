@@ -33,7 +33,7 @@ def check_cmd(scenario: Path) -> None:
     click.echo(f"{scenario}:")
     for found in caught:
         if issubclass(found.category, UserWarning):
-            click.echo(f"warning: {found.message}")
+            click.echo(f"warning: {found.message}", err=True)
         else:
             warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
     click.echo(f"team {sc.team}, zone {sc.timezone}, {sc.start} .. {sc.end}")
@@ -53,9 +53,9 @@ def check_cmd(scenario: Path) -> None:
     for line in lines:
         click.echo(f"  {'SHORT ' if line.short else ''}{line}")
     for w in skill_warnings(sc):
-        click.echo(f"warning: {w}")
+        click.echo(f"warning: {w}", err=True)
     for w in capacity_warnings(prob):
-        click.echo(f"warning: {w}")
+        click.echo(f"warning: {w}", err=True)
     # escalation policy and incident taxonomy (optimizer/escalation.py)
     if sc.escalation:
         click.echo(
@@ -63,7 +63,7 @@ def check_cmd(scenario: Path) -> None:
             f"{', '.join(sc.severities) or 'none'}, {len(sc.runbooks)} runbooks"
         )
         for w in escalation_warnings(prob):
-            click.echo(f"warning: {w}")
+            click.echo(f"warning: {w}", err=True)
     short = [line for line in lines if line.short]
     if short:
         click.echo(

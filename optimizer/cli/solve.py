@@ -84,7 +84,9 @@ class _Ticker:
     help="Improve the first schedule by re-optimising windows of days and groups of people "
     "(large rosters; no optimality proof). Default: solver.lns of the scenario.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No live progress.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No live progress and no per-person table: the summary lines and the files."
+)
 @click.option("--log", is_flag=True, help="Print CP-SAT's own search log.")
 @click.option(
     "--baseline",
@@ -186,7 +188,7 @@ def solve_cmd(
         ctx.exit(EXIT_NO_SOLUTION)
     # the pair as one unit: a reader never sees a new assignments.csv beside an old or missing people.csv
     write_frames({out_dir / "assignments.csv": result.assignments, out_dir / "people.csv": result.people})
-    _summary(result, out_dir, asked_reproducible=reproducible and not fast)
+    _summary(result, out_dir, asked_reproducible=reproducible and not fast, quiet=quiet)
     if report:
         files = write_report(result.schedule, out_dir, svg=svg, evaluation=result.evaluation, result=result)  # type: ignore[arg-type]
         click.echo(
@@ -198,7 +200,7 @@ def solve_cmd(
     ctx.exit(EXIT_OK)
 
 
-def _summary(result: Result, out_dir: Path, asked_reproducible: bool = False) -> None:
+def _summary(result: Result, out_dir: Path, asked_reproducible: bool = False, quiet: bool = False) -> None:
     status = result.status.value
     if result.interrupted:
         status += " (stopped early: not proven optimal)"
@@ -226,6 +228,13 @@ def _summary(result: Result, out_dir: Path, asked_reproducible: bool = False) ->
             f"{ev.objective}; please report this scenario",
             err=True,
         )
+    if not quiet:
+        _people_table(result)
+    click.echo(f"wrote {out_dir / 'assignments.csv'} and {out_dir / 'people.csv'}")
+
+
+def _people_table(result: Result) -> None:
+    ev = result.evaluation
     people = result.people
     cols = ["person_id", "shifts", "hours", "weekends", "holidays", "load", "fair_share"]
     if ev is not None:
@@ -239,4 +248,3 @@ def _summary(result: Result, out_dir: Path, asked_reproducible: bool = False) ->
         for reason in fair_shares(result.schedule.problem).reasons:
             click.echo(f"why loads differ: {reason}")
     click.echo("")
-    click.echo(f"wrote {out_dir / 'assignments.csv'} and {out_dir / 'people.csv'}")

@@ -44,9 +44,13 @@ def print_evaluation(ev: Evaluation) -> None:
     per_person = ev.by_person()
     people_rows = per_person[per_person["person"] != "(team)"]
     if not people_rows.empty:
-        click.echo("per person:")
-        table = people_rows.pivot_table(index="person", columns="rule", values="points", aggfunc="sum", fill_value=0.0)
-        click.echo(table.to_string())
+        click.echo("per person (most points first):")
+        sums = people_rows.groupby(["person", "rule"], sort=True)["points"].sum()
+        totals = sums.groupby(level="person").sum().sort_values(ascending=False, kind="stable")
+        width = max(len(str(p)) for p in totals.index)
+        for person, total in totals.items():
+            parts = ", ".join(f"{rule} {pts:,.2f}" for rule, pts in sums[person].items() if pts)
+            click.echo(f"  {person:{width}s} {total:10,.2f}  ({parts})")
 
 
 @main.command("diff")

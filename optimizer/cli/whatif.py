@@ -14,6 +14,7 @@ from ..problem import Problem
 from ..robustness import simulate
 from ..schedule import assignments_frame, read_schedule
 from ..swap import apply_swap, find_instance, person_of, swap_candidates
+from ..timecalc import human_iso
 from .base import ASSIGNMENTS, SCENARIO, main
 
 
@@ -82,9 +83,9 @@ def swap_cmd(
         new = apply_swap(schedule, p, i, taker, role, back=back)
         q = person_of(prob, taker)
         write_frame(out, assignments_frame(new))
-        what = f"{prob.people[q].id} takes {prob.instances[i].label} from {prob.people[p].id}"
+        what = f"{prob.people[q].id} takes {prob.instances[i].said} from {prob.people[p].id}"
         if back is not None:
-            what += f" and gives back {prob.instances[back].label}"
+            what += f" and gives back {prob.instances[back].said}"
         click.echo(f"{what}; no hard rule broken")
         click.echo(f"wrote {out} (check it with: rota verify {scenario} {out})")
         click.get_current_context().exit(EXIT_OK)
@@ -92,7 +93,7 @@ def swap_cmd(
     inst = prob.instances[i]
     held = [a for a in schedule.assignments if a.instance == i and a.person == p]
     role_name = role or (inst.roles[held[0].role].name if held else "?")
-    click.echo(f"{prob.people[p].id} gives away {inst.label} ({role_name}):")
+    click.echo(f"{prob.people[p].id} gives away {inst.said} ({role_name}):")
     takes = table[table.kind == "take"]
     if takes.empty:
         click.echo("  nobody can take it over without breaking a hard rule")
@@ -104,9 +105,8 @@ def swap_cmd(
         if swaps.empty:
             click.echo("  none")
         for row in swaps.head(top).itertuples(index=False):
-            click.echo(
-                f"  {row.person:12s} gives back {row.back_shift} {row.back_start} ({row.back_role}): {_cost(row)}"
-            )
+            back = f"{row.back_shift} {human_iso(row.back_start)} ({row.back_role})"
+            click.echo(f"  {row.person:12s} gives back {back}: {_cost(row)}")
     click.get_current_context().exit(EXIT_OK)
 
 
