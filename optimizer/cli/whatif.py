@@ -105,8 +105,8 @@ def swap_cmd(
         if swaps.empty:
             click.echo("  none")
         for row in swaps.head(top).itertuples(index=False):
-            back = f"{row.back_shift} {human_iso(row.back_start)} ({row.back_role})"
-            click.echo(f"  {row.person:12s} gives back {back}: {_cost(row)}")
+            given = f"{row.back_shift} {human_iso(row.back_start)} ({row.back_role})"
+            click.echo(f"  {row.person:12s} gives back {given}: {_cost(row)}")
     click.get_current_context().exit(EXIT_OK)
 
 
