@@ -606,8 +606,12 @@ def render(out: Path = RESULTS, sizes: list[str] | None = None) -> str:
         mode = "; ".join(f"{w} workers, {'deterministic' if d else 'fast mode (deterministic=False)'}"
                          for w, d in sorted(settings))
         limits = ", ".join(f"{r['size']} {r['settings']['time_limit']:g} s" for r in recs)
-        parts.append(f"Solver: {mode}; time limits {limits}. Seed 0. "
-                     f"Machine: {machine_text(recs[0]['machine'])}. Run {recs[-1]['date']}.\n")
+        machines = {machine_text(r["machine"]) for r in recs}
+        if len(machines) == 1 and len({r["date"] for r in recs}) == 1:
+            where = f"Machine: {machines.pop()}. Run {recs[-1]['date']}."
+        else:  # sizes rerun at different times: say which is which
+            where = "Runs: " + "; ".join(f"{r['size']} {r['date']} on {machine_text(r['machine'])}" for r in recs) + "."
+        parts.append(f"Solver: {mode}; time limits {limits}. Seed 0. {where}\n")
         parts.append("\nrota against the plain CP-SAT model (same rules and objective; no derived bounds, "
                      "symmetry breaking or phases), one after the other in the same run. *min spread* is "
                      "the counting model's bound on the load spread (`optimizer/bounds.py`): the arithmetic "

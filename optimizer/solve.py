@@ -192,10 +192,10 @@ def solve(
         # measured (docs/engine.md): the construction's schedule, completed in the model and
         # given as the hint, reaches a first schedule and a proof sooner on every size
         warm_start = not plain and base is None
-    first: tuple[Schedule, float] | None = None
+    first: Progress | None = None
     if warm_start and hint is None:
         hint = construct(problem, seed=seed)
-        first = (hint, report_construction(problem, hint, progress, t0))
+        first = report_construction(problem, hint, progress, t0)
     builder = build(problem, plain=plain)
     if hint is not None or base is not None:
         add_hint(builder, hint, problem)
@@ -203,8 +203,9 @@ def solve(
     deadline = Deadline(time_limit, REPRODUCIBLE_GRACE if deterministic else 0.0)
     run = _Run(problem, builder, deadline, progress, stop, t0,
                {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
-    if first is not None and first[1] >= 0:
-        run.first = first[1]
+    if first is not None:  # the construction is the run's first schedule
+        run.first = first.elapsed
+        run.history.append(first)
     balance = (balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2
                and len(builder.vars.x) < BALANCE_UNTIL)
     return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
@@ -317,8 +318,10 @@ class _Run:
         hint_all(model, fixed)
         if self.first is None:  # not reported before the build (see starts.report_construction)
             self.first = time.perf_counter() - self.t0
+            ev = Progress(points(round(fixed.objective_value)), None, self.first, 0)
+            self.history.append(ev)
             if self.progress:
-                self.progress(Progress(points(round(fixed.objective_value)), None, self.first, 0))
+                self.progress(ev)
         return fixed
 
     def improve(self, solver: cp_model.CpSolver, warm: cp_model.CpSolver | None, reserve: float):

@@ -29,22 +29,22 @@ TERM_BOUND_SHARE = 0.1  # and all of them together at most this share of the tim
 REPORT_CONSTRUCTION_UNTIL = 200_000  # people x shift instances; above this evaluating it costs seconds
 
 
-def report_construction(problem: Problem, sched: Schedule, progress, t0: float) -> float:
+def report_construction(problem: Problem, sched: Schedule, progress, t0: float) -> Progress | None:
     """Report the construction as the first schedule, before the model is built, when it
     is complete and breaks no hard rule (judged by the rule modules' evaluators); the
-    elapsed time, or -1 when it is not reported."""
+    event reported (for ``Result.history``), or None when it is not reported."""
     if len(problem.people) * len(problem.instances) > REPORT_CONSTRUCTION_UNTIL:
-        return -1.0
+        return None
     need = slots_needed(problem)
     if len(sched.assignments) < need:
-        return -1.0
+        return None
     hard, cost = penalty_cost(sched)
     if hard:
-        return -1.0
-    elapsed = time.perf_counter() - t0
+        return None
+    ev = Progress(points(cost), None, time.perf_counter() - t0, 0)
     if progress:
-        progress(Progress(points(cost), None, elapsed, 0))
-    return elapsed
+        progress(ev)
+    return ev
 
 
 def configured(settings: dict[str, object]) -> cp_model.CpSolver:

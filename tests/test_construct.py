@@ -326,3 +326,16 @@ def test_regression_crew_fallback_left_every_slot_empty_when_one_role_had_no_can
     rep = construct_report(construct(Problem(load_scenario(EXAMPLES / "team14_short.yaml"))))
     assert rep["filled"] == 13 and rep["total"] == 26  # every secondary, no primary
     assert rep["other_violations"] == []
+
+
+def test_regression_the_reported_construction_was_missing_from_the_history():
+    # the construction was shown as the first schedule (progress, first_solution_time) but
+    # Result.history began with the main phase, so the benchmarks' "best by time" table had
+    # no schedule before 2 s on S while its "first schedule" column said 0.01 s
+    seen = []
+    res = solve(load_scenario(EXAMPLES / "quarterly.yaml"), time_limit=3, progress=seen.append)
+    first = res.history[0]
+    assert first is seen[0] and first.solutions == 0 and first.objective is not None
+    assert first.elapsed == res.first_solution_time
+    assert first.elapsed <= res.build_time  # reported before the model was built
+    assert all(h.elapsed >= first.elapsed for h in res.history)
