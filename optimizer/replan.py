@@ -130,12 +130,18 @@ class Comparison:
             parts = [f"  {r.person_id:12s} {r.status:8s} shifts {r.shifts_before:g} -> {r.shifts_after:g}"]
             mine = self.assignments[self.assignments.person_id == r.person_id]
             for kind, verb in (("added", "gains"), ("removed", "loses")):
-                items = [f"{a.shift} {human_iso(a.start)} {a.role}" for a in mine[mine.change == kind].itertuples()]
+                items = _items(mine, kind, human_iso, ", ")
                 if items:
-                    parts.append(f"{verb} " + ", ".join(items))
+                    parts.append(f"{verb} {items}")
             lines.append("; ".join(parts))
         return "\n".join(lines)
 
+
+def _items(frame: pd.DataFrame, kind: str, when=str, sep: str = "; ") -> str:
+    """The ``kind`` (added/removed) assignments of ``frame`` as ``shift start role`` items,
+    the start written by ``when``."""
+    sel = frame[frame.change == kind]
+    return sep.join(f"{r.shift} {when(r.start)} {r.role}" for r in sel.itertuples(index=False))
 
 
 def _slots(frame: pd.DataFrame) -> dict[tuple[str, str, str], list[str]]:
@@ -201,13 +207,9 @@ def compare(a: Schedule, b: Schedule) -> Comparison:
         gains, loses = bool((mine.change == "added").any()), bool((mine.change == "removed").any())
         status = "moved" if gains and loses else "gains" if gains else "loses"
 
-        def items(kind: str, frame: pd.DataFrame = mine) -> str:
-            sel = frame[frame.change == kind]
-            return "; ".join(f"{r.shift} {r.start} {r.role}" for r in sel.itertuples(index=False))
-
         name, email = info.get(pid, ("", ""))
         affected_rows.append({"person_id": pid, "person_name": name, "email": email, "status": status,
-                              "gained": items("added"), "lost": items("removed"),
+                              "gained": _items(mine, "added"), "lost": _items(mine, "removed"),
                               "shifts_before": n0, "shifts_after": n1})
     affected = pd.DataFrame(affected_rows, columns=AFFECTED_COLUMNS)
     ra, rb = evaluate(a).by_rule(), evaluate(b).by_rule()

@@ -203,9 +203,8 @@ def solve(
     deadline = Deadline(time_limit, REPRODUCIBLE_GRACE if deterministic else 0.0)
     run = _Run(problem, builder, deadline, progress, stop, t0,
                {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
-    if first is not None:  # the construction is the run's first schedule
-        run.first = first.elapsed
-        run.history.append(first)
+    if first is not None:  # the construction is the run's first schedule (already reported)
+        run.first_schedule(first, report=False)
     balance = (balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2
                and len(builder.vars.x) < BALANCE_UNTIL)
     return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
@@ -317,12 +316,15 @@ class _Run:
             return None
         hint_all(model, fixed)
         if self.first is None:  # not reported before the build (see starts.report_construction)
-            self.first = time.perf_counter() - self.t0
-            ev = Progress(points(round(fixed.objective_value)), None, self.first, 0)
-            self.history.append(ev)
-            if self.progress:
-                self.progress(ev)
+            self.first_schedule(Progress(points(round(fixed.objective_value)), None, time.perf_counter() - self.t0, 0))
         return fixed
+
+    def first_schedule(self, ev: Progress, report: bool = True) -> None:
+        """The run's first schedule (the construction, or its completion in the model)."""
+        self.first = ev.elapsed
+        self.history.append(ev)
+        if report and self.progress:
+            self.progress(ev)
 
     def improve(self, solver: cp_model.CpSolver, warm: cp_model.CpSolver | None, reserve: float):
         """LNS (``optimizer.lns``) from the main phase's schedule until ``reserve`` seconds

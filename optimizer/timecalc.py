@@ -44,20 +44,23 @@ def iso_local(ts: int, tz: ZoneInfo) -> str:
     return to_local(ts, tz).isoformat()
 
 
+def _human(t: dt.datetime) -> str:
+    return f"{t:%a} {t.day} {t:%b %Y %H:%M}"
+
+
 def human_local(ts: int, tz: ZoneInfo) -> str:
     """A moment as people read it, e.g. ``Mon 4 Jan 2027 10:00 CET``."""
     t = to_local(ts, tz)
-    return f"{t:%a} {t.day} {t:%b %Y %H:%M} {t.tzname()}"
+    return f"{_human(t)} {t.tzname()}"
 
 
 def human_iso(iso: str) -> str:
     """An ISO 8601 moment as people read it, in its own local time: ``Mon 4 Jan 2027 10:00``
     (the text itself when it is not ISO)."""
     try:
-        t = dt.datetime.fromisoformat(iso)
+        return _human(dt.datetime.fromisoformat(iso))
     except ValueError:
         return iso
-    return f"{t:%a} {t.day} {t:%b %Y %H:%M}"
 
 
 def days_touched(start: int, end: int, tz: ZoneInfo) -> list[dt.date]:
