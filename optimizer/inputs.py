@@ -472,7 +472,12 @@ def yaml_with_lines(text: str, file: str, lines: Lines, limits: Limits = LIMITS)
                 place(value, nodes, line, kind_tag, height)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        raise InputError.single(f"not valid YAML: {e.problem or e}", file, mark.line + 1 if mark else None) from None
+        at = mark.line + 1 if mark else None
+        if "maximum nesting depth" in str(e.problem):
+            # libyaml >= 0.2.5 (PyYAML 6.0.4 wheels) stops at 1000 levels while scanning
+            # ahead, before our own depth count sees them: deeper than our limit as well
+            raise InputError.single(f"nested deeper than {limits.yaml_depth} levels (the limit)", file, at) from None
+        raise InputError.single(f"not valid YAML: {e.problem or e}", file, at) from None
     except yaml.YAMLError as e:
         raise InputError.single(f"not valid YAML: {str(e).splitlines()[0][:120]}", file) from None
     finally:
