@@ -302,9 +302,10 @@ def start_dates(prob: Facts) -> list[dt.date]:
 
 
 def slots_needed(prob: Facts) -> int:
-    """People needed over the horizon: every role's count on its instance's date."""
+    """People the hard cover needs over the horizon: every role's count on its instance's
+    date, except roles whose count is a soft target (a schedule with fewer is complete)."""
     dates = prob.start_dates
-    return sum(r.count_on(dates[i]) for i, inst in enumerate(prob.instances) for r in inst.roles)
+    return sum(r.count_on(dates[i]) for i, inst in enumerate(prob.instances) for r in inst.roles if not r.soft)
 
 
 def instance_on(prob: Facts, shift: str, day: dt.date) -> int | None:

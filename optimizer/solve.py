@@ -28,6 +28,7 @@ from .lns import LNS
 from .model import ModelBuilder
 from .phases import balance_expr, canonical_expr, hint_all, holding, main_objective
 from .problem import Problem, build
+from .repair import repair, separable
 from .replan import check_frozen
 from .result import Progress, Result, Status, objective_of, read_result, status_of
 from .scenario import Scenario
@@ -42,6 +43,7 @@ BALANCE_UNTIL = 60_000  # assignment variables; above this the main phase keeps 
 CANONICAL_SHARE = 0.1  # at most this share (at least 1 s) for the canonical tie-break
 LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS search takes over
 PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
+REPAIR_SHARE = 0.8  # at most this share of the time limit for repairing the construction
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -193,16 +195,26 @@ def solve(
         # given as the hint, reaches a first schedule and a proof sooner on every size
         warm_start = not plain and base is None
     first: Progress | None = None
+    repair_time = 0.0
     if warm_start and hint is None:
         hint = construct(problem, seed=seed)
         first = report_construction(problem, hint, progress, t0)
+        if first is None and separable(problem):
+            # the greedy broke a minimum rule; people are independent: repair them one by one
+            started = time.perf_counter()
+            hint, _ = repair(problem, hint, REPAIR_SHARE * (time_limit or 600.0), workers=workers, seed=seed)
+            repair_time = time.perf_counter() - started
+            first = report_construction(problem, hint, progress, t0)
     builder = build(problem, plain=plain)
     if hint is not None or base is not None:
         add_hint(builder, hint, problem)
-    build_time = time.perf_counter() - t0
-    deadline = Deadline(time_limit, REPRODUCIBLE_GRACE if deterministic else 0.0)
+    build_time = time.perf_counter() - t0 - repair_time  # the repair is search (see below)
+    # the repair drew on the time limit (it is search, not building)
+    deadline = Deadline(time_limit and max(0.0, time_limit - repair_time), REPRODUCIBLE_GRACE if deterministic else 0.0)
     run = _Run(problem, builder, deadline, progress, stop, t0,
                {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
+    if repair_time:
+        run.times["repair"] = repair_time
     if first is not None:  # the construction is the run's first schedule (already reported)
         run.first_schedule(first, report=False)
     balance = (balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2

@@ -1,0 +1,77 @@
+"""The per-person repair of a constructed schedule (optimizer/repair.py), judged by the
+independent evaluator (optimizer.verify.evaluate), not by the model that repaired it."""
+
+from __future__ import annotations
+
+from conftest import scenario
+
+from optimizer import Problem, solve
+from optimizer.construct import construct, construct_report
+from optimizer.facts import slots_needed
+from optimizer.repair import repair, separable
+from optimizer.verify import evaluate
+
+
+def _soft_cover(**kw):
+    """Three people, a daily 8 h shift for two weeks whose single slot is a soft target
+    (10 points per missing person), everyone on runs of at least 2 days on and 2 off."""
+    fields = {
+        "end": "2027-01-17",
+        "shifts": [{"name": "day", "repeat": "daily", "starts": "09:00", "length": "8h",
+                    "roles": [{"name": "primary", "under_weight": 10}]}],
+        "people": [{"id": x, "min_consecutive_days": 2, "min_consecutive_days_off": 2} for x in "abc"],
+    }
+    return scenario(**{**fields, **kw})
+
+
+def test_greedy_breaks_minimum_runs_and_repair_mends_every_person():
+    prob = Problem(_soft_cover())
+    assert separable(prob)
+    greedy = construct(prob)
+    # precondition: the greedy rotates people day by day, so its runs are 1 day long
+    rules = {v["rule"] for v in construct_report(greedy)["violations"]}
+    assert rules & {"min_consecutive_days", "min_consecutive_days_off"}
+    fixed, stats = repair(prob, greedy, seconds=30)
+    assert stats["people"] > 0
+    assert stats["repaired"] == stats["people"] and stats["failed"] == 0
+    ev = evaluate(fixed)
+    assert ev.violations.empty, ev.violations.to_dict("records")
+    # each person holds at most one role per instance, and only instances that exist
+    keys = [(a.instance, a.person) for a in fixed.assignments]
+    assert len(keys) == len(set(keys))
+    assert all(0 <= a.instance < len(prob.instances) for a in fixed.assignments)
+
+
+def test_hard_cover_is_not_separable_and_is_left_alone():
+    sc = _soft_cover(shifts=[{"name": "day", "repeat": "daily", "starts": "09:00", "length": "8h",
+                              "roles": [{"name": "primary"}]}])
+    prob = Problem(sc)
+    assert not separable(prob)  # an exact count binds people together
+    greedy = construct(prob)
+    same, stats = repair(prob, greedy, seconds=5)
+    assert same is greedy and stats == {"people": 0, "repaired": 0, "failed": 0}
+
+
+def test_crew_skills_are_not_separable():
+    sc = _soft_cover(shifts=[{"name": "day", "repeat": "daily", "starts": "09:00", "length": "8h",
+                              "crew_skills": ["infra"],
+                              "roles": [{"name": "primary", "under_weight": 10}]}])
+    assert not separable(Problem(sc))
+
+
+def test_solve_starts_from_the_repaired_construction():
+    res = solve(_soft_cover(), time_limit=10, workers=2)
+    assert res.status.has_schedule
+    assert "repair" in res.phase_times
+    assert res.evaluation.violations.empty
+    # the model's objective equals the evaluator's penalty on the returned schedule
+    assert abs(res.objective - res.evaluation.objective) < 1e-6
+
+
+def test_regression_soft_cover_construction_counts_as_complete():
+    """Bug: ``slots_needed`` counted soft-target roles, so a valid construction with a
+    soft slot left empty was never reported nor used as the warm start."""
+    prob = Problem(_soft_cover())
+    assert slots_needed(prob) == 0  # no hard count anywhere
+    hard = Problem(scenario())
+    assert slots_needed(hard) == 7  # one hard slot a day for a week
