@@ -139,6 +139,8 @@ class Rule(Protocol):
 
     def warm_start(self, prob: Facts) -> WarmCheck | None: ...
 
+    def couples(self, prob: Facts) -> bool: ...
+
 
 def no_prune(prob: Facts) -> Iterable[tuple[int, int]]:
     """``prune`` of a rule that forbids nothing outright."""
@@ -153,6 +155,12 @@ def no_capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
 def no_warm_start(prob: Facts) -> WarmCheck | None:
     """``warm_start`` of a rule the greedy need not check (soft, or a minimum)."""
     return None
+
+
+def per_person(prob: Facts) -> bool:
+    """``couples`` of a rule whose hard constraints bind each person alone (or that has
+    none): a schedule breaking only such rules can be mended one person at a time."""
+    return False
 
 
 def person_id(prob: Facts, person: int | None) -> str:

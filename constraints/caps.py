@@ -29,6 +29,7 @@ from .base import (
     Placed,
     Relaxation,
     WarmCheck,
+    per_person,
     person_change,
     person_id,
     raises,
@@ -310,3 +311,4 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return by_type is None or placed.by_type[inst.shift] + 1 <= by_type
 
     return check
+couples = per_person

@@ -25,7 +25,17 @@ from optimizer.facts import start_dates
 from optimizer.fairshare import rounded_bounds
 from optimizer.units import ceil_div, normalized
 
-from .base import Grouping, Outcome, Penalty, no_capacity, no_describe, no_prune, no_relaxations, no_warm_start
+from .base import (
+    Grouping,
+    Outcome,
+    Penalty,
+    no_capacity,
+    no_describe,
+    no_prune,
+    no_relaxations,
+    no_warm_start,
+    per_person,
+)
 
 # assignment variables; above this the LP and counting-model bounds are skipped (measured on
 # the 300-person year, 219k variables: 60-100 s of building for bounds the search cannot use)
@@ -245,3 +255,4 @@ describe = no_describe
 relaxations = no_relaxations
 capacity = no_capacity
 warm_start = no_warm_start
+couples = per_person

@@ -27,6 +27,7 @@ from .base import (
     WarmCheck,
     hard,
     largest_groups_bound,
+    per_person,
     person_id,
     raises,
     rule_change,
@@ -180,3 +181,4 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return cap is None or len(placed.holidays.union(mine)) <= cap
 
     return check
+couples = per_person

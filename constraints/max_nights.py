@@ -34,6 +34,7 @@ from .base import (
     greedy_count,
     hard,
     no_prune,
+    per_person,
     person_id,
     plural,
     raises,
@@ -193,3 +194,4 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return all(sum(1 for u in mine if a <= u < a + width) <= count for a in mine if s - width < a <= s)
 
     return check
+couples = per_person

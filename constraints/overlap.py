@@ -20,6 +20,7 @@ from .base import (
     cached_check,
     greedy_count,
     no_prune,
+    per_person,
 )
 
 if TYPE_CHECKING:
@@ -113,3 +114,4 @@ def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
 
 def warm_start(prob: Facts) -> WarmCheck | None:
     return gap_check(prob, 0)
+couples = per_person

@@ -20,6 +20,7 @@ from .base import (
     no_capacity,
     no_prune,
     no_warm_start,
+    per_person,
     person_id,
 )
 
@@ -90,3 +91,4 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
 
 capacity = no_capacity
 warm_start = no_warm_start  # soft only
+couples = per_person

@@ -26,6 +26,7 @@ from .base import (
     greedy_count,
     hard,
     no_prune,
+    per_person,
     person_id,
     rule_change,
 )
@@ -148,3 +149,4 @@ def warm_start(prob: Facts) -> WarmCheck | None:
     if not hard(spec) or spec is None:
         return None
     return gap_check(prob, int(spec.duration.total_seconds()))
+couples = per_person

@@ -36,6 +36,7 @@ from .base import (
     Violation,
     WarmCheck,
     no_prune,
+    per_person,
     person_change,
     person_id,
     plural,
@@ -304,3 +305,4 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return run <= n
 
     return check
+couples = per_person

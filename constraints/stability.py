@@ -17,6 +17,7 @@ from .base import (
     Violation,
     no_capacity,
     no_warm_start,
+    per_person,
     person_id,
 )
 
@@ -124,3 +125,4 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
 
 capacity = no_capacity
 warm_start = no_warm_start  # the warm start copies frozen instances from the baseline itself
+couples = per_person

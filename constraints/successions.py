@@ -9,7 +9,19 @@ import datetime as dt
 
 from optimizer.facts import instance_on, start_dates
 
-from .base import Facts, Grouping, Outcome, Placed, Relaxation, Violation, WarmCheck, no_capacity, no_prune, person_id
+from .base import (
+    Facts,
+    Grouping,
+    Outcome,
+    Placed,
+    Relaxation,
+    Violation,
+    WarmCheck,
+    no_capacity,
+    no_prune,
+    per_person,
+    person_id,
+)
 
 NAME = "succession"
 ONE_DAY = dt.timedelta(days=1)
@@ -106,3 +118,4 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return not other or other.isdisjoint(placed.insts)
 
     return check
+couples = per_person

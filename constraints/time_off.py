@@ -25,6 +25,7 @@ from .base import (
     Relaxation,
     Violation,
     WarmCheck,
+    per_person,
     person_id,
 )
 
@@ -140,3 +141,4 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return not prob.hard_off[p] or prob.hard_time_off(p, i) is None
 
     return check
+couples = per_person

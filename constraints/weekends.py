@@ -34,6 +34,7 @@ from .base import (
     WarmCheck,
     largest_groups_bound,
     no_prune,
+    per_person,
     person_change,
     person_id,
     plural,
@@ -221,3 +222,4 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return True
 
     return check
+couples = per_person

@@ -32,6 +32,7 @@ from .base import (
     cached_check,
     greedy_count,
     no_prune,
+    per_person,
     person_id,
     plural,
     raises,
@@ -283,3 +284,4 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return True
 
     return check
+couples = per_person

@@ -2,8 +2,8 @@
 
 The greedy of ``optimizer.construct`` keeps every hard *maximum* rule but not the minimum
 ones (``min_hours``, ``min_consecutive_days``, ``min_consecutive_days_off``): they look
-ahead. When cover is soft everywhere, no crew skills are required and no team share is
-capped, the hard rules bind each person alone, so a schedule can be made valid one person
+ahead. When no rule module ``couples`` people (cover soft everywhere, no crew skills),
+the hard rules bind each person alone, so a schedule can be made valid one person
 at a time: each person whose part breaks a hard rule is re-planned in a CP-SAT model of
 that person only (the same rule modules, a one-person scenario), hinted with the greedy's
 choices (which were made for cover), stopping at the first valid part.
@@ -23,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
 
+from constraints import RULES
+
 from .problem import Problem, build
 from .schedule import Assignment, Schedule
 from .verify import evaluate
@@ -36,12 +38,10 @@ class _First(cp_model.CpSolverSolutionCallback):
 
 
 def separable(problem: Problem) -> bool:
-    """True when every hard rule binds one person at a time: cover soft on every role, no
-    crew skills, no team share cap, no re-plan baseline."""
-    sc = problem.scenario
-    if problem.baseline is not None or sc.rules.max_share is not None:
-        return False
-    return all(not pat.crew_skills and all(role.soft for role in pat.roles) for pat in sc.shifts)
+    """True when every hard rule binds one person at a time (no rule module ``couples``
+    people in ``problem``: e.g. cover soft on every role, no crew skills) and there is no
+    re-plan baseline (whose frozen instances are kept as they are)."""
+    return problem.baseline is None and not any(rule.couples(problem) for rule in RULES)
 
 
 def repair(problem: Problem, schedule: Schedule, seconds: float, workers: int = 2,

@@ -52,6 +52,18 @@ def test_hard_cover_is_not_separable_and_is_left_alone():
     assert same is greedy and stats == {"people": 0, "repaired": 0, "failed": 0}
 
 
+def test_only_coverage_and_crew_skills_couple_people():
+    """Hand-checked: an exact count couples the people of a slot, a crew's skills its
+    members; every other rule family binds each person alone."""
+    from constraints import RULES
+    from optimizer.model import family
+
+    soft = Problem(_soft_cover())
+    assert [family(r) for r in RULES if r.couples(soft)] == []
+    hard = Problem(scenario())
+    assert [family(r) for r in RULES if r.couples(hard)] == ["coverage"]
+
+
 def test_crew_skills_are_not_separable():
     sc = _soft_cover(shifts=[{"name": "day", "repeat": "daily", "starts": "09:00", "length": "8h",
                               "crew_skills": ["infra"],
