@@ -18,6 +18,7 @@ runs). So the repair costs about a second per person.
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -44,12 +45,14 @@ def separable(problem: Problem) -> bool:
     return problem.baseline is None and not any(rule.couples(problem) for rule in RULES)
 
 
-def repair(problem: Problem, schedule: Schedule, seconds: float, workers: int = 2,
-           seed: int = 0) -> tuple[Schedule, dict[str, int]]:
+def repair(problem: Problem, schedule: Schedule, seconds: float, workers: int = 2, seed: int = 0,
+           stop: threading.Event | None = None) -> tuple[Schedule, dict[str, int]]:
     """``schedule`` with every person whose assignments break a hard rule re-planned alone
-    (see the module docstring), within ``seconds`` of wall time. Returns the schedule
-    and counters: ``people`` (with a hard violation), ``repaired``, ``failed`` (no valid
-    part found in time; their part is kept as it was)."""
+    (see the module docstring), within ``seconds`` of wall time or until ``stop`` is set.
+    Returns the schedule and counters: ``people`` (with a hard violation), ``repaired``,
+    ``failed`` (no valid part found in time; their part is kept as it was). Ctrl-C
+    cancels the people not started and returns after the running ones (at most
+    ``PERSON_SECONDS``)."""
     stats = {"people": 0, "repaired": 0, "failed": 0}
     if not separable(problem):
         return schedule, stats
@@ -63,31 +66,37 @@ def repair(problem: Problem, schedule: Schedule, seconds: float, workers: int = 
     by_person: dict[int, list[Assignment]] = {}
     for a in schedule.assignments:
         by_person.setdefault(a.person, []).append(a)
+    quit_ = stop if stop is not None else threading.Event()
     # ``workers`` persons at a time, each solved on one thread
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        jobs = {pool.submit(_alone_until, problem, p, by_person.get(p, []), deadline, workers, seed): p
+        jobs = {pool.submit(_alone_until, problem, p, by_person.get(p, []), deadline, quit_, seed): p
                 for p in bad}
-        for job, p in jobs.items():
-            fixed = job.result()
-            if fixed is None:
-                stats["failed"] += 1
-            else:
-                by_person[p] = fixed
-                stats["repaired"] += 1
+        try:
+            for job, p in jobs.items():
+                fixed = job.result()
+                if fixed is None:
+                    stats["failed"] += 1
+                else:
+                    by_person[p] = fixed
+                    stats["repaired"] += 1
+        except BaseException:  # Ctrl-C: do not start the others
+            quit_.set()
+            for job in jobs:
+                job.cancel()
+            raise
     out = sorted((a for part in by_person.values() for a in part), key=lambda a: (a.instance, a.role, a.person))
     return Schedule(problem, out, source=schedule.source), stats
 
 
-def _alone_until(problem: Problem, p: int, mine: list[Assignment], deadline: float, workers: int,
+def _alone_until(problem: Problem, p: int, mine: list[Assignment], deadline: float, quit_: threading.Event,
                  seed: int) -> list[Assignment] | None:
     left = deadline - time.perf_counter()
-    if left <= 0.05:
+    if left <= 0.05 or quit_.is_set():
         return None
-    return _alone(problem, p, mine, min(PERSON_SECONDS, left), workers, seed)
+    return _alone(problem, p, mine, min(PERSON_SECONDS, left), seed)
 
 
-def _alone(problem: Problem, p: int, mine: list[Assignment], seconds: float, workers: int,
-           seed: int) -> list[Assignment] | None:
+def _alone(problem: Problem, p: int, mine: list[Assignment], seconds: float, seed: int) -> list[Assignment] | None:
     """Person ``p`` re-planned in a model of that person alone, hinted with ``mine``; None
     if no valid part is found in ``seconds``."""
     sc = problem.scenario

@@ -196,13 +196,15 @@ def solve(
         warm_start = not plain and base is None
     first: Progress | None = None
     repair_time = 0.0
+    mended: dict[str, int] = {}
     if warm_start and hint is None:
         hint = construct(problem, seed=seed)
         first = report_construction(problem, hint, progress, t0)
         if first is None and separable(problem):
             # the greedy broke a minimum rule; people are independent: repair them one by one
             started = time.perf_counter()
-            hint, _ = repair(problem, hint, REPAIR_SHARE * (time_limit or 600.0), workers=workers, seed=seed)
+            hint, mended = repair(problem, hint, REPAIR_SHARE * (time_limit or 600.0), workers=workers, seed=seed,
+                                  stop=stop)
             repair_time = time.perf_counter() - started
             first = report_construction(problem, hint, progress, t0)
     builder = build(problem, plain=plain)
@@ -215,6 +217,8 @@ def solve(
                {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
     if repair_time:
         run.times["repair"] = repair_time
+        if mended["failed"]:
+            run.deadline.cut = True  # the wall clock decided who was mended: not reproducible
     if first is not None:  # the construction is the run's first schedule (already reported)
         run.first_schedule(first, report=False)
     balance = (balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2

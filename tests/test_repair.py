@@ -87,3 +87,16 @@ def test_regression_soft_cover_construction_counts_as_complete():
     assert slots_needed(prob) == 0  # no hard count anywhere
     hard = Problem(scenario())
     assert slots_needed(hard) == 7  # one hard slot a day for a week
+
+
+def test_a_set_stop_event_starts_nobody_and_keeps_the_greedy_parts():
+    import threading
+
+    prob = Problem(_soft_cover())
+    greedy = construct(prob)
+    stop = threading.Event()
+    stop.set()
+    same, stats = repair(prob, greedy, seconds=30, stop=stop)
+    assert stats["repaired"] == 0 and stats["failed"] == stats["people"] > 0
+    assert sorted(same.assignments, key=lambda a: (a.instance, a.role, a.person)) == sorted(
+        greedy.assignments, key=lambda a: (a.instance, a.role, a.person))
