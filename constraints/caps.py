@@ -311,4 +311,6 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return by_type is None or placed.by_type[inst.shift] + 1 <= by_type
 
     return check
-couples = per_person
+
+
+couples = per_person  # binds each person alone

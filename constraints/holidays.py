@@ -181,4 +181,6 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return cap is None or len(placed.holidays.union(mine)) <= cap
 
     return check
-couples = per_person
+
+
+couples = per_person  # binds each person alone

@@ -194,4 +194,6 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return all(sum(1 for u in mine if a <= u < a + width) <= count for a in mine if s - width < a <= s)
 
     return check
-couples = per_person
+
+
+couples = per_person  # binds each person alone

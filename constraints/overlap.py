@@ -114,4 +114,6 @@ def capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
 
 def warm_start(prob: Facts) -> WarmCheck | None:
     return gap_check(prob, 0)
-couples = per_person
+
+
+couples = per_person  # binds each person alone

@@ -149,4 +149,6 @@ def warm_start(prob: Facts) -> WarmCheck | None:
     if not hard(spec) or spec is None:
         return None
     return gap_check(prob, int(spec.duration.total_seconds()))
-couples = per_person
+
+
+couples = per_person  # binds each person alone

@@ -305,4 +305,6 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return run <= n
 
     return check
-couples = per_person
+
+
+couples = per_person  # binds each person alone

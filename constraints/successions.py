@@ -118,4 +118,6 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return not other or other.isdisjoint(placed.insts)
 
     return check
-couples = per_person
+
+
+couples = per_person  # binds each person alone

@@ -141,4 +141,6 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return not prob.hard_off[p] or prob.hard_time_off(p, i) is None
 
     return check
-couples = per_person
+
+
+couples = per_person  # binds each person alone

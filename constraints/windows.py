@@ -284,4 +284,6 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return True
 
     return check
-couples = per_person
+
+
+couples = per_person  # binds each person alone

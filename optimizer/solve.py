@@ -28,7 +28,7 @@ from .lns import LNS
 from .model import ModelBuilder
 from .phases import balance_expr, canonical_expr, hint_all, holding, main_objective
 from .problem import Problem, build
-from .repair import repair, separable
+from .repair import repair
 from .replan import check_frozen
 from .result import Progress, Result, Status, objective_of, read_result, status_of
 from .scenario import Scenario
@@ -200,13 +200,14 @@ def solve(
     if warm_start and hint is None:
         hint = construct(problem, seed=seed)
         first = report_construction(problem, hint, progress, t0)
-        if first is None and separable(problem):
-            # the greedy broke a minimum rule; people are independent: repair them one by one
+        if first is None:
+            # the greedy broke a minimum rule: when people are independent, repair them one by one
             started = time.perf_counter()
             hint, mended = repair(problem, hint, REPAIR_SHARE * (time_limit or 600.0), workers=workers, seed=seed,
                                   stop=stop)
-            repair_time = time.perf_counter() - started
-            first = report_construction(problem, hint, progress, t0)
+            if mended["people"]:
+                repair_time = time.perf_counter() - started
+                first = report_construction(problem, hint, progress, t0)
     builder = build(problem, plain=plain)
     if hint is not None or base is not None:
         add_hint(builder, hint, problem)
