@@ -135,7 +135,8 @@ def read_result(problem: Problem, builder: ModelBuilder, solver: cp_model.CpSolv
     return Result(
         status=status,
         objective=points(internal),
-        bound=points(internal if status == Status.OPTIMAL or bound is None else min(bound, internal)),
+        bound=(points(internal) if status == Status.OPTIMAL
+               else None if bound is None else points(min(bound, internal))),
         wall_time=wall,
         build_time=build_time,
         first_solution_time=first,

@@ -103,3 +103,23 @@ def test_regression_zero_window_crashed(tmp_path):
 def test_regression_bad_solver_options_exited_4(args, tmp_path):
     r = CliRunner().invoke(main, ["solve", str(EXAMPLES / "quarterly.yaml"), "--out", str(tmp_path), *args])
     assert r.exit_code == 2
+
+
+def test_regression_unknown_bound_was_reported_as_the_objective():
+    """A schedule whose search proved no bound (e.g. the construction kept when the time
+    ran out) was reported with bound = objective, i.e. 'gap 0 %' although not proven."""
+    from ortools.sat.python import cp_model
+
+    from optimizer.problem import build
+    from optimizer.result import read_result
+
+    prob = Problem(scenario())
+    b = build(prob)
+    solver = cp_model.CpSolver()
+    assert solver.solve(b.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    res = read_result(prob, b, solver, status=Status.FEASIBLE, bound=None, wall=1.0, build_time=0.1,
+                      first=0.1, interrupted=False, history=[])
+    assert res.objective is not None and res.bound is None and res.gap is None
+    proven = read_result(prob, b, solver, status=Status.OPTIMAL, bound=None, wall=1.0, build_time=0.1,
+                         first=0.1, interrupted=False, history=[])
+    assert proven.bound == proven.objective and proven.gap == 0.0

@@ -205,7 +205,10 @@ def _summary(result: Result, out_dir: Path, asked_reproducible: bool = False, qu
     if result.interrupted:
         status += " (stopped early: not proven optimal)"
     click.echo(f"status     {status}")
-    click.echo(f"objective  {result.objective:,.2f}    bound {result.bound:,.2f}    gap {result.gap:.2%}")
+    if result.bound is None:  # the search proved nothing (e.g. it ran out of time before its first step)
+        click.echo(f"objective  {result.objective:,.2f}    bound unknown")
+    else:
+        click.echo(f"objective  {result.objective:,.2f}    bound {result.bound:,.2f}    gap {result.gap:.2%}")
     click.echo(f"time       {result.wall_time:.1f}s (model built in {result.build_time:.2f}s)")
     if result.balance is not None:
         proven = "proven minimal" if result.balance_optimal else "not proven minimal"
