@@ -190,7 +190,7 @@ def _solve_record(scenario, *, time_limit: float, workers: int | None, determini
     t_ref[0] = time.perf_counter()
     res = solve(scenario, time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic,
                 plain=plain)
-    main = [h for h in res.history if h.phase == "main"]
+    main = [h for h in res.history if h.phase in ("main", "descent")]  # both in points
     sol_events = [(h.elapsed, h.objective, h.bound) for h in main]
     main_end = res.build_time + res.phase_times.get("main", 0.0) + res.phase_times.get("lns", 0.0)
     # bounds of the main search only: not the counting model (during the build), the warm

@@ -33,8 +33,10 @@ class Status(str, Enum):  # noqa: UP042  (str() keeps the enum form)
 class Progress:
     """Reported to the ``progress`` callback on every improving schedule and bound.
 
-    ``phase`` is ``main`` (objective and bound in points) or ``balance`` (the second
-    phase: objective and bound are the total distance from fair shares, in load-hours).
+    ``phase`` is ``main`` (objective and bound in points), ``descent`` (a schedule of the
+    per-person descent before the model is built, in points, see ``optimizer.repair``) or
+    ``balance`` (the second phase: objective and bound are the total distance from fair
+    shares, in load-hours).
     """
 
     objective: float | None

@@ -224,7 +224,7 @@ def solve(
             better: list[Progress] = []
 
             def improved(_: Schedule, cost: int) -> None:
-                better.append(Progress(points(cost), None, time.perf_counter() - t0, 0))
+                better.append(Progress(points(cost), None, time.perf_counter() - t0, 0, phase="descent"))
                 if progress:
                     progress(better[-1])
 

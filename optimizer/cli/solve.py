@@ -40,7 +40,8 @@ class _Ticker:
         elif ev.phase == "canonical":
             return
         else:
-            which = f"schedule #{ev.solutions:<3d}" if ev.solutions else "constructed  "
+            which = (f"schedule #{ev.solutions:<3d}" if ev.solutions
+                     else "descent      " if ev.phase == "descent" else "constructed  ")
             line = f"  {ev.elapsed:7.1f}s  {which} objective {ev.objective:12,.2f}  bound {bound}{gap}"
         if self.tty:
             click.echo("\r" + line, err=True, nl=False)
