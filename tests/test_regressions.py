@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -120,6 +121,13 @@ def test_regression_unknown_bound_was_reported_as_the_objective():
     res = read_result(prob, b, solver, status=Status.FEASIBLE, bound=None, wall=1.0, build_time=0.1,
                       first=0.1, interrupted=False, history=[])
     assert res.objective is not None and res.bound is None and res.gap is None
+    from optimizer.cli.solve import _summary
+
+    runner = CliRunner()
+    with runner.isolation() as streams:
+        _summary(res, Path("out"), quiet=True)
+    text = streams[0].getvalue().decode()
+    assert "bound unknown" in text and "gap" not in text
     proven = read_result(prob, b, solver, status=Status.OPTIMAL, bound=None, wall=1.0, build_time=0.1,
                          first=0.1, interrupted=False, history=[])
     assert proven.bound == proven.objective and proven.gap == 0.0
