@@ -28,7 +28,7 @@ from .lns import LNS
 from .model import ModelBuilder
 from .phases import balance_expr, canonical_expr, hint_all, holding, main_objective
 from .problem import Problem, build
-from .repair import descend, repair, separable
+from .repair import descend, repair
 from .replan import check_frozen
 from .result import Progress, Result, Status, objective_of, read_result, status_of
 from .scenario import Scenario
@@ -46,9 +46,9 @@ PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched 
 REPAIR_SHARE = 0.8  # at most this share of the time limit for repairing the construction
 # the per-person descent (optimizer.repair.descend), separable scenarios only: measured on Curtois
 # at 60 s, it beats the whole model's search from 50 people x 1092 shifts up (Instance20 47739 ->
-# 14277 points, 21 239163 -> 69715, 22 270642 -> 144314) and loses below (12 5367 -> 5645, 14
+# 14905 points, 21 239163 -> 73769, 22 270642 -> 135478) and loses below (12 5367 -> 5645, 14
 # 1569 -> 1771), so it runs from DESCENT_FROM people x shifts, for at most DESCENT_SHARE of what
-# is left (0.5 gave 19647 / 104k / 187636 on 20 / 21 / 22)
+# is left (a share of 0.5 gave 19647 / 105677 / 187636 on 20 / 21 / 22)
 DESCENT_FROM = 40_000
 DESCENT_SHARE = 0.8
 
@@ -202,55 +202,71 @@ def solve(
         # given as the hint, reaches a first schedule and a proof sooner on every size
         warm_start = not plain and base is None
     first: Progress | None = None
-    before = {}  # search before the model is built (it draws on the time limit): phase -> seconds
-    mended: dict[str, int] = {}
-    moved: dict[str, int] = {}
+    early = _Early()
     if warm_start and hint is None:
-        hint = construct(problem, seed=seed)
-        first = report_construction(problem, hint, progress, t0)
-        if first is None:
-            # the greedy broke a minimum rule: when people are independent, repair them one by one
-            started = time.perf_counter()
-            hint, mended = repair(problem, hint, REPAIR_SHARE * (time_limit or 600.0), workers=workers, seed=seed,
-                                  stop=stop)
-            if mended["people"]:
-                before["repair"] = time.perf_counter() - started
-                first = report_construction(problem, hint, progress, t0)
-        if (first is not None and len(problem.people) * len(problem.instances) >= DESCENT_FROM
-                and separable(problem)):
-            # people independent for the hard rules: improve the cover person by person
-            started = time.perf_counter()
-            left = (time_limit or 600.0) - sum(before.values())
-            better: list[Progress] = []
-
-            def improved(_: Schedule, cost: int) -> None:
-                better.append(Progress(points(cost), None, time.perf_counter() - t0, 0, phase="descent"))
-                if progress:
-                    progress(better[-1])
-
-            hint, moved = descend(problem, hint, DESCENT_SHARE * left, workers=workers, seed=seed, stop=stop,
-                                  improved=improved, deterministic=deterministic)
-            before["descent"] = time.perf_counter() - started
-            if better:
-                first = better[-1]
-    repair_time = sum(before.values())
+        hint, first = _construct(problem, early, time_limit or 600.0, progress, t0, stop, seed, workers,
+                                 deterministic)
+    searched = sum(early.times.values())
     builder = build(problem, plain=plain)
     if hint is not None or base is not None:
         add_hint(builder, hint, problem)
-    build_time = time.perf_counter() - t0 - repair_time  # the repair is search (see below)
-    # the repair drew on the time limit (it is search, not building)
-    deadline = Deadline(time_limit and max(0.0, time_limit - repair_time), REPRODUCIBLE_GRACE if deterministic else 0.0)
+    # the repair and the descent are search, not building: they drew on the time limit
+    build_time = time.perf_counter() - t0 - searched
+    deadline = Deadline(time_limit and max(0.0, time_limit - searched), REPRODUCIBLE_GRACE if deterministic else 0.0)
     run = _Run(problem, builder, deadline, progress, stop, t0,
                {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
-    run.times.update(before)
-    if before:
-        if mended.get("failed") or moved.get("cut"):
-            run.deadline.cut = True  # the wall clock decided who was mended: not reproducible
+    run.times.update(early.times)
+    if early.cut:
+        run.deadline.cut = True  # the wall clock decided who was mended or moved: not reproducible
     if first is not None:  # the construction is the run's first schedule (already reported)
         run.first_schedule(first, report=False)
     balance = (balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2
                and len(builder.vars.x) < BALANCE_UNTIL)
     return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
+
+
+class _Early:
+    """What the search before the model is built (repair, descent) spent and whether the
+    wall clock cut it."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self.cut = False
+
+
+def _construct(problem: Problem, early: _Early, limit: float, progress, t0: float, stop, seed: int, workers: int,
+               deterministic: bool) -> tuple[Schedule, Progress | None]:
+    """The greedy construction, repaired and improved person by person where people are
+    independent (``optimizer.repair``); the schedule and its report as the first schedule
+    (None when it breaks a hard rule or is too large to judge before the build)."""
+    hint = construct(problem, seed=seed)
+    first = report_construction(problem, hint, progress, t0)
+    if first is None:
+        # the greedy broke a minimum rule: when people are independent, repair them one by one
+        started = time.perf_counter()
+        hint, mended = repair(problem, hint, REPAIR_SHARE * limit, workers=workers, seed=seed, stop=stop)
+        if mended["people"]:
+            early.times["repair"] = time.perf_counter() - started
+            early.cut = early.cut or mended["failed"] > 0
+            first = report_construction(problem, hint, progress, t0)
+    if first is None or len(problem.people) * len(problem.instances) < DESCENT_FROM:
+        return hint, first
+    # large and valid: improve the cover person by person (descend checks separability)
+    better: list[Progress] = []
+
+    def improved(_: Schedule, cost: int) -> None:
+        better.append(Progress(points(cost), None, time.perf_counter() - t0, 0, phase="descent"))
+        if progress:
+            progress(better[-1])
+
+    started = time.perf_counter()
+    left = limit - sum(early.times.values())
+    hint, moved = descend(problem, hint, DESCENT_SHARE * left, workers=workers, seed=seed, stop=stop,
+                          improved=improved, deterministic=deterministic)
+    if moved["sweeps"]:
+        early.times["descent"] = time.perf_counter() - started
+        early.cut = early.cut or moved["cut"] > 0
+    return hint, (better[-1] if better else first)
 
 
 class _Run:
