@@ -149,8 +149,9 @@ def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> O
     rules = prob.scenario.rules
     own = rules.person_caps
     share_cap = _share_cap_min(prob)
+    mine = schedule.by_person()
     for p, person in enumerate(prob.people):
-        insts = {a.instance for a in schedule.assignments if a.person == p}
+        insts = {a.instance for a in mine.get(p, ())}
         minutes = sum(prob.instances[i].seconds // 60 for i in insts)
         counts = Counter(prob.instances[i].shift for i in insts)
         for name, pattern, cap in _count_caps(prob, p):

@@ -51,36 +51,46 @@ def _pairs(prob):
 
 def encode(m) -> None:
     prob, v = m.problem, m.vars
-    pairs = _pairs(prob)
-    if not pairs:
+    rules = {pat.name: pat.not_followed_by for pat in prob.scenario.shifts if pat.not_followed_by}
+    if not rules:
         return
+    dates = start_dates(prob)
+    # the pairs of _pairs, walked from each person's own instances (a one-person model of a
+    # long horizon has far fewer than the calendar)
     for p in v.people():
-        for i, j in pairs:
-            a, b = v.works(p, i), v.works(p, j)
-            if isinstance(a, int) or isinstance(b, int):
-                continue  # works() gives 0 when impossible
-            m.model.add_bool_or([a.Not(), b.Not()])
+        for i in v.instances_of[p]:
+            followers = rules.get(prob.instances[i].shift)
+            if not followers:
+                continue
+            a = v.works(p, i)
+            for other in followers:
+                j = instance_on(prob, other, dates[i] + ONE_DAY)
+                if j is not None and (p, j) in v.of_pi:
+                    m.model.add_bool_or([a.Not(), v.works(p, j).Not()])
 
 
 def evaluate(prob, schedule, stats) -> Outcome:
     out = Outcome()
-    pairs = _pairs(prob)
-    if not pairs:
+    rules = {pat.name: pat.not_followed_by for pat in prob.scenario.shifts if pat.not_followed_by}
+    if not rules:
         return out
+    dates = start_dates(prob)
     for p, assigned in schedule.by_person().items():
         mine = {a.instance for a in assigned}
-        for i, j in pairs:
-            if i in mine and j in mine:
-                a, b = prob.instances[i], prob.instances[j]
-                out.violations.append(
-                    Violation(
-                        NAME,
-                        f"{b.label} follows {a.label} ({a.shift} may not be followed by {b.shift})",
-                        prob.people[p].id,
-                        b.shift,
-                        b.start_iso,
+        for i in sorted(mine):  # the pairs of _pairs that this person works, in its order
+            for other in rules.get(prob.instances[i].shift, ()):
+                j = instance_on(prob, other, dates[i] + ONE_DAY)
+                if j is not None and j in mine:
+                    a, b = prob.instances[i], prob.instances[j]
+                    out.violations.append(
+                        Violation(
+                            NAME,
+                            f"{b.label} follows {a.label} ({a.shift} may not be followed by {b.shift})",
+                            prob.people[p].id,
+                            b.shift,
+                            b.start_iso,
+                        )
                     )
-                )
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -67,31 +68,43 @@ def expand(scenario: Scenario) -> list[ShiftInstance]:
     An instance exists for every occurrence whose local start lies in
     [start 00:00, end + 1 day 00:00) in the pattern's zone.
     """
-    raw: list[tuple[int, int, str, ShiftPattern, ZoneInfo, int]] = []
-    for order, pat in enumerate(scenario.shifts):
-        tz = pattern_zone(scenario, pat)
-        t = pat.start_time
-        day = scenario.start
-        while day <= scenario.end:
+    pats = scenario.shifts
+    return [
+        ShiftInstance(index=k, shift=pats[o].name, pattern=pats[o], tz=tz, start=s, end=e)
+        for k, (s, o, tz, e) in enumerate(_timing(timing_key(scenario)))
+    ]
+
+
+def timing_key(scenario: Scenario) -> tuple:
+    """What the instances' times depend on: the horizon, the zones and each pattern's
+    timing (not its roles), so scenarios that differ only in people, time off or role
+    counts (e.g. ``optimizer.repair``'s one-person scenarios) share one expansion."""
+    return (scenario.start, scenario.end, scenario.timezone,
+            tuple((pat.repeat, pat.start_weekday, pat.start_time, pat.length, pat.days, pat.timezone)
+                  for pat in scenario.shifts))
+
+
+@functools.lru_cache(maxsize=8)
+def _timing(key: tuple) -> tuple[tuple[int, int, ZoneInfo, int], ...]:
+    """(start, pattern order, zone, end) of every instance, sorted by (start, order)."""
+    start_day, end_day, team_zone, patterns = key
+    raw: list[tuple[int, int, ZoneInfo, int]] = []
+    for order, (repeat, weekday, t, length, days, pat_zone) in enumerate(patterns):
+        tz = zone(pat_zone or team_zone)
+        day = start_day
+        while day <= end_day:
             wd = WEEKDAY_NAMES[day.weekday()]
-            wanted = (
-                pat.start_weekday == day.weekday()
-                if pat.repeat == "weekly"
-                else (pat.days is None or wd in pat.days)
-            )
+            wanted = weekday == day.weekday() if repeat == "weekly" else (days is None or wd in days)
             if wanted:
                 naive = dt.datetime.combine(day, t)
                 start = local_to_utc(naive, tz)
                 # wall-clock end: add the length to the local start time
                 local_start = dt.datetime.fromtimestamp(start, tz).replace(tzinfo=None)
-                end = local_to_utc(local_start + pat.length, tz)
-                raw.append((start, order, pat.name, pat, tz, end))
+                end = local_to_utc(local_start + length, tz)
+                raw.append((start, order, tz, end))
             day += dt.timedelta(days=1)
     raw.sort(key=lambda r: (r[0], r[1]))
-    return [
-        ShiftInstance(index=k, shift=name, pattern=pat, tz=tz, start=s, end=e)
-        for k, (s, _o, name, pat, tz, e) in enumerate(raw)
-    ]
+    return tuple(raw)
 
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
-from .calendar import ShiftInstance, expand, horizon_bounds
+from .calendar import ShiftInstance, expand, horizon_bounds, timing_key
 from .scenario import Person, Scenario, TimeOff
 from .timecalc import days_touched, midnight, split_kinds, weekends_touched, zone
 from .units import load_centi
@@ -99,6 +99,24 @@ class Facts:
         self.frozen: set[int] = set()  # instances fixed to the baseline
         if baseline is not None:
             self._match_baseline(baseline)
+
+    # caches that depend only on the instances' names and times
+    _CALENDAR_CACHES = ("_starts", "start_dates", "_on_date", "_instances_of_shift")
+
+    def adopt_calendar(self, other: Facts) -> bool:
+        """Share ``other``'s caches of what depends only on the calendar (start dates, the
+        instance index by date, the days and weekends each instance touches) when both
+        scenarios expand to the same instances: the same horizon, zones and patterns'
+        names and timing (``optimizer.repair``'s one-person problems). Returns whether they
+        did; otherwise nothing changes."""
+        if (timing_key(self.scenario) != timing_key(other.scenario)
+                or [p.name for p in self.scenario.shifts] != [p.name for p in other.scenario.shifts]):
+            return False
+        self._days = other._days
+        self._weekends = other._weekends
+        for name in self._CALENDAR_CACHES:
+            self.__dict__[name] = getattr(other, name)
+        return True
 
     def _match_baseline(self, baseline: Published) -> None:
         by_key = {(inst.shift, inst.start): inst.index for inst in self.instances}

@@ -52,9 +52,14 @@ class Variables:
         self.definitions: set[int] = set()  # constraints that define auxiliary literals
         forbidden = frozenset(forbidden)
         qualified = problem.qualified_people
+        by_shift: dict[str, tuple[list[frozenset[int]], list[int]]] = {}  # per pattern: sets, their union
         for i, inst in enumerate(problem.instances):
-            sets = [qualified[(inst.shift, r)] for r in range(len(inst.roles))]
-            for p in sorted(frozenset().union(*sets)):
+            got = by_shift.get(inst.shift)
+            if got is None:
+                sets_ = [qualified[(inst.shift, r)] for r in range(len(inst.roles))]
+                got = by_shift[inst.shift] = (sets_, sorted(frozenset().union(*sets_)))
+            sets, anyone = got
+            for p in anyone:
                 if (p, i) in forbidden:
                     continue
                 for r in range(len(inst.roles)):

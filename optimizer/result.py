@@ -117,14 +117,26 @@ def objective_of(builder: ModelBuilder, solver: cp_model.CpSolver) -> int:
 
 def read_result(problem: Problem, builder: ModelBuilder, solver: cp_model.CpSolver | None, *, status: Status,
                 bound: int | None, wall: float, build_time: float, first: float | None, interrupted: bool,
-                history: list[Progress], **extra: Any) -> Result:
-    """A :class:`Result` from the solution ``solver`` holds (none unless ``status`` has one)."""
+                history: list[Progress], schedule: Schedule | None = None, **extra: Any) -> Result:
+    """A :class:`Result` from the solution ``solver`` holds (none unless ``status`` has one),
+    or, with ``solver`` None, from ``schedule``: a valid schedule found before the model
+    was built (``optimizer.repair``), its terms judged by the evaluators (which equal the
+    model's objective on every schedule)."""
     proto = builder.model.proto
     size = {
         "variables": len(proto.variables),
         "constraints": len(proto.constraints),
         "decision_variables": len(builder.vars.x),
     }
+    if solver is None and schedule is not None and status.has_schedule:
+        judged = evaluate(schedule)
+        costs = judged.penalties.groupby("rule", sort=True)["cost"].sum() if not judged.penalties.empty else {}
+        return Result(status=status, objective=points(judged.cost),
+                      bound=None if bound is None else points(min(bound, judged.cost)), wall_time=wall,
+                      build_time=build_time, first_solution_time=first,
+                      terms={str(k): int(v) / OBJECTIVE_SCALE for k, v in dict(costs).items()},
+                      schedule=schedule, evaluation=judged, model_size=size, interrupted=interrupted,
+                      solver_objective_internal=judged.cost, history=history, **extra)
     if solver is None or not status.has_schedule:
         return Result(status, None, None, wall, build_time, first, {}, None, None, size, interrupted, None,
                       history, **extra)

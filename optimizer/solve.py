@@ -220,8 +220,10 @@ def solve(
         run.deadline.cut = True  # the wall clock decided who was mended or moved: not reproducible
     if first is not None:  # the construction is the run's first schedule (already reported)
         run.first_schedule(first, report=False)
+        run.history.extend(early.better)  # the descent's schedules (already reported)
     balance = (balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2
                and len(builder.vars.x) < BALANCE_UNTIL)
+    run.early = hint if first is not None else None  # valid and judged before the build
     return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
 
 
@@ -232,13 +234,14 @@ class _Early:
     def __init__(self) -> None:
         self.times: dict[str, float] = {}
         self.cut = False
+        self.better: list[Progress] = []  # the descent's improving schedules
 
 
 def _construct(problem: Problem, early: _Early, limit: float, progress, t0: float, stop, seed: int, workers: int,
                deterministic: bool) -> tuple[Schedule, Progress | None]:
     """The greedy construction, repaired and improved person by person where people are
-    independent (``optimizer.repair``); the schedule and its report as the first schedule
-    (None when it breaks a hard rule or is too large to judge before the build)."""
+    independent (``optimizer.repair``); the schedule and the report of the first valid
+    one (None when it breaks a hard rule or is too large to judge before the build)."""
     hint = construct(problem, seed=seed)
     first = report_construction(problem, hint, progress, t0)
     if first is None:
@@ -248,11 +251,12 @@ def _construct(problem: Problem, early: _Early, limit: float, progress, t0: floa
         if mended["people"]:
             early.times["repair"] = time.perf_counter() - started
             early.cut = early.cut or mended["failed"] > 0
-            first = report_construction(problem, hint, progress, t0)
+        if mended["checked"]:  # judged person by person (separable): report it at any size
+            first = report_construction(problem, hint, progress, t0, large=True)
     if first is None or len(problem.people) * len(problem.instances) < DESCENT_FROM:
         return hint, first
     # large and valid: improve the cover person by person (descend checks separability)
-    better: list[Progress] = []
+    better = early.better
 
     def improved(_: Schedule, cost: int) -> None:
         better.append(Progress(points(cost), None, time.perf_counter() - t0, 0, phase="descent"))
@@ -266,7 +270,7 @@ def _construct(problem: Problem, early: _Early, limit: float, progress, t0: floa
     if moved["sweeps"]:
         early.times["descent"] = time.perf_counter() - started
         early.cut = early.cut or moved["cut"] > 0
-    return hint, (better[-1] if better else first)
+    return hint, first
 
 
 class _Run:
@@ -282,6 +286,7 @@ class _Run:
         self.first: float | None = None
         self.interrupted = False
         self.times: dict[str, float] = {}
+        self.early: Schedule | None = None  # a valid schedule found before the build (repair, descent)
 
     # -- plumbing ------------------------------------------------------------------------
     def settings(self, budget: float, wall: float | None = None) -> dict[str, object]:
@@ -330,6 +335,9 @@ class _Run:
             src, status, bound = self.improve(solver, warm, reserve)
         if not status.has_schedule and warm is not None:
             src, status = warm, Status.FEASIBLE  # the search found nothing in time: keep the construction
+        if not status.has_schedule and self.early is not None:
+            # not even completed in the model in time (a large model): keep the early schedule
+            return self.result(None, Status.FEASIBLE, None, schedule=self.early)
         if not status.has_schedule or src is None:
             return self.result(solver, status, None)
         extra: dict[str, object] = {}

@@ -29,11 +29,13 @@ TERM_BOUND_SHARE = 0.1  # and all of them together at most this share of the tim
 REPORT_CONSTRUCTION_UNTIL = 200_000  # people x shift instances; above this evaluating it costs seconds
 
 
-def report_construction(problem: Problem, sched: Schedule, progress, t0: float) -> Progress | None:
+def report_construction(problem: Problem, sched: Schedule, progress, t0: float, large: bool = False) -> Progress | None:
     """Report the construction as the first schedule, before the model is built, when it
     is complete and breaks no hard rule (judged by the rule modules' evaluators); the
-    event reported (for ``Result.history``), or None when it is not reported."""
-    if len(problem.people) * len(problem.instances) > REPORT_CONSTRUCTION_UNTIL:
+    event reported (for ``Result.history``), or None when it is not reported. Above
+    ``REPORT_CONSTRUCTION_UNTIL`` only when ``large`` (the schedule was repaired person by
+    person: it is the early search's result, worth the seconds of judging it)."""
+    if len(problem.people) * len(problem.instances) > REPORT_CONSTRUCTION_UNTIL and not large:
         return None
     need = slots_needed(problem)
     if len(sched.assignments) < need:

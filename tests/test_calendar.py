@@ -118,3 +118,24 @@ def test_days_and_weekends_touched():
     assert weekends_touched(s, e, tz) == [dt.date(2027, 1, 9)]
     # ending exactly at midnight does not touch the next day
     assert days_touched(s, s + 12 * 3600, tz) == [dt.date(2027, 1, 8)]
+
+
+def test_scenarios_that_differ_only_in_people_and_roles_share_one_expansion():
+    """optimizer.repair builds one-person copies of a scenario: their instances are the
+    original's, and the calendar caches are shared (adopt_calendar) only when the timing
+    is the same."""
+    from conftest import scenario
+
+    from optimizer.problem import Problem
+
+    sc = scenario()
+    copy = sc.model_copy(update={"people": sc.people[:1], "shifts": tuple(
+        pat.model_copy(update={"roles": tuple(r.model_copy(update={"count": 0}) for r in pat.roles)})
+        for pat in sc.shifts)})
+    a, b = Problem(sc), Problem(copy)
+    assert [(i.shift, i.start, i.end) for i in a.instances] == [(i.shift, i.start, i.end) for i in b.instances]
+    assert all(i.roles[0].count == 0 for i in b.instances)
+    assert b.adopt_calendar(a) and b.start_dates is a.start_dates
+    later = Problem(sc.model_copy(update={"timezone": "Asia/Tokyo"}))
+    assert not later.adopt_calendar(a)
+    assert [i.start for i in later.instances] != [i.start for i in a.instances]

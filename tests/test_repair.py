@@ -49,7 +49,7 @@ def test_hard_cover_is_not_separable_and_is_left_alone():
     assert not separable(prob)  # an exact count binds people together
     greedy = construct(prob)
     same, stats = repair(prob, greedy, seconds=5)
-    assert same is greedy and stats == {"people": 0, "repaired": 0, "failed": 0}
+    assert same is greedy and stats == {"people": 0, "repaired": 0, "failed": 0, "checked": 0}
 
 
 def test_only_coverage_and_crew_skills_couple_people():
@@ -172,3 +172,39 @@ def test_solve_runs_the_descent_on_large_separable_scenarios(monkeypatch):
     assert "descent" in res.phase_times
     assert res.objective == 0 and res.evaluation.violations.empty
     assert abs(res.objective - res.evaluation.objective) < 1e-6
+
+
+def test_forked_workers_repair_exactly_as_one_thread():
+    """Two workers are forked processes on Linux (threads elsewhere): each one-person solve
+    is the same seeded single-thread search, so the parts match one thread's."""
+    prob = Problem(_soft_cover())
+    greedy = construct(prob)
+    one, s1 = repair(prob, greedy, seconds=30, workers=1)
+    two, s2 = repair(prob, greedy, seconds=30, workers=2)
+    assert s1 == s2 and s1["repaired"] == s1["people"] > 0
+    assert sorted(one.assignments) == sorted(two.assignments)
+    assert evaluate(two).violations.empty
+
+
+def test_regression_a_repaired_schedule_is_kept_when_the_model_completes_nothing(monkeypatch):
+    """Bug (Curtois Instance23 at 60 s): the repair and the descent found a valid roster
+    before the build, the whole model then neither completed it nor found one in the
+    time left, and solve returned 'unknown' with no schedule. The early schedule is the
+    result now, its terms judged by the evaluators."""
+    import importlib
+
+    solve_module = importlib.import_module("optimizer.solve")
+    real_search = solve_module._Run.search
+
+    def nothing(self, settings, *a, **kw):  # a search that runs out of time at once
+        return real_search(self, {**settings, "max_time_in_seconds": 0.0}, *a, **kw)
+
+    monkeypatch.setattr(solve_module._Run, "search", nothing)
+    monkeypatch.setattr(solve_module._Run, "warm_start", lambda self, hint: None)
+    res = solve(_soft_cover(), time_limit=10, workers=1, lns=False)
+    assert res.status.name == "FEASIBLE" and res.schedule is not None
+    assert "repair" in res.phase_times
+    assert res.evaluation.violations.empty
+    assert abs(res.objective - res.evaluation.objective) < 1e-6
+    assert abs(sum(res.terms.values()) - res.objective) < 1e-6
+    assert res.first_solution_time is not None and res.first_solution_time <= res.wall_time
