@@ -22,18 +22,18 @@ from constraints.fairness import in_symmetry_order
 
 from .construct import construct
 from .deadline import REPRODUCIBLE_GRACE, Deadline
+from .early import Early, construct_early
 from .errors import InputError, InputProblem
 from .facts import slots_needed
 from .lns import LNS
 from .model import ModelBuilder
 from .phases import balance_expr, canonical_expr, hint_all, holding, main_objective
 from .problem import Problem, build
-from .repair import descend, repair
 from .replan import check_frozen
 from .result import Progress, Result, Status, objective_of, read_result, status_of
 from .scenario import Scenario
 from .schedule import Schedule
-from .starts import add_hint, baseline_of, configured, report_construction, term_bounds
+from .starts import add_hint, baseline_of, configured, term_bounds
 from .units import points
 
 __all__ = ["Progress", "Result", "Status", "solve", "solver_parameters"]
@@ -43,14 +43,6 @@ BALANCE_UNTIL = 60_000  # assignment variables; above this the main phase keeps 
 CANONICAL_SHARE = 0.1  # at most this share (at least 1 s) for the canonical tie-break
 LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS search takes over
 PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
-REPAIR_SHARE = 0.8  # at most this share of the time limit for repairing the construction
-# the per-person descent (optimizer.repair.descend), separable scenarios only: measured on Curtois
-# at 60 s, it beats the whole model's search from 50 people x 1092 shifts up (Instance20 47739 ->
-# 14905 points, 21 239163 -> 73769, 22 270642 -> 135478) and loses below (12 5367 -> 5645, 14
-# 1569 -> 1771), so it runs from DESCENT_FROM people x shifts, for at most DESCENT_SHARE of what
-# is left (a share of 0.5 gave 19647 / 105677 / 187636 on 20 / 21 / 22)
-DESCENT_FROM = 40_000
-DESCENT_SHARE = 0.8
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -202,9 +194,9 @@ def solve(
         # given as the hint, reaches a first schedule and a proof sooner on every size
         warm_start = not plain and base is None
     first: Progress | None = None
-    early = _Early()
+    early = Early()
     if warm_start and hint is None:
-        hint, first = _construct(problem, early, time_limit or 600.0, progress, t0, stop, seed, workers,
+        hint, first = construct_early(problem, early, time_limit or 600.0, progress, t0, stop, seed, workers,
                                  deterministic)
     searched = sum(early.times.values())
     builder = build(problem, plain=plain)
@@ -225,52 +217,6 @@ def solve(
                and len(builder.vars.x) < BALANCE_UNTIL)
     run.early = hint if first is not None else None  # valid and judged before the build
     return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
-
-
-class _Early:
-    """What the search before the model is built (repair, descent) spent and whether the
-    wall clock cut it."""
-
-    def __init__(self) -> None:
-        self.times: dict[str, float] = {}
-        self.cut = False
-        self.better: list[Progress] = []  # the descent's improving schedules
-
-
-def _construct(problem: Problem, early: _Early, limit: float, progress, t0: float, stop, seed: int, workers: int,
-               deterministic: bool) -> tuple[Schedule, Progress | None]:
-    """The greedy construction, repaired and improved person by person where people are
-    independent (``optimizer.repair``); the schedule and the report of the first valid
-    one (None when it breaks a hard rule or is too large to judge before the build)."""
-    hint = construct(problem, seed=seed)
-    first = report_construction(problem, hint, progress, t0)
-    if first is None:
-        # the greedy broke a minimum rule: when people are independent, repair them one by one
-        started = time.perf_counter()
-        hint, mended = repair(problem, hint, REPAIR_SHARE * limit, workers=workers, seed=seed, stop=stop)
-        if mended["people"]:
-            early.times["repair"] = time.perf_counter() - started
-            early.cut = early.cut or mended["failed"] > 0
-        if mended["checked"]:  # judged person by person (separable): report it at any size
-            first = report_construction(problem, hint, progress, t0, large=True)
-    if first is None or len(problem.people) * len(problem.instances) < DESCENT_FROM:
-        return hint, first
-    # large and valid: improve the cover person by person (descend checks separability)
-    better = early.better
-
-    def improved(_: Schedule, cost: int) -> None:
-        better.append(Progress(points(cost), None, time.perf_counter() - t0, 0, phase="descent"))
-        if progress:
-            progress(better[-1])
-
-    started = time.perf_counter()
-    left = limit - sum(early.times.values())
-    hint, moved = descend(problem, hint, DESCENT_SHARE * left, workers=workers, seed=seed, stop=stop,
-                          improved=improved, deterministic=deterministic)
-    if moved["sweeps"]:
-        early.times["descent"] = time.perf_counter() - started
-        early.cut = early.cut or moved["cut"] > 0
-    return hint, first
 
 
 class _Run:

@@ -166,8 +166,8 @@ def test_descent_leaves_coupled_scenarios_and_a_set_stop_alone():
 def test_solve_runs_the_descent_on_large_separable_scenarios(monkeypatch):
     import importlib
 
-    solve_module = importlib.import_module("optimizer.solve")
-    monkeypatch.setattr(solve_module, "DESCENT_FROM", 0)  # the threshold is measured on rosters of 50+ people
+    early = importlib.import_module("optimizer.early")
+    monkeypatch.setattr(early, "DESCENT_FROM", 0)  # the threshold is measured on rosters of 50+ people
     res = solve(_split_week(), time_limit=10, workers=2)
     assert "descent" in res.phase_times
     assert res.objective == 0 and res.evaluation.violations.empty

@@ -1,0 +1,70 @@
+"""The search before the whole model is built: the greedy construction, repaired and
+improved person by person where people are independent (``optimizer.repair``). Its
+result is the solve's first schedule and the hint of the model's search."""
+
+from __future__ import annotations
+
+import time
+
+from .construct import construct
+from .problem import Problem
+from .repair import descend, repair
+from .result import Progress
+from .schedule import Schedule
+from .starts import report_construction
+from .units import points
+
+REPAIR_SHARE = 0.8  # at most this share of the time limit for repairing the construction
+# the per-person descent (optimizer.repair.descend), separable scenarios only: measured on Curtois
+# at 60 s, it beats the whole model's search from 50 people x 1092 shifts up (Instance20 47739 ->
+# 14905 points, 21 239163 -> 73769, 22 270642 -> 135478) and loses below (12 5367 -> 5645, 14
+# 1569 -> 1771), so it runs from DESCENT_FROM people x shifts, for at most DESCENT_SHARE of what
+# is left (a share of 0.5 gave 19647 / 105677 / 187636 on 20 / 21 / 22)
+DESCENT_FROM = 40_000
+DESCENT_SHARE = 0.8
+
+
+class Early:
+    """What the search before the model is built (repair, descent) spent and whether the
+    wall clock cut it."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self.cut = False
+        self.better: list[Progress] = []  # the descent's improving schedules
+
+
+def construct_early(problem: Problem, early: Early, limit: float, progress, t0: float, stop, seed: int, workers: int,
+                    deterministic: bool) -> tuple[Schedule, Progress | None]:
+    """The greedy construction, repaired and improved person by person where people are
+    independent (``optimizer.repair``); the schedule and the report of the first valid
+    one (None when it breaks a hard rule or is too large to judge before the build)."""
+    hint = construct(problem, seed=seed)
+    first = report_construction(problem, hint, progress, t0)
+    if first is None:
+        # the greedy broke a minimum rule: when people are independent, repair them one by one
+        started = time.perf_counter()
+        hint, mended = repair(problem, hint, REPAIR_SHARE * limit, workers=workers, seed=seed, stop=stop)
+        if mended["people"]:
+            early.times["repair"] = time.perf_counter() - started
+            early.cut = early.cut or mended["failed"] > 0
+        if mended["checked"]:  # judged person by person (separable): report it at any size
+            first = report_construction(problem, hint, progress, t0, large=True)
+    if first is None or len(problem.people) * len(problem.instances) < DESCENT_FROM:
+        return hint, first
+    # large and valid: improve the cover person by person (descend checks separability)
+    better = early.better
+
+    def improved(_: Schedule, cost: int) -> None:
+        better.append(Progress(points(cost), None, time.perf_counter() - t0, 0, phase="descent"))
+        if progress:
+            progress(better[-1])
+
+    started = time.perf_counter()
+    left = limit - sum(early.times.values())
+    hint, moved = descend(problem, hint, DESCENT_SHARE * left, workers=workers, seed=seed, stop=stop,
+                          improved=improved, deterministic=deterministic)
+    if moved["sweeps"]:
+        early.times["descent"] = time.perf_counter() - started
+        early.cut = early.cut or moved["cut"] > 0
+    return hint, first
