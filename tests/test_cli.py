@@ -112,7 +112,8 @@ def test_no_schedule_in_time_exit_4(tmp_path, monkeypatch):
 
     from optimizer.schedule import Schedule
 
-    monkeypatch.setattr(sys.modules["optimizer.solve"], "construct", lambda problem, seed=0: Schedule(problem, []))
+    for where in ("optimizer.solve", "optimizer.early"):  # the warm start's and the early search's
+        monkeypatch.setattr(sys.modules[where], "construct", lambda problem, seed=0: Schedule(problem, []))
     r = run("solve", EXAMPLES / "follow_the_sun.yaml", "--out", tmp_path, "--time-limit", "0.000001", "-q")
     assert r.exit_code == 4, r.output
     assert "No schedule found" in r.output
