@@ -34,53 +34,49 @@ RANK = 35
 prune = no_prune
 
 
-def _pairs(prob):
-    """(i, j): instance j of a forbidden follower starts the local day after instance i."""
+def _followers(prob):
+    """Instance index -> the instances of its forbidden followers that start the local day
+    after it (only instances that have some)."""
     dates = start_dates(prob)
     rules = {pat.name: pat.not_followed_by for pat in prob.scenario.shifts if pat.not_followed_by}
+    out: dict[int, list[int]] = {}
     if not rules:
-        return []
-    out = []
+        return out
     for i, inst in enumerate(prob.instances):
         for other in rules.get(inst.shift, ()):
             j = instance_on(prob, other, dates[i] + ONE_DAY)
             if j is not None:
-                out.append((i, j))
+                out.setdefault(i, []).append(j)
     return out
+
+
+def _pairs(prob):
+    """(i, j): instance j of a forbidden follower starts the local day after instance i."""
+    return [(i, j) for i, js in _followers(prob).items() for j in js]
 
 
 def encode(m) -> None:
     prob, v = m.problem, m.vars
-    rules = {pat.name: pat.not_followed_by for pat in prob.scenario.shifts if pat.not_followed_by}
-    if not rules:
-        return
-    dates = start_dates(prob)
-    # the pairs of _pairs, walked from each person's own instances (a one-person model of a
-    # long horizon has far fewer than the calendar)
+    after = _followers(prob)
+    # walked from each person's own instances (a one-person model of a long horizon has far
+    # fewer than the calendar)
     for p in v.people():
         for i in v.instances_of[p]:
-            followers = rules.get(prob.instances[i].shift)
-            if not followers:
-                continue
-            a = v.works(p, i)
-            for other in followers:
-                j = instance_on(prob, other, dates[i] + ONE_DAY)
-                if j is not None and (p, j) in v.of_pi:
-                    m.model.add_bool_or([a.Not(), v.works(p, j).Not()])
+            for j in after.get(i, ()):
+                if (p, j) in v.of_pi:
+                    m.model.add_bool_or([v.works(p, i).Not(), v.works(p, j).Not()])
 
 
 def evaluate(prob, schedule, stats) -> Outcome:
     out = Outcome()
-    rules = {pat.name: pat.not_followed_by for pat in prob.scenario.shifts if pat.not_followed_by}
-    if not rules:
+    after = _followers(prob)
+    if not after:
         return out
-    dates = start_dates(prob)
     for p, assigned in schedule.by_person().items():
         mine = {a.instance for a in assigned}
-        for i in sorted(mine):  # the pairs of _pairs that this person works, in its order
-            for other in rules.get(prob.instances[i].shift, ()):
-                j = instance_on(prob, other, dates[i] + ONE_DAY)
-                if j is not None and j in mine:
+        for i in sorted(mine):
+            for j in after.get(i, ()):
+                if j in mine:
                     a, b = prob.instances[i], prob.instances[j]
                     out.violations.append(
                         Violation(

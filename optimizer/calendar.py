@@ -58,10 +58,6 @@ class ShiftInstance:
         return f"{self.shift} {human_local(self.start, self.tz)}"
 
 
-def pattern_zone(scenario: Scenario, pattern: ShiftPattern) -> ZoneInfo:
-    return zone(pattern.timezone or scenario.timezone)
-
-
 def expand(scenario: Scenario) -> list[ShiftInstance]:
     """All shift instances of the horizon, sorted by (start, pattern order).
 

@@ -71,13 +71,21 @@ def _init_child(problem: Problem, keyed: dict, quit_: Any) -> None:
 
 def _alone_child(p: int, mine: list[Assignment], seconds: float, seed: int, residual=None, work=None,
                  deadline: float | None = None):
-    if _CHILD["quit"].is_set():
+    return _alone_within(_CHILD["problem"], _CHILD["keyed"], _CHILD["quit"], p, mine, seconds, seed, residual,
+                         work, deadline)
+
+
+def _alone_within(problem: Problem, keyed: dict, quit_: Any, p: int, mine: list[Assignment], seconds: float,
+                  seed: int, residual, work, deadline: float | None):
+    """:func:`_alone`, unless ``quit_`` is set or ``deadline`` has (nearly) passed when the
+    person starts."""
+    if quit_.is_set():
         return None
     if deadline is not None:
         seconds = min(seconds, deadline - time.perf_counter())
         if seconds <= 0.05:
             return None
-    return _alone(_CHILD["problem"], _CHILD["keyed"], p, mine, seconds, seed, residual, work)
+    return _alone(problem, keyed, p, mine, seconds, seed, residual, work)
 
 
 class _Workers:
@@ -108,7 +116,8 @@ class _Workers:
         instant, when given: checked when the person starts)."""
         if self.forked:
             return self.pool.submit(_alone_child, p, mine, seconds, seed, residual, work, deadline)
-        return self.pool.submit(_alone_local, self, p, mine, seconds, seed, residual, work, deadline)
+        return self.pool.submit(_alone_within, self.problem, self.keyed, self.quit, p, mine, seconds, seed,
+                                residual, work, deadline)
 
     def close(self) -> None:
         self.quit.set()
@@ -119,16 +128,6 @@ class _Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _alone_local(w: _Workers, p: int, mine, seconds, seed, residual, work, deadline):
-    if w.quit.is_set():
-        return None
-    if deadline is not None:
-        seconds = min(seconds, deadline - time.perf_counter())
-        if seconds <= 0.05:
-            return None
-    return _alone(w.problem, w.keyed, p, mine, seconds, seed, residual, work)
 
 
 def separable(problem: Problem) -> bool:
