@@ -61,6 +61,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self.phase = phase
         self.scale = scale
         self.stop_at_first = False
+        self.floor = 0  # a lower bound of the objective known before the search (starts.term_bounds)
 
     def on_solution_callback(self) -> None:
         self.count += 1
@@ -72,12 +73,13 @@ class _Callback(cp_model.CpSolverSolutionCallback):
             terms = {}
             for term in self.builder.terms:
                 terms[term.rule] = terms.get(term.rule, 0.0) + points(term.coeff * self.value(term.expr))
-        ev = Progress(self.scale(round(self.objective_value)), self.scale(round(self.best_objective_bound)),
-                      now, len(self.history) + 1, self.phase, terms)
+        objective = round(self.objective_value)
+        bound = max(round(self.best_objective_bound), self.floor)
+        ev = Progress(self.scale(objective), self.scale(bound), now, len(self.history) + 1, self.phase, terms)
         self.history.append(ev)
         if self.progress:
             self.progress(ev)
-        if self.stop_at_first:
+        if self.stop_at_first or objective <= self.floor:
             self.stop_search()
 
 
@@ -233,6 +235,7 @@ class _Run:
         self.interrupted = False
         self.times: dict[str, float] = {}
         self.early: Schedule | None = None  # a valid schedule found before the build (repair, descent)
+        self.floor = 0  # a lower bound of the main objective (starts.term_bounds); 0 = none known
 
     # -- plumbing ------------------------------------------------------------------------
     def settings(self, budget: float, wall: float | None = None) -> dict[str, object]:
@@ -251,6 +254,8 @@ class _Run:
         cb = _Callback(self.progress, self.t0, self.history, phase, scale,
                        self.builder if phase == "main" else None)
         cb.stop_at_first = stop_at_first
+        if phase == "main":
+            cb.floor = self.floor
         started = time.perf_counter()
         self.interrupted = _run(solver, self.builder, cb, self.stop) or self.interrupted
         spent = time.perf_counter() - started
@@ -267,6 +272,16 @@ class _Run:
                            wall=time.perf_counter() - self.t0, build_time=self.build_time, first=self.first,
                            interrupted=self.interrupted, history=self.history, phase_times=self.times, **extra)
 
+    def judged(self, solver: cp_model.CpSolver) -> tuple[cp_model.CpSolver, Status, int | None]:
+        """The main search's status and bound, with the floor: a schedule that meets the
+        floor is optimal, whatever CP-SAT could prove in its own model."""
+        status, bound = status_of(solver), _bound(solver)
+        if bound is not None:
+            bound = max(bound, self.floor)
+            if status == Status.FEASIBLE and objective_of(self.builder, solver) <= bound:
+                status = Status.OPTIMAL
+        return solver, status, bound
+
     # -- the phases ----------------------------------------------------------------------
     def solve(self, hint: Schedule | None, warm_start: bool, lns: bool, balance: bool, plain: bool) -> Result:
         limit = self.deadline.seconds or 1e9
@@ -276,7 +291,7 @@ class _Run:
         reserve = BALANCE_SHARE * limit if balance else 0.0
         main_budget = LNS_FIRST * limit if lns else max(0.0, limit - reserve)
         solver = self.search(self.settings(main_budget, wall=max(0.0, self.deadline.remaining() - reserve)))
-        status, src, bound = status_of(solver), solver, _bound(solver)
+        src, status, bound = self.judged(solver)
         if lns and not self.interrupted and status in (Status.FEASIBLE, Status.UNKNOWN):
             src, status, bound = self.improve(solver, warm, reserve)
         if not status.has_schedule and warm is not None:
@@ -350,9 +365,9 @@ class _Run:
                                               wall=self.deadline.remaining() - reserve), stop_at_first=True)
             used += again.deterministic_time
             if self.interrupted or again.response_proto.status != cp_model.FEASIBLE:
-                return again, status_of(again), _bound(again)
+                return self.judged(again)
             solver = start = again
-        bound = _bound(solver)
+        bound = self.judged(solver)[2]
         search = LNS(self.builder, self.problem, list(start.response_proto.solution),
                      objective_of(self.builder, start), self.settings(1.0), self.seed, self.deterministic)
 

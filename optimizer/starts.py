@@ -110,9 +110,16 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
     """A lower bound per objective term, given back to the model: each rule's terms
     minimised alone for a moment (a much easier problem than their sum), and the
     model told ``terms >= that bound``. Valid for every schedule, so the main phase's
-    optimum stands; its bound starts at their sum, and a schedule that reaches it is
-    proven at once. Rules whose terms are 0 at the warm start are skipped. ``run`` is the
-    solve's ``_Run`` (its builder, deadline, settings and times)."""
+    optimum stands; its bound starts at their sum (the run's ``floor``, below which no
+    reported bound goes), and a schedule that reaches it is proven at once. Rules whose
+    terms are 0 at the warm start are skipped. ``run`` is the solve's ``_Run`` (its
+    builder, deadline, settings and times).
+
+    Measured and not kept (2026-12-03, docs/benchmarks.md): the bounds used only as the
+    floor and a stop criterion, out of the main phase's model (the examples proved 3-20x
+    slower; neither S nor M gained); and pairs of rules bounded together after the singles
+    (S's floor 316.25 where CP-SAT's own bound reaches it anyway; the examples' proofs
+    0.5-2 s later)."""
     if len(run.builder.vars.x) > TERM_BOUNDS_UNTIL:
         return
     groups: dict[str, list] = {}
@@ -124,6 +131,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
     limit = run.deadline.seconds or 1e9
     each = min(TERM_BOUND_SECONDS, TERM_BOUND_SHARE * limit / len(groups))
     started = time.perf_counter()
+    floor = 0
     for _rule, terms in sorted(groups.items()):
         expr = sum(t.coeff * t.expr for t in terms)
         if warm is not None and round(warm.value(expr)) == 0:
@@ -146,7 +154,9 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
         else:
             break  # infeasible: the main phase proves (and explains) it
         if lb > 0:
+            floor += lb
             model.add(expr >= lb)
+    run.floor = floor
     model.minimize(main_objective(run.builder))
     if warm is not None:
         hint_all(model, warm)
