@@ -79,3 +79,62 @@ def test_deadline_shares_never_exceed_what_is_left():
     assert d.expired and d.remaining() == 0.0
     g = Deadline(10.0, grace=5.0, clock=lambda: now[0])
     assert g.remaining() == pytest.approx(15.0) and g.seconds == 10.0
+
+
+def test_a_stalled_search_ends_without_counting_as_an_interruption():
+    # a model CP-SAT cannot finish quickly (pigeons into one fewer holes, no objective
+    # help), run with a stall test that is true at once: it returns within a second
+    import time
+
+    from ortools.sat.python import cp_model
+
+    from optimizer.searching import Callback, run_search
+
+    class _Builder:
+        model = cp_model.CpModel()
+
+    m = _Builder.model
+    n = 14
+    x = {(i, j): m.new_bool_var("") for i in range(n) for j in range(n - 1)}
+    for i in range(n):
+        m.add_exactly_one(x[i, j] for j in range(n - 1))
+    for j in range(n - 1):
+        m.add_at_most_one(x[i, j] for i in range(n))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 60
+    solver.parameters.symmetry_level = 0
+    solver.parameters.catch_sigint_signal = False
+    t = time.perf_counter()
+    interrupted = run_search(solver, _Builder(), Callback(None, t, []), None, lambda: True)
+    assert not interrupted
+    assert time.perf_counter() - t < 5
+
+
+def test_a_stalled_main_phase_goes_on_with_the_core_search_from_its_schedule(monkeypatch):
+    # S (12 people, weekly slots) stalls after its first schedules: with a stall after no
+    # time at all the core-based search takes over for the rest of the main phase; the
+    # result is judged by the evaluators, no worse than where the first search stopped,
+    # and its bound is no lower than the first search's
+    import sys
+
+    from benchmarks.generate import generate
+    from optimizer.units import OBJECTIVE_SCALE
+
+    solve_module = sys.modules["optimizer.solve"]
+    monkeypatch.setattr(solve_module, "STALL_AT_LEAST", 0.0)
+    seen = []
+    real = solve_module._Run.prove
+
+    def prove(self, solver, bound, reserve):
+        seen.append((solve_module.objective_of(self.builder, solver), bound))
+        return real(self, solver, bound, reserve)
+
+    monkeypatch.setattr(solve_module._Run, "prove", prove)
+    r = solve(generate("S", seed=0), time_limit=8, balance=False, workers=2)
+    check_consistent(r)
+    assert seen, "the main search did not stall"
+    (first_objective, first_bound), = seen
+    assert r.status in (Status.FEASIBLE, Status.OPTIMAL)
+    assert r.objective * OBJECTIVE_SCALE <= first_objective
+    assert first_bound / OBJECTIVE_SCALE <= r.bound <= r.objective
