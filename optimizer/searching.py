@@ -79,13 +79,14 @@ def solver_parameters(
 
 
 def bound_of(solver: cp_model.CpSolver) -> int | None:
+    """CP-SAT's proven bound (internal units) when the search has a schedule, else None."""
     if solver.response_proto.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return max(0, round(solver.best_objective_bound))
     return None
 
 
 def run_search(solver: cp_model.CpSolver, builder: ModelBuilder, cb: Callback, stop,
-         stalled: Callable[[], bool] | None = None) -> bool:
+               stalled: Callable[[], bool] | None = None) -> bool:
     """Run the solve in a worker thread so that Ctrl-C (or ``stop``) can end the search
     while keeping the best schedule found so far; ``stalled()`` true also ends it (not
     counted as an interruption)."""

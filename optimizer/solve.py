@@ -196,7 +196,7 @@ class _Run:
         solver = configured(settings)
         solver.parameters.log_search_progress = self.log
         cb = Callback(self.progress, self.t0, self.history, phase, scale,
-                       self.builder if phase == "main" else None)
+                      self.builder if phase == "main" else None)
         cb.stop_at_first = stop_at_first
         if phase == "main":
             cb.floor = self.floor
@@ -224,13 +224,11 @@ class _Run:
                            wall=time.perf_counter() - self.t0, build_time=self.build_time, first=self.first,
                            interrupted=self.interrupted, history=self.history, phase_times=self.times, **extra)
 
-    def judged(self, solver: cp_model.CpSolver, known: int = 0) -> tuple[cp_model.CpSolver, Status, int | None]:
-        """The main search's status and bound, with the floor (and ``known``, a bound from
-        an earlier search): a schedule that meets it is optimal, whatever CP-SAT could prove
-        in this search."""
+    def judged(self, solver: cp_model.CpSolver) -> tuple[cp_model.CpSolver, Status, int | None]:
+        """The main search's status and bound, with the floor: a schedule that meets the
+        floor is optimal, whatever CP-SAT could prove in this search."""
         status, bound = status_of(solver), bound_of(solver)
         if bound is not None:
-            bound = max(bound, known)
             bound = max(bound, self.floor)
             if status == Status.FEASIBLE and objective_of(self.builder, solver) <= bound:
                 status = Status.OPTIMAL
@@ -284,8 +282,9 @@ class _Run:
         again = self.search({**self.settings(left, wall=left), "optimize_with_core": True})
         if again.response_proto.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solver, Status.FEASIBLE, bound
+        self.floor = max(self.floor, bound_of(again) or 0)  # and so does the second's
         best = again if objective_of(self.builder, again) <= objective_of(self.builder, solver) else solver
-        return self.judged(best, max(bound or 0, bound_of(again) or 0))
+        return self.judged(best)
 
     def warm_start(self, hint: Schedule | None) -> cp_model.CpSolver | None:
         """Start large searches from a constructed schedule: the greedy of
