@@ -33,6 +33,7 @@ class Callback(cp_model.CpSolverSolutionCallback):
         self.stop_at_first = False
         self.floor = 0  # a lower bound of the objective known before the search (starts.term_bounds)
         self.last = time.perf_counter()  # when the last schedule came
+        self.stalled = False  # run_search ended the search for want of progress
 
     def on_solution_callback(self) -> None:
         self.count += 1
@@ -111,6 +112,7 @@ def run_search(solver: cp_model.CpSolver, builder: ModelBuilder, cb: Callback, s
                 solver.stop_search()
             elif stalled is not None and stalled():
                 stalled = None
+                cb.stalled = True
                 solver.stop_search()
         except KeyboardInterrupt:
             interrupted = True

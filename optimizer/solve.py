@@ -201,15 +201,9 @@ class _Run:
         if phase == "main":
             cb.floor = self.floor
         started = cb.last = time.perf_counter()
-
-        def stalled() -> bool:
-            now = time.perf_counter()
-            self.stalled = now - cb.last > max(STALL_AT_LEAST, cb.last - started)
-            return self.stalled
-
-        self.stalled = False
-        cut = run_search(solver, self.builder, cb, self.stop, stalled if stall else None)
+        cut = run_search(solver, self.builder, cb, self.stop, (lambda: _stalled(cb, started)) if stall else None)
         self.interrupted = cut or self.interrupted
+        self.stalled = cb.stalled
         spent = time.perf_counter() - started
         self.times[phase] = self.times.get(phase, 0.0) + spent
         if phase == "main" and cb.first is not None and self.first is None:
@@ -407,3 +401,9 @@ class _Run:
         if solver.response_proto.status == cp_model.OPTIMAL:
             return solver, True
         return src, False
+
+
+def _stalled(cb: Callback, started: float) -> bool:
+    """The search has a schedule and no better one came for as long as the last one took
+    to find (from ``started``), and at least ``STALL_AT_LEAST`` seconds."""
+    return cb.count > 0 and time.perf_counter() - cb.last > max(STALL_AT_LEAST, cb.last - started)
