@@ -20,7 +20,10 @@ A module satisfies :class:`Rule` by defining, at module level:
 - ``capacity(prob, p, insts) -> Capacity | None``: the most person ``p`` could take of the
   instances ``insts`` under this rule alone (``rota check``'s capacity arithmetic);
 - ``warm_start(prob) -> WarmCheck | None``: the rule's own incremental check that the
-  greedy warm start (``optimizer.construct``) runs before placing a person.
+  greedy warm start (``optimizer.construct``) runs before placing a person;
+- ``warm_cost(prob) -> WarmCost | None``: what placing a person would add to the rule's
+  soft penalty (points, negative for a gain), which the greedy weighs when choosing
+  among the people its checks admit.
 
 ``tests/constraints/test_protocol.py`` fails when a module in ``RULES`` lacks any of them.
 """
@@ -56,9 +59,11 @@ __all__ = [
     "Rule",
     "Violation",
     "WarmCheck",
+    "WarmCost",
     "cached_check",
     "no_capacity",
     "no_prune",
+    "no_warm_cost",
     "no_warm_start",
 ]
 
@@ -110,6 +115,10 @@ class Placed:
 WarmCheck = Callable[[Placed, int, int], bool]
 """``check(placed, p, i)``: may person ``p`` (with ``placed`` so far) take instance ``i``?"""
 
+WarmCost = Callable[[Placed, int, int], float]
+"""``cost(placed, p, i)``: the points person ``p`` taking instance ``i`` would add to the
+rule's soft penalty, given ``placed`` (negative: what it would save)."""
+
 Grouping = Literal["person", "instance", "never"]
 
 
@@ -139,6 +148,8 @@ class Rule(Protocol):
 
     def warm_start(self, prob: Facts) -> WarmCheck | None: ...
 
+    def warm_cost(self, prob: Facts) -> WarmCost | None: ...
+
     def couples(self, prob: Facts) -> bool: ...
 
 
@@ -154,6 +165,12 @@ def no_capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
 
 def no_warm_start(prob: Facts) -> WarmCheck | None:
     """``warm_start`` of a rule the greedy need not check (soft, or a minimum)."""
+    return None
+
+
+def no_warm_cost(prob: Facts) -> WarmCost | None:
+    """``warm_cost`` of a rule whose soft penalty the greedy does not weigh (hard only, or
+    one that looks ahead: minimum rules, runs, stability)."""
     return None
 
 

@@ -29,6 +29,7 @@ from .base import (
     Placed,
     Relaxation,
     WarmCheck,
+    no_warm_cost,
     per_person,
     person_change,
     person_id,
@@ -314,4 +315,5 @@ def warm_start(prob: Facts) -> WarmCheck | None:
     return check
 
 
+warm_cost = no_warm_cost  # no soft penalty the greedy weighs
 couples = per_person  # binds each person alone

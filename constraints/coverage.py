@@ -30,6 +30,7 @@ from .base import (
     new_person,
     no_capacity,
     no_prune,
+    no_warm_cost,
     no_warm_start,
     person_change,
 )
@@ -230,6 +231,7 @@ capacity = no_capacity  # coverage is the demand side of the capacity arithmetic
 warm_start = no_warm_start  # the warm start fills each slot with qualified people itself
 
 
+warm_cost = no_warm_cost  # no soft penalty the greedy weighs
 def couples(prob: Facts) -> bool:
     """An exact (hard) count binds the people of a slot together; a soft target does not."""
     return any(not role.soft for pat in prob.scenario.shifts for role in pat.roles)

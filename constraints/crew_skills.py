@@ -15,6 +15,7 @@ from .base import (
     new_person,
     no_capacity,
     no_prune,
+    no_warm_cost,
     no_warm_start,
 )
 
@@ -91,6 +92,7 @@ capacity = no_capacity  # the capacity lines count crew-skill holders per patter
 warm_start = no_warm_start  # a crew, not a person: the warm start searches crews itself
 
 
+warm_cost = no_warm_cost  # no soft penalty the greedy weighs
 def couples(prob: Facts) -> bool:
     """A crew's skills are held jointly by its members."""
     return any(pat.crew_skills for pat in prob.scenario.shifts)

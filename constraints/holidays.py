@@ -25,6 +25,7 @@ from .base import (
     Placed,
     Relaxation,
     WarmCheck,
+    WarmCost,
     hard,
     largest_groups_bound,
     per_person,
@@ -181,6 +182,33 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return cap is None or len(placed.holidays.union(mine)) <= cap
 
     return check
+
+
+def warm_cost(prob: Facts) -> WarmCost | None:
+    """Each new public holiday on call costs the soft ``avoid`` weight, and what it adds
+    above a soft ``max_holidays`` costs that cap's weight."""
+    avoid = _avoid(prob)
+    w_avoid = avoid.weight if avoid is not None and avoid.soft else 0.0
+    spec = prob.scenario.rules.max_holidays
+    cap = spec if spec is not None and spec.soft else None
+    if not w_avoid and cap is None:
+        return None
+
+    def cost(placed: Placed, p: int, i: int) -> float:
+        hol = prob.holidays[p]
+        if not hol:
+            return 0.0
+        new = {d for d in prob.days_of(p, i) if d in hol} - placed.holidays
+        if not new:
+            return 0.0
+        points = w_avoid * len(new)
+        if cap is not None:
+            before = len(placed.holidays)
+            over = max(0, before + len(new) - cap.count) - max(0, before - cap.count)
+            points += cap.weight * over
+        return points
+
+    return cost
 
 
 couples = per_person  # binds each person alone

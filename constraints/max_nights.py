@@ -34,6 +34,7 @@ from .base import (
     greedy_count,
     hard,
     no_prune,
+    no_warm_cost,
     per_person,
     person_id,
     plural,
@@ -196,4 +197,5 @@ def warm_start(prob: Facts) -> WarmCheck | None:
     return check
 
 
+warm_cost = no_warm_cost  # no soft penalty the greedy weighs
 couples = per_person  # binds each person alone

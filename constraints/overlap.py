@@ -20,6 +20,7 @@ from .base import (
     cached_check,
     greedy_count,
     no_prune,
+    no_warm_cost,
     per_person,
 )
 
@@ -116,4 +117,5 @@ def warm_start(prob: Facts) -> WarmCheck | None:
     return gap_check(prob, 0)
 
 
+warm_cost = no_warm_cost  # no soft penalty the greedy weighs
 couples = per_person  # binds each person alone

@@ -17,6 +17,7 @@ from .base import (
     Outcome,
     Penalty,
     Relaxation,
+    WarmCost,
     no_capacity,
     no_prune,
     no_warm_start,
@@ -91,4 +92,18 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
 
 capacity = no_capacity
 warm_start = no_warm_start  # soft only
+
+
+def warm_cost(prob: Facts) -> WarmCost | None:
+    """Taking a shift someone asked to work saves the request's weight; one they asked
+    not to work costs it."""
+    points: dict[tuple[int, int], float] = {}
+    for p, person in enumerate(prob.people):
+        for req in person.shift_requests:
+            i = instance_on(prob, req.shift, req.date)
+            if i is not None:
+                points[(p, i)] = points.get((p, i), 0.0) + (-req.weight if req.want == "on" else req.weight)
+    if not points:
+        return None
+    return lambda placed, p, i: points.get((p, i), 0.0)
 couples = per_person

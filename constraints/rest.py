@@ -26,6 +26,7 @@ from .base import (
     greedy_count,
     hard,
     no_prune,
+    no_warm_cost,
     per_person,
     person_id,
     rule_change,
@@ -151,4 +152,5 @@ def warm_start(prob: Facts) -> WarmCheck | None:
     return gap_check(prob, int(spec.duration.total_seconds()))
 
 
+warm_cost = no_warm_cost  # no soft penalty the greedy weighs
 couples = per_person  # binds each person alone

@@ -16,6 +16,7 @@ from .base import (
     Relaxation,
     Violation,
     no_capacity,
+    no_warm_cost,
     no_warm_start,
     per_person,
     person_id,
@@ -125,4 +126,5 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
 
 capacity = no_capacity
 warm_start = no_warm_start  # the warm start copies frozen instances from the baseline itself
+warm_cost = no_warm_cost  # no soft penalty the greedy weighs
 couples = per_person

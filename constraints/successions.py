@@ -19,6 +19,7 @@ from .base import (
     WarmCheck,
     no_capacity,
     no_prune,
+    no_warm_cost,
     per_person,
     person_id,
 )
@@ -126,4 +127,5 @@ def warm_start(prob: Facts) -> WarmCheck | None:
     return check
 
 
+warm_cost = no_warm_cost  # no soft penalty the greedy weighs
 couples = per_person  # binds each person alone

@@ -25,6 +25,7 @@ from .base import (
     Relaxation,
     Violation,
     WarmCheck,
+    WarmCost,
     per_person,
     person_id,
 )
@@ -141,6 +142,28 @@ def warm_start(prob: Facts) -> WarmCheck | None:
         return not prob.hard_off[p] or prob.hard_time_off(p, i) is None
 
     return check
+
+
+def warm_cost(prob: Facts) -> WarmCost | None:
+    """Soft time off that the shift overlaps costs its weight; the first shift inside a
+    wish to be on call saves the wish's weight."""
+    if not any(prob.soft_off) and not any(prob.prefer):
+        return None
+
+    def cost(placed: Placed, p: int, i: int) -> float:
+        inst = prob.instances[i]
+        points = 0.0
+        for iv in prob.soft_off[p]:
+            if iv.start < inst.end and inst.start < iv.end:
+                points += iv.entry.weight
+        for iv in prob.prefer[p]:
+            if iv.start < inst.end and inst.start < iv.end and not any(
+                iv.start < e and s < iv.end for s, e in zip(placed.starts, placed.ends, strict=True)
+            ):
+                points -= iv.entry.weight
+        return points
+
+    return cost
 
 
 couples = per_person  # binds each person alone

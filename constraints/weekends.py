@@ -34,6 +34,7 @@ from .base import (
     WarmCheck,
     largest_groups_bound,
     no_prune,
+    no_warm_cost,
     per_person,
     person_change,
     person_id,
@@ -224,4 +225,5 @@ def warm_start(prob: Facts) -> WarmCheck | None:
     return check
 
 
+warm_cost = no_warm_cost  # no soft penalty the greedy weighs
 couples = per_person  # binds each person alone

@@ -32,6 +32,7 @@ from .base import (
     cached_check,
     greedy_count,
     no_prune,
+    no_warm_cost,
     per_person,
     person_id,
     plural,
@@ -286,4 +287,5 @@ def warm_start(prob: Facts) -> WarmCheck | None:
     return check
 
 
+warm_cost = no_warm_cost  # no soft penalty the greedy weighs
 couples = per_person  # binds each person alone

@@ -22,9 +22,11 @@ placed in start order, a new assignment is always a person's latest start, so re
 window checks only look backwards.
 
 Among feasible candidates the greedy prefers, in order: the baseline's person (when
-re-planning), people whose (load + history) / fte so far is lowest (load in hundredths,
-``problem.load``), with soft time off and soft holiday avoidance added to that load as
-a penalty, then a seeded random order (same seed, same schedule).
+re-planning), the lowest *score*, then a seeded random order (same seed, same schedule).
+The score is the person's (load + history) / fte so far (load in hundredths,
+``problem.load``) plus what taking the shift would add to the soft penalties, as each
+rule module prices it (``warm_cost``: soft time off and holidays, shift requests,
+weekends and holidays per FTE), one point counting as ``COST_HOURS`` load-hours.
 
 Crew skills: the members of an instance are chosen by a small depth-first search over
 its slots, in preference order, that accepts the first full crew covering every crew
@@ -33,7 +35,7 @@ within a node budget, the slots are filled preferring people who add missing ski
 one slot is left empty so that the shortfall shows as unfilled, not as a wrong crew.
 
 Minimum-type rules (``min_hours``, ``min_consecutive_days``, ``min_consecutive_days_off``)
-and soft rules other than the tie-breakers above are not considered: the result is a
+and the soft rules without a ``warm_cost`` are not considered: the result is a
 hint. A slot nobody can take is left empty and the greedy continues, so the schedule may
 be partial; :func:`construct_report` says how much was filled and what
 :func:`optimizer.verify.evaluate` finds.
@@ -47,7 +49,7 @@ from collections import Counter
 from typing import Any
 
 from constraints import RULES
-from constraints.base import Placed, WarmCheck, place
+from constraints.base import Placed, WarmCheck, WarmCost, place
 
 from .facts import start_dates
 from .problem import Problem
@@ -55,6 +57,8 @@ from .schedule import Assignment, Schedule
 from .verify import evaluate
 
 CREW_NODE_BUDGET = 4000  # depth-first search nodes per instance before giving up
+# one point of soft penalty weighs as much as this many load-hours (per FTE) in the choice
+COST_HOURS = 20
 
 
 class _Builder:
@@ -63,6 +67,7 @@ class _Builder:
     def __init__(self, prob: Problem, seed: int) -> None:
         self.prob = prob
         self.checks: list[WarmCheck] = [c for rule in RULES if (c := rule.warm_start(prob)) is not None]
+        self.costs: list[WarmCost] = [c for rule in RULES if (c := rule.warm_cost(prob)) is not None]
         self.state = [Placed() for _ in prob.people]
         self.mine: list[set[int]] = [set() for _ in prob.people]
         self.dates = start_dates(prob)
@@ -71,11 +76,6 @@ class _Builder:
         self.rank = {p: k for k, p in enumerate(order)}
         self.fte = [prob.fte_pct(p) for p in range(len(prob.people))]
         self.history = [prob.history_centi(p) for p in range(len(prob.people))]
-        # soft preferences used as tie-breakers (hundredths of load)
-        r = prob.scenario.rules
-        self.soft_holiday = (
-            round(100 * r.holidays.weight) if r.holidays and r.holidays.mode == "avoid" and r.holidays.soft else 0
-        )
         self.stats: Counter[str] = Counter()  # checks, crew searches, crew failures (for reports)
 
     # ------------------------------------------------------------------ checks
@@ -91,16 +91,10 @@ class _Builder:
 
     def preference(self, p: int, i: int) -> tuple[int, int]:
         """Sort key of a feasible candidate (lower is better)."""
-        prob, st = self.prob, self.state[p]
-        penalty = 0
-        inst = prob.instances[i]
-        for iv in prob.soft_off[p]:
-            if iv.start < inst.end and inst.start < iv.end:
-                penalty += round(100 * iv.entry.weight)
-        if self.soft_holiday and prob.holidays[p] and any(d in prob.holidays[p] for d in prob.days_of(p, i)):
-            penalty += self.soft_holiday
-        # (load + history + penalty) / fte, in 1/10 000 of a hundredth (integer, exact enough)
-        value = (st.load + self.history[p] + penalty) * 10_000 // self.fte[p]
+        st = self.state[p]
+        points = sum(cost(st, p, i) for cost in self.costs)
+        # (load + history) / fte + points as load-hours, in 1/10 000 of a hundredth (integer)
+        value = (st.load + self.history[p]) * 10_000 // self.fte[p] + round(points * COST_HOURS * 10_000)
         return (value, self.rank[p])
 
     # ------------------------------------------------------------------ placing

@@ -339,3 +339,16 @@ def test_regression_the_reported_construction_was_missing_from_the_history():
     assert first.elapsed == res.first_solution_time
     assert first.elapsed <= res.build_time  # reported before the model was built
     assert all(h.elapsed >= first.elapsed for h in res.history)
+
+
+def test_soft_costs_steer_the_choice():
+    # a wishes to be off Wed 6 - Thu 7 (soft, 5 points a day: worth 100 load-hours each in
+    # the greedy's score) and b asked not to work Sat 9 (3 points): a day's load is 24 h, so
+    # the greedy takes b on the 6th and 7th and a on the 9th, and still shares the week 4:3
+    sc = scenario(
+        people=[{"id": "a"}, {"id": "b", "shift_requests": [{"date": "2027-01-09", "shift": "day", "want": "off"}]}],
+        time_off=[{"person": "a", "from": "2027-01-06", "to": "2027-01-07", "soft": True, "weight": 5}],
+    )
+    ids = [pid for _, pid in sorted(_people_of(construct(Problem(sc))))]
+    assert ids[2] == ids[3] == "b" and ids[5] == "a"
+    assert sorted(ids.count(k) for k in "ab") == [3, 4]

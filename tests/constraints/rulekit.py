@@ -11,6 +11,7 @@ from types import ModuleType
 
 from ortools.sat.python import cp_model
 
+from constraints.base import Placed, place
 from optimizer import Problem, Scenario, Schedule
 from optimizer.model import ModelBuilder
 from optimizer.schedule import Assignment
@@ -106,3 +107,37 @@ def agree(
         if ok:
             assert got.cost == cost, (worked, got.cost, cost)
     return len(combos)
+
+
+def warm_agrees(sc: Scenario, rule: ModuleType, limit: int = 300, seed: int = 0) -> int:
+    """For every schedule as in :func:`agree` (instances taken in start order, as the
+    greedy places them): the module's ``warm_cost`` of each next assignment equals what
+    that assignment adds to the penalty its ``evaluate`` finds. Returns the number of
+    assignments checked."""
+    prob = Problem(sc, rules=[rule])
+    cost = rule.warm_cost(prob)
+    assert cost is not None
+    ids = [p.id for p in prob.people]
+    options = [None, *ids]
+    n = len(prob.instances)
+    rng = random.Random(seed)
+    combos = (list(itertools.product(options, repeat=n)) if len(options) ** n <= limit
+              else [tuple(rng.choice(options) for _ in range(n)) for _ in range(limit)])
+    checked = 0
+    for combo in combos:
+        placed = [Placed() for _ in prob.people]
+        worked: list[tuple[str, int]] = []
+        before = judge(sc, rule, [])[1]  # unmet wishes cost from the start
+        for i in sorted(range(n), key=lambda k: prob.instances[k].start):
+            pid = combo[i]
+            if pid is None:
+                continue
+            p = prob.person_index[pid]
+            points = cost(placed[p], p, i)
+            worked.append((pid, i))
+            after = judge(sc, rule, worked)[1]
+            assert round(points * 10_000) == after - before, (worked, points, after - before)
+            before = after
+            place(prob, placed[p], p, i)
+            checked += 1
+    return checked

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from conftest import scenario
-from rulekit import agree, solve_alone
+from rulekit import agree, solve_alone, warm_agrees
 
 from constraints import holidays
+from optimizer import Problem
 
 # Tue 5 .. Fri 8 Jan 2027; 6 Jan (instance 1) is Epiphany in Bavaria, a holiday for a only
 BASE = dict(
@@ -38,3 +39,14 @@ def test_encode_agrees_with_evaluate():
         {"max_holidays": {"count": 0, "soft": True, "weight": 3}},
     ):
         assert agree(scenario(**BASE, extra_holidays=EXTRA, rules=rules), holidays) == 81
+
+
+def test_warm_cost_is_what_each_assignment_adds():
+    # soft avoid (2 per holiday) and a soft cap of 1 (3 per holiday above it): a's second
+    # holiday costs 2 + 3, b's first 2; hard rules cost the greedy nothing (it checks them)
+    rules = {"holidays": {"mode": "avoid", "soft": True, "weight": 2},
+             "max_holidays": {"count": 1, "soft": True, "weight": 3}}
+    sc = scenario(**BASE, extra_holidays=EXTRA, rules=rules)
+    assert warm_agrees(sc, holidays) == 216  # 81 schedules: 4 instances × 27 × 2 people
+    hard_only = scenario(**BASE, extra_holidays=EXTRA, rules={"holidays": {"mode": "avoid"}})
+    assert holidays.warm_cost(Problem(hard_only)) is None

@@ -25,6 +25,7 @@ MEMBERS = [
     "relaxations",
     "capacity",
     "warm_start",
+    "warm_cost",
     "couples",
 ]
 IDS = [family(r) for r in RULES]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from conftest import scenario
-from rulekit import agree, solve_alone
+from rulekit import agree, solve_alone, warm_agrees
 
 from constraints import requests
+from constraints.base import Placed
+from optimizer import Problem
 
 REQS = [
     {
@@ -32,3 +34,11 @@ def test_costs_and_optimum():
 
 def test_encode_agrees_with_evaluate():
     assert agree(scenario(**BASE), requests) == 27
+
+
+def test_warm_cost_is_what_each_assignment_adds():
+    # taking the shift a asked for saves 3 points, the one a asked not to work costs 2
+    sc = scenario(**BASE)
+    assert warm_agrees(sc, requests) == 54  # 27 schedules: 3 instances × 9 × 2 people
+    cost = requests.warm_cost(Problem(sc))
+    assert cost(Placed(), 0, 0) == -3 and cost(Placed(), 0, 1) == 2 and cost(Placed(), 1, 0) == 0

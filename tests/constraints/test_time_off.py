@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from conftest import scenario
-from rulekit import agree, solve_alone
+from rulekit import agree, solve_alone, warm_agrees
 
 from constraints import time_off
+from optimizer import Problem
 
 BASE = dict(end=dt.date(2027, 1, 7), people=[{"id": "a"}, {"id": "b"}])  # 4 days, instances 0..3
 
@@ -39,3 +40,15 @@ def test_encode_agrees_with_evaluate():
         {"person": "b", "from": "2027-01-04", "to": "2027-01-05", "prefer": True, "weight": 3},
     ]
     assert agree(scenario(**BASE, time_off=entries), time_off) == 81
+
+
+def test_warm_cost_is_what_each_assignment_adds():
+    # the greedy's price of each next assignment equals evaluate's difference: soft days
+    # cost their weight, the first shift in a wish saves it, a second one nothing
+    entries = [
+        {"person": "a", "from": "2027-01-06", "to": "2027-01-07", "soft": True, "weight": 2},
+        {"person": "b", "from": "2027-01-04", "to": "2027-01-05", "prefer": True, "weight": 3},
+    ]
+    sc = scenario(**BASE, time_off=entries)
+    assert warm_agrees(sc, time_off) == 216  # 81 schedules: 4 instances × 27 × 2 people
+    assert time_off.warm_cost(Problem(scenario(**BASE))) is None
