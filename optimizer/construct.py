@@ -67,7 +67,7 @@ class _Builder:
     def __init__(self, prob: Problem, seed: int) -> None:
         self.prob = prob
         self.checks: list[WarmCheck] = [c for rule in RULES if (c := rule.warm_start(prob)) is not None]
-        self.costs: list[WarmCost] = [c for rule in RULES if (c := rule.warm_cost(prob)) is not None]
+        self.costs: list[WarmCost] = [w for rule in RULES if (w := rule.warm_cost(prob)) is not None]
         self.state = [Placed() for _ in prob.people]
         self.mine: list[set[int]] = [set() for _ in prob.people]
         self.dates = start_dates(prob)
