@@ -489,7 +489,8 @@ def progress_table(records: list[dict[str, Any]], marks=(0.5, 1, 2, 5, 10, 30, 6
                 cells.append("")
                 continue
             objs = [v for t, v in o["solutions"] if t <= m and v is not None]
-            bnds = [v for t, v in o["bounds"] if t <= m and v is not None]
+            # a bound below 0 (a per-term solve's, or CP-SAT's before presolve) says nothing
+            bnds = [v for t, v in o["bounds"] if t <= m and v is not None and v > 0]
             if o["status"] == "optimal" and o["wall_time"] <= m:
                 cells.append(f"{o['objective']:.1f} ✓")
                 continue

@@ -33,6 +33,8 @@ class Callback(cp_model.CpSolverSolutionCallback):
         self.stop_at_first = False
         self.floor = 0  # a lower bound of the objective known before the search (starts.term_bounds)
         self.last = time.perf_counter()  # when the last schedule came
+        self.objective: int | None = None  # the last schedule's objective and the bound then
+        self.bound = 0
         self.stalled = False  # run_search ended the search for want of progress
 
     def on_solution_callback(self) -> None:
@@ -48,6 +50,7 @@ class Callback(cp_model.CpSolverSolutionCallback):
                 terms[term.rule] = terms.get(term.rule, 0.0) + points(term.coeff * self.value(term.expr))
         objective = round(self.objective_value)
         bound = max(round(self.best_objective_bound), self.floor)
+        self.objective, self.bound = objective, bound
         ev = Progress(self.scale(objective), self.scale(bound), now, len(self.history) + 1, self.phase, terms)
         self.history.append(ev)
         if self.progress:

@@ -194,10 +194,11 @@ class SolverSettings(Frozen):
                 ) from None
         return v
 
-    lns: bool = Field(
-        False,
+    lns: bool | None = Field(
+        None,
         description="After a first schedule, improve it by re-optimising windows of days and "
-        "groups of people (large rosters; no optimality proof)",
+        "groups of people (no optimality proof). Default: on above 60 000 candidate "
+        "assignments, where no bound is computed anyway",
     )
 
 

@@ -243,3 +243,25 @@ def test_curtois_runner_writes_checked_rosters(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "CP-SAT + LNS" in out and "| 607 | 607 | 607 | 0.00% |" in out
     assert (tmp_path / "Instance1.roster.csv").read_text().startswith("employee,day,shift\n")
+
+
+def test_lns_is_on_by_default_only_above_the_size_threshold(monkeypatch):
+    # unset in the scenario, LNS runs on models above solve.LNS_FROM assignment variables
+    # (where no bound is computed) and not below; false in the file or --no-lns wins
+    solve_module = sys.modules["optimizer.solve"]
+    asked: list[bool] = []
+    real = solve_module._Run.solve
+
+    def spy(self, hint, warm_start, lns, balance, plain):
+        asked.append(lns)
+        return real(self, hint, warm_start, lns, balance, plain)
+
+    monkeypatch.setattr(solve_module._Run, "solve", spy)
+    sc = load_scenario(EXAMPLES / "team14.yaml")
+    assert sc.solver.lns is None
+    solve(sc, time_limit=2, workers=1, deterministic=False, balance=False)
+    monkeypatch.setattr(solve_module, "LNS_FROM", 0)
+    check_consistent(solve(sc, time_limit=2, workers=1, deterministic=False, balance=False))
+    solve(sc, time_limit=2, workers=1, deterministic=False, balance=False, lns=False)
+    solve(sc, time_limit=2, workers=1, deterministic=False, plain=True)
+    assert asked == [False, True, False, False]

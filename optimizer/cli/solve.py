@@ -79,11 +79,11 @@ class _Ticker:
 )
 @click.option("--fast", is_flag=True, hidden=True, help="Kept for old scripts: the default mode is the fast one.")
 @click.option(
-    "--lns",
-    is_flag=True,
+    "--lns/--no-lns",
     default=None,
     help="Improve the first schedule by re-optimising windows of days and groups of people "
-    "(large rosters; no optimality proof). Default: solver.lns of the scenario.",
+    "(no optimality proof). Default: solver.lns of the scenario; unset, on above 60 000 "
+    "candidate assignments.",
 )
 @click.option(
     "--quiet", "-q", is_flag=True, help="No live progress and no per-person table: the summary lines and the files."
