@@ -599,7 +599,7 @@ def render(out: Path = RESULTS, sizes: list[str] | None = None) -> str:
         if path.exists():
             recs.append(json.loads(path.read_text()))
     parts = ["Produced by `python -m benchmarks.run --sizes S,M --table --readme` (the size "
-             "table; `--size L --time-limit 300` and `--scaling --time-limit 30` add L and the "
+             "table; `--size L` (600 s) and `--scaling --time-limit 30` add L and the "
              "scaling series; `--table --readme` alone re-renders saved results from "
              "`benchmarks/results/*.json`).\n"]
     if recs:
