@@ -63,6 +63,7 @@ __all__ = [
     "cached_check",
     "no_capacity",
     "no_prune",
+    "new_holidays",
     "no_warm_cost",
     "no_warm_start",
 ]
@@ -166,6 +167,14 @@ def no_capacity(prob: Facts, p: int, insts: Sequence[int]) -> Capacity | None:
 def no_warm_start(prob: Facts) -> WarmCheck | None:
     """``warm_start`` of a rule the greedy need not check (soft, or a minimum)."""
     return None
+
+
+def new_holidays(prob: Facts, placed: Placed, p: int, i: int) -> set[dt.date]:
+    """Person ``p``'s own public holidays that instance ``i`` would add to ``placed``."""
+    hol = prob.holidays[p]
+    if not hol:
+        return set()
+    return {d for d in prob.days_of(p, i) if d in hol} - placed.holidays
 
 
 def no_warm_cost(prob: Facts) -> WarmCost | None:

@@ -31,6 +31,7 @@ from .base import (
     Penalty,
     Placed,
     WarmCost,
+    new_holidays,
     no_capacity,
     no_describe,
     no_prune,
@@ -283,8 +284,8 @@ def warm_cost(prob) -> WarmCost | None:
             new = len(set(prob.weekends_of(i)) - placed.weekends)
             if new:
                 points += fair.weekends * (len(placed.weekends) + new) / fte
-        if fair.holidays and prob.holidays[p]:
-            new = len({d for d in prob.days_of(p, i) if d in prob.holidays[p]} - placed.holidays)
+        if fair.holidays:
+            new = len(new_holidays(prob, placed, p, i))
             if new:
                 points += fair.holidays * (len(placed.holidays) + new) / fte
         return WARM_SHARE * points

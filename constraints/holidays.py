@@ -28,6 +28,7 @@ from .base import (
     WarmCost,
     hard,
     largest_groups_bound,
+    new_holidays,
     per_person,
     person_id,
     raises,
@@ -195,10 +196,7 @@ def warm_cost(prob: Facts) -> WarmCost | None:
         return None
 
     def cost(placed: Placed, p: int, i: int) -> float:
-        hol = prob.holidays[p]
-        if not hol:
-            return 0.0
-        new = {d for d in prob.days_of(p, i) if d in hol} - placed.holidays
+        new = new_holidays(prob, placed, p, i)
         if not new:
             return 0.0
         points = w_avoid * len(new)

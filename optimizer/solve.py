@@ -34,7 +34,7 @@ from .result import Progress, Result, Status, objective_of, read_result, status_
 from .scenario import Scenario
 from .schedule import Schedule
 from .searching import Callback, bound_of, run_search, solver_parameters
-from .starts import add_hint, baseline_of, configured, term_bounds
+from .starts import TERM_BOUNDS_UNTIL, add_hint, baseline_of, configured, term_bounds
 from .units import points
 
 __all__ = ["Progress", "Result", "Status", "solve", "solver_parameters"]
@@ -44,9 +44,10 @@ BALANCE_UNTIL = 60_000  # assignment variables; above this the main phase keeps 
 CANONICAL_SHARE = 0.1  # at most this share (at least 1 s) for the canonical tie-break
 LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS search takes over
 # assignment variables; above this LNS is on unless switched off: no bound is computed there
-# (constraints.fairness.BOUNDS_UNTIL, starts.TERM_BOUNDS_UNTIL), and on the 300-person year
-# LNS ended at 898 points against 992 for the whole-model search (600 s, 2026-12-03)
-LNS_FROM = 60_000
+# (starts.TERM_BOUNDS_UNTIL, and constraints.fairness.BOUNDS_UNTIL alike), and on the
+# 300-person year LNS ended at 898 points against 992 for the whole-model search (600 s,
+# 2026-12-03)
+LNS_FROM = TERM_BOUNDS_UNTIL
 PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
 # the main search is stalled after no better schedule for as long as it took to find the
 # last one, and at least this long; a core-based search then goes on from its schedule
@@ -277,9 +278,10 @@ class _Run:
         """The main search stalled: go on from its schedule with CP-SAT's core-based search
         (lower bounds from unsatisfiable cores of the objective's terms) for the main phase's
         remaining time. Measured on S (12 people, weekly primary/secondary): the default
-        search finds the optimum 337.5 at 3 s and its bound stops at 316.25; the core-based
-        search proves it in about 14 s, from scratch. It is slower where the default search
-        proves (quarterly 5.9 s instead of 1.7 s), so it only follows a stall."""
+        search finds the optimum 337.5 at 3 s and its bound stops at 316.25; from there the
+        core-based search proved it about 30 s later in most 60 s runs (not in every one).
+        It is slower where the default search proves (quarterly 5.9 s instead of 1.7 s), so
+        it only follows a stall."""
         left = self.deadline.remaining() - reserve
         if left < 0.5:
             return solver, Status.FEASIBLE, bound
@@ -419,6 +421,6 @@ def _stalled(cb: Callback, started: float) -> bool:
     """The search has a schedule within ``STALL_GAP`` of its bound, and no better one came
     for as long as the last one took to find (from ``started``), and at least
     ``STALL_AT_LEAST`` seconds: what is left is mostly a proof."""
-    if cb.count == 0 or cb.objective is None or cb.objective - cb.bound > STALL_GAP * cb.objective:
+    if cb.objective is None or cb.objective - cb.bound > STALL_GAP * cb.objective:
         return False
     return time.perf_counter() - cb.last > max(STALL_AT_LEAST, cb.last - started)
