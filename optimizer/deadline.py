@@ -12,6 +12,13 @@ wall-clock deadline still caps every phase, and :attr:`Deadline.cut` records whe
 ever had to (then the run may not be reproducible, and the result says so). There the
 deadline has a grace of :data:`REPRODUCIBLE_GRACE` seconds beyond the limit, so that a
 machine somewhat slower than the deterministic clock assumes still finishes the same work.
+
+The phases' own budgets are shares of :attr:`Deadline.budget`: the seconds left after the
+search before the build. In the default mode that is :attr:`Deadline.seconds` (wall time);
+in reproducible mode the search before the build is charged its CP-SAT deterministic time
+instead of its wall time, so no budget depends on machine load (a wall-time charge made
+the main phase's deterministic limit differ by milliseconds from run to run, and with it
+the schedule).
 """
 
 from __future__ import annotations
@@ -24,13 +31,15 @@ REPRODUCIBLE_GRACE = 5.0
 
 class Deadline:
     """``seconds`` of wall time from now (``None``: no limit), plus ``grace`` seconds that
-    only a phase running late may use (reproducible mode: see the module text)."""
+    only a phase running late may use; ``budget`` (default ``seconds``): the seconds the
+    phases' budgets are shares of (reproducible mode: see the module text)."""
 
     def __init__(self, seconds: float | None, grace: float = 0.0,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.perf_counter, budget: float | None = None) -> None:
         self.clock = clock
         self.start = clock()
         self.seconds = seconds
+        self.budget = seconds if budget is None else budget  # what the phases' budgets share
         self.end = None if seconds is None else self.start + seconds + grace
         self.cut = False  # a phase was stopped by the wall clock rather than its own budget
 

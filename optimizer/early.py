@@ -30,6 +30,7 @@ class Early:
 
     def __init__(self) -> None:
         self.times: dict[str, float] = {}
+        self.work = 0.0  # their CP-SAT deterministic time per worker (reproducible mode's charge)
         self.cut = False
         self.better: list[Progress] = []  # the descent's improving schedules
 
@@ -47,6 +48,7 @@ def construct_early(problem: Problem, early: Early, limit: float, progress, t0: 
         hint, mended = repair(problem, hint, REPAIR_SHARE * limit, workers=workers, seed=seed, stop=stop)
         if mended["people"]:
             early.times["repair"] = time.perf_counter() - started
+            early.work += mended["work_ms"] / 1000 / max(1, workers)
             early.cut = early.cut or mended["failed"] > 0
         if mended["checked"]:  # judged person by person (separable): report it at any size
             first = report_construction(problem, hint, progress, t0, large=True)
@@ -66,5 +68,6 @@ def construct_early(problem: Problem, early: Early, limit: float, progress, t0: 
                           improved=improved, deterministic=deterministic)
     if moved["sweeps"]:
         early.times["descent"] = time.perf_counter() - started
+        early.work += moved["work_ms"] / 1000 / max(1, workers)
         early.cut = early.cut or moved["cut"] > 0
     return hint, first

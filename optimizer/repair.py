@@ -143,10 +143,11 @@ def repair(problem: Problem, schedule: Schedule, seconds: float, workers: int = 
     (see the module docstring), within ``seconds`` of wall time or until ``stop`` is set.
     Returns the schedule and counters: ``checked`` (1 when people are separable, so the
     schedule was judged), ``people`` (with a hard violation), ``repaired``, ``failed`` (no
-    valid part found in time; their part is kept as it was). Ctrl-C
+    valid part found in time; their part is kept as it was), ``work_ms`` (the one-person
+    solves' CP-SAT deterministic time, milliseconds). Ctrl-C
     cancels the people not started and returns after the running ones (at most
     ``PERSON_SECONDS``)."""
-    stats = {"people": 0, "repaired": 0, "failed": 0, "checked": 0}
+    stats = {"people": 0, "repaired": 0, "failed": 0, "checked": 0, "work_ms": 0}
     if not separable(problem):
         return schedule, stats
     stats["checked"] = 1
@@ -177,6 +178,7 @@ def repair(problem: Problem, schedule: Schedule, seconds: float, workers: int = 
                 else:
                     by_person[p] = got[0]
                     stats["repaired"] += 1
+                    stats["work_ms"] += got[3]
         except BrokenProcessPool:  # a worker was killed (e.g. SIGTERM to the process group)
             stats["failed"] = stats["people"] - stats["repaired"]
         except BaseException:  # Ctrl-C: do not start the others
@@ -212,14 +214,16 @@ def _sub_problem(problem: Problem, p: int, residual: dict[tuple[str, str], dict]
 
 def _alone(problem: Problem, keyed: dict, p: int, mine: list[Assignment], seconds: float, seed: int,
            residual: dict[tuple[str, str], dict] | None = None,
-           work: float | None = None) -> tuple[list[Assignment], int, int | None] | None:
+           work: float | None = None) -> tuple[list[Assignment], int, int | None, int] | None:
     """Person ``p`` re-planned in a model of that person alone, hinted with ``mine``; None
     if no valid part is found in ``seconds``. ``keyed``: instance index by (shift, start).
 
     Without ``residual`` the model has no objective and the first valid part is returned
     (the repair). With it (the descent) the person's own soft terms and the residual cover
     are minimised for ``seconds``; the result is ``(part, cost of the part, cost of
-    mine)``, both costs judged by the evaluator on the one-person problem. ``work``: a
+    mine, work)``, both costs judged by the evaluator on the one-person problem, ``work``
+    the solve's CP-SAT deterministic time in milliseconds (what reproducible mode charges
+    to the time limit: it does not depend on machine load). ``work`` (the argument): a
     limit in CP-SAT's deterministic time as well (reproducible)."""
     sub = _sub_problem(problem, p, residual)
     b = build(sub)
@@ -253,6 +257,7 @@ def _alone(problem: Problem, keyed: dict, p: int, mine: list[Assignment], second
     st = solver.solve(model, _First() if residual is None else None)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
+    spent = round(1000 * solver.deterministic_time)
     out = []
     for (_, i, r), x in b.vars.x.items():
         if solver.boolean_value(x):
@@ -263,11 +268,11 @@ def _alone(problem: Problem, keyed: dict, p: int, mine: list[Assignment], second
                 return None
             out.append(Assignment(j, rr, p))
     if residual is None:
-        return out, 0, 0
+        return out, 0, 0, spent
     new, old = _cost(sub, problem, out), _cost(sub, problem, mine)
     if new is None:
         return None
-    return out, new, old
+    return out, new, old, spent
 
 
 def _cost(sub: Problem, problem: Problem, part: list[Assignment]) -> int | None:
@@ -302,10 +307,11 @@ def descend(problem: Problem, schedule: Schedule, seconds: float, workers: int =
     set, or when a sweep gains less than ``DESCENT_MIN_GAIN`` of the cost. ``improved`` is
     called with every better schedule and its cost (internal units). Returns the best
     schedule and counters: ``sweeps``, ``moves`` (parts replaced), ``gain`` (cost units),
-    ``cut`` (1 when the wall clock or ``stop`` ended it, not convergence). ``deterministic``:
+    ``cut`` (1 when the wall clock or ``stop`` ended it, not convergence), ``work_ms`` (as
+    in :func:`repair`). ``deterministic``:
     each person's search is limited by CP-SAT's deterministic time, so a descent that
     converges is reproducible."""
-    stats = {"sweeps": 0, "moves": 0, "gain": 0, "cut": 0}
+    stats = {"sweeps": 0, "moves": 0, "gain": 0, "cut": 0, "work_ms": 0}
     if not separable(problem) or seconds <= 0:
         return schedule, stats
     deadline = time.perf_counter() + seconds
@@ -354,6 +360,8 @@ def descend(problem: Problem, schedule: Schedule, seconds: float, workers: int =
                     except BrokenProcessPool:  # a worker was killed: keep what was found
                         broken = True
                         break
+                    if got is not None:
+                        stats["work_ms"] += got[3]
                     if got is None or got[2] is None or got[1] >= got[2]:
                         continue
                     old_slots = {(a.instance, a.role) for a in mine[p]}

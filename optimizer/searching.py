@@ -16,7 +16,14 @@ from .units import points
 
 
 class Callback(cp_model.CpSolverSolutionCallback):
-    """Reports every improving solution of one phase as :class:`Progress`."""
+    """Reports every improving solution of one phase as :class:`Progress`.
+
+    With ``interleave_search`` (reproducible mode on several workers) the callback never
+    stops the search itself: OR-Tools 9.15 aborts the whole process (``Check failed:
+    solution->size() == postsolve_mapping.size()``) when a callback stops an interleaved
+    search at the schedule of a complete hint, as happened on ``team14.yaml`` with
+    ``--reproducible``. It sets :attr:`want_stop` and :func:`run_search` stops the solver
+    from outside; a schedule that arrives in between is counted in :attr:`late`."""
 
     def __init__(self, progress: Callable[[Progress], None] | None, t0: float, history: list[Progress],
                  phase: str = "main", scale: Callable[[int], float] = points,
@@ -36,9 +43,13 @@ class Callback(cp_model.CpSolverSolutionCallback):
         self.objective: int | None = None  # the last schedule's objective and the bound then
         self.bound = 0
         self.stalled = False  # run_search ended the search for want of progress
+        self.defer = False  # stop from outside (interleaved search: see the class text)
+        self.want_stop = False
+        self.late = 0  # schedules reported after the stop was asked (the outcome then depends on timing)
 
     def on_solution_callback(self) -> None:
         self.count += 1
+        self.late += self.want_stop
         self.last = time.perf_counter()
         now = self.last - self.t0
         if self.first is None:
@@ -56,7 +67,10 @@ class Callback(cp_model.CpSolverSolutionCallback):
         if self.progress:
             self.progress(ev)
         if self.stop_at_first or objective <= self.floor:
-            self.stop_search()
+            if self.defer:
+                self.want_stop = True
+            else:
+                self.stop_search()
 
 
 def solver_parameters(
@@ -95,6 +109,7 @@ def run_search(solver: cp_model.CpSolver, builder: ModelBuilder, cb: Callback, s
     while keeping the best schedule found so far; ``stalled()`` true also ends it (not
     counted as an interruption)."""
     done = threading.Event()
+    cb.defer = bool(solver.parameters.interleave_search)
 
     def work() -> None:
         try:
@@ -109,8 +124,11 @@ def run_search(solver: cp_model.CpSolver, builder: ModelBuilder, cb: Callback, s
     # is_alive() wrong on Python 3.11.
     while not done.is_set():
         try:
-            done.wait(0.1)
-            if stop is not None and stop.is_set() and not interrupted:
+            done.wait(0.02 if cb.defer else 0.1)
+            if cb.want_stop:
+                cb.want_stop = False
+                solver.stop_search()
+            elif stop is not None and stop.is_set() and not interrupted:
                 interrupted = True
                 solver.stop_search()
             elif stalled is not None and stalled():

@@ -160,7 +160,11 @@ def solve(
         add_hint(builder, hint, problem)
     # the repair and the descent are search, not building: they drew on the time limit
     build_time = time.perf_counter() - t0 - searched
-    deadline = Deadline(time_limit and max(0.0, time_limit - searched), REPRODUCIBLE_GRACE if deterministic else 0.0)
+    # reproducible mode charges the search before the build its deterministic time (see
+    # optimizer.deadline): its wall time would make every phase's budget depend on load
+    charged = early.work if deterministic else searched
+    deadline = Deadline(time_limit and max(0.0, time_limit - searched), REPRODUCIBLE_GRACE if deterministic else 0.0,
+                        budget=time_limit and max(0.0, time_limit - charged))
     run = _Run(problem, builder, deadline, progress, stop, t0,
                {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
     run.times.update(early.times)
@@ -191,6 +195,7 @@ class _Run:
         self.interrupted = False
         self.times: dict[str, float] = {}
         self.early: Schedule | None = None  # a valid schedule found before the build (repair, descent)
+        self.work = 0.0  # deterministic seconds spent before the main phase (starts.term_bounds)
         self.floor = 0  # a lower bound of the main objective (starts.term_bounds); 0 = none known
         self.stalled = False  # the last search was stopped for want of progress
 
@@ -217,6 +222,8 @@ class _Run:
         cut = run_search(solver, self.builder, cb, self.stop, (lambda: _stalled(cb, started)) if stall else None)
         self.interrupted = cut or self.interrupted
         self.stalled = cb.stalled
+        if cb.late and cb.stop_at_first:
+            self.deadline.cut = True  # a second schedule came before the stop: timing decided
         spent = time.perf_counter() - started
         self.times[phase] = self.times.get(phase, 0.0) + spent
         if phase == "main" and cb.first is not None and self.first is None:
@@ -243,10 +250,12 @@ class _Run:
 
     # -- the phases ----------------------------------------------------------------------
     def solve(self, hint: Schedule | None, warm_start: bool, lns: bool, balance: bool, plain: bool) -> Result:
-        limit = self.deadline.seconds or 1e9
+        limit = self.deadline.budget or 1e9
         warm = self.warm_start(hint) if warm_start else None
         if not plain:
             term_bounds(self, warm)
+        if self.deterministic:
+            limit = max(0.0, limit - self.work)  # the bounds' work is charged as the wall time is
         reserve = BALANCE_SHARE * limit if balance else 0.0
         main_budget = LNS_FIRST * limit if lns else max(0.0, limit - reserve)
         # the stall test reads the wall clock: not in reproducible mode
@@ -341,8 +350,8 @@ class _Run:
     def improve(self, solver: cp_model.CpSolver, warm: cp_model.CpSolver | None, reserve: float):
         """LNS (``optimizer.lns``) from the main phase's schedule until ``reserve`` seconds
         are left; without a schedule yet, the ordinary search goes on to its first one."""
-        limit = self.deadline.seconds or 1e9
-        used = solver.deterministic_time
+        limit = self.deadline.budget or 1e9
+        used = self.work + solver.deterministic_time
         start = solver if solver.response_proto.status == cp_model.FEASIBLE else warm
         if start is None:
             again = self.search(self.settings(max(0.0, limit - reserve - used),
@@ -384,7 +393,7 @@ class _Run:
             return src, {}
         dev = got.expr
         held = objective_of(self.builder, src)
-        limit = self.deadline.seconds or 1e9
+        limit = self.deadline.budget or 1e9
         main_wall = self.times.get("main", 0.0) + self.times.get("lns", 0.0)
         if self.deterministic:
             budget = max(BALANCE_SHARE * limit, min(main_det, limit - main_det))

@@ -128,7 +128,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
     if len(groups) < 2:
         return
     model = run.builder.model
-    limit = run.deadline.seconds or 1e9
+    limit = run.deadline.budget or 1e9
     each = min(TERM_BOUND_SECONDS, TERM_BOUND_SHARE * limit / len(groups))
     started = time.perf_counter()
     floor = 0
@@ -145,6 +145,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
         model.minimize(expr)
         solver = configured(run.settings(each, wall=wall))
         st = solver.solve(model)
+        run.work += solver.deterministic_time
         if run.deterministic and solver.wall_time >= wall - 0.01:
             run.deadline.cut = True  # the wall clock ended it after all: not reproducible
         if st == cp_model.OPTIMAL:

@@ -265,3 +265,39 @@ def test_lns_is_on_by_default_only_above_the_size_threshold(monkeypatch):
     solve(sc, time_limit=2, workers=1, deterministic=False, balance=False, lns=False)
     solve(sc, time_limit=2, workers=1, deterministic=False, plain=True)
     assert asked == [False, True, False, False]
+
+
+@needs_data
+def test_regression_reproducible_budgets_ignored_the_repairs_wall_time(monkeypatch):
+    # The phases' deterministic budgets were shares of the time limit less the wall time
+    # of the repair before the build, so they differed by milliseconds from run to run and
+    # two runs that both said "reproducible" gave different rosters (CI, Instance2). Now
+    # reproducible mode charges the repair its deterministic time: a repair slowed by 0.3 s
+    # gives the same budgets and the same roster.
+    import importlib
+
+    early = importlib.import_module("optimizer.early")
+    run = importlib.import_module("optimizer.solve")._Run
+    real_repair, real_search = early.repair, run.search
+    budgets: list[float] = []
+
+    def search(self, settings, phase="main", **kw):
+        if phase == "main":
+            budgets.append(settings["max_deterministic_time"])
+        return real_search(self, settings, phase, **kw)
+
+    monkeypatch.setattr(run, "search", search)
+    sc = to_scenario(parse_instance(DATA / "Instance2.txt"))
+    rosters = []
+    for delay in (0.0, 0.3):
+        def slow(*a, delay=delay, **kw):
+            time.sleep(delay)
+            return real_repair(*a, **kw)
+
+        monkeypatch.setattr(early, "repair", slow)
+        r = solve(sc, time_limit=2, workers=2, deterministic=True, lns=True)
+        assert r.phase_times.get("repair", 0) >= delay
+        assert r.reproducible, r.phase_times
+        rosters.append(roster_of(r))
+    assert len(budgets) == 2 and budgets[0] == budgets[1]
+    assert rosters[0] == rosters[1]

@@ -81,6 +81,9 @@ def test_deadline_shares_never_exceed_what_is_left():
     assert d.expired and d.remaining() == 0.0
     g = Deadline(10.0, grace=5.0, clock=lambda: now[0])
     assert g.remaining() == pytest.approx(15.0) and g.seconds == 10.0
+    assert g.budget == 10.0  # the phases' budgets share the limit unless told otherwise
+    r = Deadline(8.5, grace=5.0, clock=lambda: now[0], budget=9.75)  # reproducible: charged by work
+    assert r.budget == 9.75 and r.remaining() == pytest.approx(13.5)
 
 
 def test_a_stalled_search_ends_without_counting_as_an_interruption():

@@ -131,3 +131,19 @@ def test_regression_unknown_bound_was_reported_as_the_objective():
     proven = read_result(prob, b, solver, status=Status.OPTIMAL, bound=None, wall=1.0, build_time=0.1,
                          first=0.1, interrupted=False, history=[])
     assert proven.bound == proven.objective and proven.gap == 0.0
+
+
+def test_regression_reproducible_mode_aborted_on_a_complete_hint(tmp_path):
+    # `rota solve team14.yaml --reproducible` killed the process (OR-Tools: "Check failed:
+    # solution->size() == postsolve_mapping.size()"): the callback stopped the interleaved
+    # search at the hint's schedule, which met the term bounds' floor. A crash takes the
+    # interpreter with it, so the CLI runs in its own process here.
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "optimizer.cli", "solve", str(EXAMPLES / "team14.yaml"),
+                          "--out", str(out), "--time-limit", "5", "--reproducible", "--quiet"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (out / "assignments.csv").exists()

@@ -49,7 +49,7 @@ def test_hard_cover_is_not_separable_and_is_left_alone():
     assert not separable(prob)  # an exact count binds people together
     greedy = construct(prob)
     same, stats = repair(prob, greedy, seconds=5)
-    assert same is greedy and stats == {"people": 0, "repaired": 0, "failed": 0, "checked": 0}
+    assert same is greedy and stats == {"people": 0, "repaired": 0, "failed": 0, "checked": 0, "work_ms": 0}
 
 
 def test_only_coverage_and_crew_skills_couple_people():
