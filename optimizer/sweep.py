@@ -7,8 +7,9 @@
 >>> table = sweep(variants, engine="dask")       # Dask distributed (pip install rota[dist])
 
 Every engine runs the same function (:func:`run_variant`) on each variant and the
-results come back in the order given, so with deterministic solves (the default) a sweep
-gives the same table on every engine, except the ``wall_time`` column.
+results come back in the order given, and every variant is solved in reproducible mode
+(``deterministic=True`` unless its arguments say otherwise), so a sweep gives the same
+table on every engine and on every run, except the ``wall_time`` column.
 
 Engines
 -------
@@ -141,6 +142,7 @@ def run_variant(task: _Task) -> dict[str, Any]:
     kwargs = dict(v.kwargs)
     sim = {k: kwargs.pop(k) for k in SIMULATE_KEYS if k in kwargs}
     kwargs.setdefault("workers", 1)
+    kwargs.setdefault("deterministic", True)  # the same table on every engine (module text)
     row: dict[str, Any] = {"name": v.name}
     t0 = time.perf_counter()
     try:

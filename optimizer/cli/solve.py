@@ -221,6 +221,11 @@ def _summary(result: Result, out_dir: Path, asked_reproducible: bool = False, qu
             "           not reproducible: the wall clock cut a phase before its deterministic budget "
             "(a loaded or slow machine, or Ctrl-C); a larger --time-limit leaves room"
         )
+    elif result.status == Status.OPTIMAL and not result.interrupted:
+        click.echo(
+            "           not reproducible: balance or tie-break not proven in time (another run may "
+            "pick another optimal schedule); a larger --time-limit or --reproducible repeats exactly"
+        )
     if result.terms:
         click.echo("terms      " + ", ".join(f"{k} {v:,.2f}" for k, v in result.terms.items()))
     ev = result.evaluation
