@@ -229,9 +229,9 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
 
 capacity = no_capacity  # coverage is the demand side of the capacity arithmetic
 warm_start = no_warm_start  # the warm start fills each slot with qualified people itself
-
-
 warm_cost = no_warm_cost  # no soft penalty the greedy weighs
+
+
 def couples(prob: Facts) -> bool:
     """An exact (hard) count binds the people of a slot together; a soft target does not."""
     return any(not role.soft for pat in prob.scenario.shifts for role in pat.roles)

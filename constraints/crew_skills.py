@@ -90,9 +90,9 @@ def relaxations(prob: Facts, person: int | None, instance: int | None) -> list[R
 
 capacity = no_capacity  # the capacity lines count crew-skill holders per pattern themselves
 warm_start = no_warm_start  # a crew, not a person: the warm start searches crews itself
-
-
 warm_cost = no_warm_cost  # no soft penalty the greedy weighs
+
+
 def couples(prob: Facts) -> bool:
     """A crew's skills are held jointly by its members."""
     return any(pat.crew_skills for pat in prob.scenario.shifts)

@@ -94,7 +94,23 @@ def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").replace("``", "`").split())
 
 
-def _table(obj: dict[str, Any]) -> list[str]:
+def _file_forms() -> dict[str, str]:
+    """The top-level fields a scenario *file* may also give as a CSV side file (the file
+    format's schema, ``optimizer.schema``): field -> the extra forms, in words."""
+    from optimizer.schema import scenario_schema
+
+    out = {}
+    for name, spec in scenario_schema().get("properties", {}).items():
+        forms = spec.get("anyOf", [])
+        if not any(f.get("type") == "string" and "CSV file" in f.get("description", "") for f in forms):
+            continue
+        keys = next((list(f["properties"]) for f in forms if f.get("type") == "object" and "file" in f.get(
+            "properties", {})), ["file"])
+        out[name] = "; or a CSV file: its path, or `{" + ", ".join(keys) + "}`"
+    return out
+
+
+def _table(obj: dict[str, Any], forms: dict[str, str] | None = None) -> list[str]:
     props: dict[str, Any] = obj.get("properties", {})
     if not props:
         return []
@@ -103,16 +119,17 @@ def _table(obj: dict[str, Any]) -> list[str]:
     for name, spec in props.items():
         shown = f"**`{name}`**" if name in required else f"`{name}`"
         lines.append(
-            f"| {shown} | {_cell(_type(spec))} | {_cell(_default(spec, name in required))} "
-            f"| {_cell(spec.get('description', ''))} |"
+            f"| {shown} | {_cell(_type(spec) + (forms or {}).get(name, ''))} "
+            f"| {_cell(_default(spec, name in required))} | {_cell(spec.get('description', ''))} |"
         )
     return lines
 
 
 def render(schema: dict[str, Any] | None = None) -> str:
     """The reference page (Markdown) for ``schema`` (the scenario's schema when omitted)."""
+    forms = _file_forms() if schema is None else None
     schema = schema or _schema()
-    out = [INTRO, "## Scenario", "", _cell(schema.get("description", "")), "", *_table(schema), ""]
+    out = [INTRO, "## Scenario", "", _cell(schema.get("description", "")), "", *_table(schema, forms), ""]
     for name, obj in sorted(schema.get("$defs", {}).items()):
         out += [f"## {name}", ""]
         if obj.get("description"):

@@ -116,13 +116,15 @@ def parameter_changes(prob: Problem, groups: list[Group], time_limit: float = 10
     found: list[Change] = []
     done_ladders: set[tuple[str, str]] = set()
     skip: set[str] = set()
+    tried: set[str] = set()  # the same text is the same change (a team's and a shift's, say)
     for rank, scope, text, change in _candidates(prob, groups):
         left = deadline - time.perf_counter()
         if left <= 0 or len(found) >= most:
             break
         ladder = (scope, _ladder(text))  # one person's: the ladder of that person
-        if ladder in done_ladders or scope in skip:
+        if ladder in done_ladders or scope in skip or text in tried:
             continue
+        tried.add(text)
         try:
             changed = change(prob.scenario)
             ok = solvable(changed, min(5.0, left), left)

@@ -158,3 +158,17 @@ def test_regression_proven_optimal_yet_not_reproducible_tie_break_had_one_second
     assert a.status == Status.OPTIMAL and a.balance_optimal
     assert a.reproducible and b.reproducible, a.phase_times
     assert a.assignments.to_csv(index=False) == b.assignments.to_csv(index=False)
+
+
+def test_regression_explain_listed_the_same_parameter_change_twice(tmp_path):
+    # A coverage conflict over four weeks offered "two more people who can take week
+    # primary [backend]" for the team and again for the shifts: the same change, checked
+    # and printed twice.
+    text = (Path(__file__).resolve().parent.parent / "docs" / "examples" / "my_team.yaml").read_text()
+    strict = text.replace("max_shifts: [{count: 2, within: 28d}]", "max_shifts: [{count: 1, within: 28d}]")
+    assert strict != text
+    (tmp_path / "strict.yaml").write_text(strict)
+    conflict = explain_infeasible(load_scenario(tmp_path / "strict.yaml"), time_limit=20)
+    texts = [c.text for c in conflict.changes]
+    assert texts and len(texts) == len(set(texts)), texts
+    assert any("two more people who can take week primary" in t for t in texts)

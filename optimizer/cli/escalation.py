@@ -13,8 +13,10 @@ from ..escalation import (
     CSV_COLUMNS,
     chain_table,
     escalation_chain,
+    is_ambiguous,
     level_label,
     levels_of,
+    local_moment,
     repeated_responders,
     severity_steps,
     who_is_on_call,
@@ -86,9 +88,15 @@ def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, ou
         if out is None:
             click.echo(chain_table(frame))
     else:
-        frame = who_is_on_call(schedule, at)
-        local = at if at.tzinfo is not None else at.replace(tzinfo=sc.tz)
-        when = local.astimezone(sc.tz).strftime("%a %d %b %Y %H:%M")
+        local = local_moment(at, sc)
+        if is_ambiguous(at, sc):
+            click.echo(
+                f"warning: {at:%Y-%m-%d %H:%M} happens twice in {sc.timezone} (the clocks fall back); "
+                f"taking the first (UTC{local:%z}); give an offset to choose",
+                err=True,
+            )
+        frame = who_is_on_call(schedule, local)
+        when = local.astimezone(sc.tz).strftime("%a %d %b %Y %H:%M %Z")
         if frame.empty:
             click.echo(f"No shift is running at {when} ({sc.timezone}).")
         else:
