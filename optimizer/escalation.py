@@ -36,7 +36,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import InputError
 from .escalation_levels import (
     Step,
     contacts_of,
@@ -53,7 +52,7 @@ from .fields import format_duration
 from .problem import Problem
 from .scenario import Scenario
 from .schedule import Assignment, Schedule
-from .timecalc import split_kinds
+from .timecalc import local_moment, split_kinds
 from .units import load_centi
 
 CHAIN_COLUMNS = [
@@ -250,33 +249,8 @@ def escalation_chain(schedule: Schedule) -> pd.DataFrame:
     return _rows(Resolver(schedule), range(len(schedule.problem.instances)))
 
 
-def local_moment(at: dt.datetime, scenario: Scenario) -> dt.datetime:
-    """``at`` as an aware datetime: a naive one is wall-clock time in the team's zone. A
-    time the clocks skip (spring forward) is refused with :class:`InputError`; one that
-    happens twice (fall back) is its first occurrence (``fold=0``)."""
-    if at.tzinfo is not None:
-        return at
-    local = at.replace(tzinfo=scenario.tz)
-    back = local.astimezone(dt.UTC).astimezone(scenario.tz)
-    if back.replace(tzinfo=None) != at:
-        raise InputError.single(
-            f"{at:%Y-%m-%d %H:%M} does not exist in {scenario.timezone}: the clocks skip it "
-            f"(daylight saving time); give a time outside the gap or an explicit offset",
-            field="at",
-        )
-    return local
-
-
-def is_ambiguous(at: dt.datetime, scenario: Scenario) -> bool:
-    """True when the naive team-zone time ``at`` happens twice (the clocks fall back)."""
-    if at.tzinfo is not None:
-        return False
-    first, second = (at.replace(tzinfo=scenario.tz, fold=f) for f in (0, 1))
-    return first.utcoffset() != second.utcoffset()
-
-
 def _epoch(at: dt.datetime, scenario: Scenario) -> int:
-    return int(local_moment(at, scenario).timestamp())
+    return int(local_moment(at, scenario.tz, scenario.timezone).timestamp())
 
 
 def active_instances(problem: Problem, at: dt.datetime) -> list[int]:

@@ -10,6 +10,8 @@ import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from .errors import InputError
+
 UTC = dt.UTC
 NIGHT_START = 22  # night = 22:00-06:00 local
 NIGHT_END = 6
@@ -106,3 +108,29 @@ def split_kinds(start: int, end: int, tz: ZoneInfo, holidays: frozenset[dt.date]
             if secs > 0:
                 out[day_kind or kind] += secs
     return out
+
+
+def local_moment(at: dt.datetime, tz: dt.tzinfo, zone: str) -> dt.datetime:
+    """``at`` as an aware datetime: a naive one is wall-clock time in ``tz`` (named
+    ``zone``). A time the clocks skip (spring forward) is refused with
+    :class:`~optimizer.errors.InputError`; one that happens twice (fall back) is its
+    first occurrence (``fold=0``)."""
+    if at.tzinfo is not None:
+        return at
+    local = at.replace(tzinfo=tz)
+    back = local.astimezone(dt.UTC).astimezone(tz)
+    if back.replace(tzinfo=None) != at:
+        raise InputError.single(
+            f"{at:%Y-%m-%d %H:%M} does not exist in {zone}: the clocks skip it "
+            f"(daylight saving time); give a time outside the gap or an explicit offset",
+            field="at",
+        )
+    return local
+
+
+def is_ambiguous(at: dt.datetime, tz: dt.tzinfo) -> bool:
+    """True when the naive ``tz`` time ``at`` happens twice (the clocks fall back)."""
+    if at.tzinfo is not None:
+        return False
+    first, second = (at.replace(tzinfo=tz, fold=f) for f in (0, 1))
+    return first.utcoffset() != second.utcoffset()

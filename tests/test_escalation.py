@@ -820,18 +820,18 @@ def test_regression_wording_an_opsgenie_schedule_and_one_body(tmp_path) -> None:
 def test_regression_on_call_at_a_time_the_clocks_skip_was_answered(tmp_path):
     # `rota escalation --at 2027-03-28T02:30` (Europe/Berlin springs from 02:00 to 03:00)
     # printed "On call at Sun 28 Mar 2027 02:30" for a moment that does not exist there.
-    from optimizer.escalation import is_ambiguous, local_moment
     from optimizer.loading import load_scenario
+    from optimizer.timecalc import is_ambiguous, local_moment
 
     sc = load_scenario(EXAMPLES / "quarterly.yaml")
     assert sc.timezone == "Europe/Berlin"
     with pytest.raises(InputError, match="does not exist in Europe/Berlin"):
-        local_moment(dt.datetime(2027, 3, 28, 2, 30), sc)
-    assert local_moment(dt.datetime(2027, 3, 28, 3, 0), sc).utcoffset() == dt.timedelta(hours=2)
+        local_moment(dt.datetime(2027, 3, 28, 2, 30), sc.tz, sc.timezone)
+    assert local_moment(dt.datetime(2027, 3, 28, 3, 0), sc.tz, sc.timezone).utcoffset() == dt.timedelta(hours=2)
     # 02:30 on 31 October happens twice: the first one (still summer time) is taken
     autumn = dt.datetime(2027, 10, 31, 2, 30)
-    assert is_ambiguous(autumn, sc) and not is_ambiguous(dt.datetime(2027, 10, 31, 4, 0), sc)
-    assert local_moment(autumn, sc).utcoffset() == dt.timedelta(hours=2)
+    assert is_ambiguous(autumn, sc.tz) and not is_ambiguous(dt.datetime(2027, 10, 31, 4, 0), sc.tz)
+    assert local_moment(autumn, sc.tz, sc.timezone).utcoffset() == dt.timedelta(hours=2)
     sched = example_schedule("quarterly")
     path = tmp_path / "a.csv"
     write_frame(path, assignments_frame(sched))

@@ -13,10 +13,8 @@ from ..escalation import (
     CSV_COLUMNS,
     chain_table,
     escalation_chain,
-    is_ambiguous,
     level_label,
     levels_of,
-    local_moment,
     repeated_responders,
     severity_steps,
     who_is_on_call,
@@ -27,6 +25,7 @@ from ..loading import load_scenario_files
 from ..problem import Problem
 from ..scenario import Scenario
 from ..schedule import read_schedule
+from ..timecalc import is_ambiguous, local_moment
 from .base import ASSIGNMENTS, SCENARIO, main, moment_option
 
 
@@ -88,8 +87,8 @@ def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, ou
         if out is None:
             click.echo(chain_table(frame))
     else:
-        local = local_moment(at, sc)
-        if is_ambiguous(at, sc):
+        local = local_moment(at, sc.tz, sc.timezone)
+        if is_ambiguous(at, sc.tz):
             click.echo(
                 f"warning: {at:%Y-%m-%d %H:%M} happens twice in {sc.timezone} (the clocks fall back); "
                 f"taking the first (UTC{local:%z}); give an offset to choose",
