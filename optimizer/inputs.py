@@ -293,6 +293,7 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 _NO_KEY = object()
+_KINDS = {f"tag:yaml.org,2002:{t}": k for t, k in (("timestamp", "date"), ("int", "integer"), ("float", "number"))}
 
 
 @dataclass
@@ -311,7 +312,8 @@ class _Frame:
     merges: list[tuple[Any, int]] = field(default_factory=list)
 
 
-def _construct_scalar(loader: Any, ev: Any, file: str) -> Any:
+def _construct_scalar(loader: Any, ev: Any, file: str, path: Path_) -> Any:
+    """(value, tag) of a scalar; an error names the field at ``path`` (a key: its mapping's)."""
     tag = ev.tag
     if tag is None or tag == "!":
         tag = loader.resolve(yaml.ScalarNode, ev.value, ev.implicit)
@@ -320,16 +322,16 @@ def _construct_scalar(loader: Any, ev: Any, file: str) -> Any:
     if tag == _MERGE:
         return "<<", tag
     make = loader.yaml_constructors.get(tag)
-    line = ev.start_mark.line + 1
+    line, field = ev.start_mark.line + 1, _dotted(path) or None
     if make is None:
-        raise InputError.single(f"unsupported YAML tag {excerpt(tag)}", file, line)
+        raise InputError.single(f"unsupported YAML tag {excerpt(tag)}", file, line, field)
     try:
         return make(loader, yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style)), tag
     except (ValueError, OverflowError, TypeError, yaml.YAMLError) as e:  # e.g. an impossible date 2027-02-30
         why = str(e).split("\n")[0][:120]
-        if "integer string conversion" in why:
-            why = "too many digits"
-        raise InputError.single(f"invalid value {excerpt(ev.value)}: {why}", file, line) from None
+        why = "too many digits" if "integer string conversion" in why else why
+        raise InputError.single(f"invalid {_KINDS.get(tag, 'value')} {excerpt(ev.value)}: {why}", file, line,
+                                field) from None
 
 
 def yaml_with_lines(text: str, file: str, lines: Lines, limits: Limits = LIMITS) -> Any:
@@ -414,7 +416,7 @@ def yaml_with_lines(text: str, file: str, lines: Lines, limits: Limits = LIMITS)
                     raise InputError.single("more than one YAML document (a second '---'); expected one", file, line)
             elif isinstance(ev, yaml.ScalarEvent):
                 in_key = bool(stack) and stack[-1].kind == "map" and stack[-1].key is _NO_KEY
-                value, tag = _construct_scalar(loader, ev, file)
+                value, tag = _construct_scalar(loader, ev, file, stack[-1].path if in_key else child_path())
                 if tag == _MERGE and not in_key:
                     value = "<<"
                 if ev.anchor:
@@ -422,14 +424,15 @@ def yaml_with_lines(text: str, file: str, lines: Lines, limits: Limits = LIMITS)
                 place(value, 1, line, tag if in_key else None)
             elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 kind = "map" if isinstance(ev, yaml.MappingStartEvent) else "seq"
-                if ev.tag not in (None, "!", _MAP if kind == "map" else _SEQ):
-                    raise InputError.single(f"unsupported YAML tag {excerpt(ev.tag)}", file, line)
                 if stack and stack[-1].kind == "map" and stack[-1].key is _NO_KEY:
                     raise InputError.single("a mapping key must be a plain value, not a mapping or list", file, line)
+                path = child_path()
+                if ev.tag not in (None, "!", _MAP if kind == "map" else _SEQ):
+                    raise InputError.single(f"unsupported YAML tag {excerpt(ev.tag)}", file, line,
+                                            _dotted(path) or None)
                 depth = len(stack) + 1
                 if depth > limits.yaml_depth:
                     raise InputError.single(f"nested deeper than {limits.yaml_depth} levels (the limit)", file, line)
-                path = child_path()
                 lines.add(path, Where(file, stack[-1].key_line if stack and stack[-1].kind == "map" else line))
                 stack.append(_Frame(kind, {} if kind == "map" else [], path, ev.anchor, line, depth))
                 if ev.anchor:

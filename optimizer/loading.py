@@ -11,9 +11,8 @@ from pydantic import ValidationError
 
 from . import timeoff_import
 from .errors import InputError, InputProblem
-from .fields import LocatedError
 from .inputs import LIMITS, Limits, Where, confine, decode_text, excerpt, read_input_bytes, yaml_with_lines
-from .scenario import Scenario
+from .scenario import Scenario, validation_problems
 from .tables import DateCell, check_date_format, parse_dates, read_csv_table
 
 Path_ = tuple[str | int, ...]
@@ -333,23 +332,9 @@ def validate_scenario(data: dict, lines: LineMap | None = None, file: str | None
 
 
 def _problems(err: ValidationError, lines: LineMap, file: str | None) -> list[InputProblem]:
+    """One problem per error of ``err`` (see :func:`scenario.validation_problems`), at the line it was written."""
     out = []
-    errors = err.errors()
-    for e in errors:
-        loc = tuple(e["loc"])
-        if e["type"] == "too_short" and any(len(o["loc"]) > len(loc) and tuple(o["loc"][: len(loc)]) == loc
-                                            for o in errors):
-            continue  # "Tuple should have at least 1 item after validation": only because an item was invalid
-        cause = (e.get("ctx") or {}).get("error")
-        if isinstance(cause, LocatedError):
-            loc = (*loc, *cause.loc)
-            msg = str(cause)
-        else:
-            msg = e["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, ") :]
-        # pydantic adds union/function tags to loc; drop those that are not data keys
-        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+    for loc, msg in validation_problems(err, Scenario):
         where = lines.find(loc)
         col = lines.csv_field(loc)
         field = _dotted(loc)

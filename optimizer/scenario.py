@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
-from pydantic import (
-    BeforeValidator,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
+from .errors import InputError, InputProblem
 from .escalation_checks import check_escalation
 from .escalation_spec import EscalationLevel, Severity
 from .fields import (
@@ -39,13 +36,9 @@ from .fields import (
     Weight,
     _unique,
 )
-from .settings import (
-    Fairness,
-    LoadWeights,
-    Rules,
-    SolverSettings,
-)
-from .suggest import did_you_mean
+from .inputs import _dotted, excerpt
+from .settings import Fairness, LoadWeights, Rules, SolverSettings
+from .suggest import closest, did_you_mean
 
 # --------------------------------------------------------------------------- shifts
 
@@ -226,10 +219,6 @@ class Person(Frozen):
         return self.name or self.id
 
 
-def _blank_to_none(v: Any) -> Any:
-    return None if v == "" else v
-
-
 class TimeOff(Frozen):
     """Time off: hard (default), soft (``soft: true``) or a wish to be on call (``prefer``)."""
 
@@ -263,11 +252,6 @@ def _holiday_item(v: Any) -> Any:
     if isinstance(v, (dt.date, str)):
         return {"date": v}
     return v
-
-
-# --------------------------------------------------------------------------- rules
-
-
 
 
 class Scenario(Frozen):
@@ -409,13 +393,14 @@ class Scenario(Frozen):
         raise KeyError(person_id)
 
     def replace(self, **changes: Any) -> Scenario:
-        """A new scenario with ``changes`` applied (validated again)."""
+        """A new scenario with ``changes`` applied (validated again). This and the ``with_*``
+        helpers raise :class:`ChangeError` (an InputError with "did you mean") for invalid changes."""
         data = self.model_dump(by_alias=True)
         data.update(changes)
-        return Scenario.model_validate(data)
+        return _validated(Scenario, data)
 
     def with_person(self, person: Person | dict) -> Scenario:
-        p = person if isinstance(person, Person) else Person.model_validate(person)
+        p = person if isinstance(person, Person) else _validated(Person, person, ("people", len(self.people)))
         return self.replace(people=(*self.people, p))
 
     def without_person(self, person_id: str) -> Scenario:
@@ -426,7 +411,7 @@ class Scenario(Frozen):
         )
 
     def with_time_off(self, person: str, from_: dt.date | str, to: dt.date | str, **kw: Any) -> Scenario:
-        entry = TimeOff.model_validate({"person": person, "from": from_, "to": to, **kw})
+        entry = _validated(TimeOff, {"person": person, "from": from_, "to": to, **kw}, ("time_off", len(self.time_off)))
         return self.replace(time_off=(*self.time_off, entry))
 
     def with_rules(self, **changes: Any) -> Scenario:
@@ -458,3 +443,57 @@ class Scenario(Frozen):
         return self.replace(end=end)
 
 
+# --------------------------------------------------------------------------- errors
+
+
+class ChangeError(InputError, ValueError):
+    """An invalid :meth:`Scenario.replace` or ``with_*`` change (a ValueError, as pydantic's error was)."""
+
+
+def _validated(model: type[BaseModel], data: Any, at: tuple[str | int, ...] = ()) -> Any:
+    """``model.model_validate(data)``, or :class:`ChangeError` naming the fields (below ``at``)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise ChangeError([InputProblem(m, field=_dotted((*at, *loc)) or None)
+                           for loc, m in validation_problems(e, model)]) from None
+
+
+def _model_at(tp: Any, loc: tuple[str | int, ...]) -> Any:
+    """The model class that validates the value at data path ``loc`` below type ``tp``, or None."""
+    origin, args = get_origin(tp), [a for a in get_args(tp) if a is not type(None)]
+    if origin is Annotated or (origin in (Union, UnionType) and len(args) == 1):
+        return _model_at(args[0], loc)
+    if origin in (Union, UnionType):  # pydantic's path names the member (EscalationContact)
+        return next((_model_at(a, loc[1:]) for a in args if loc and getattr(a, "__name__", None) == loc[0]), None)
+    if origin in (tuple, list, dict):
+        return _model_at(args[-1] if origin is dict else args[0], loc[1:]) if loc else None
+    if not (isinstance(tp, type) and issubclass(tp, BaseModel)):
+        return None
+    fields = {k: f.annotation for n, f in tp.model_fields.items() for k in (n, f.alias) if k}
+    return (_model_at(fields[loc[0]], loc[1:]) if loc[0] in fields else None) if loc else tp
+
+
+def validation_problems(err: ValidationError, model: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """(data path, message) of each error of ``err`` from validating ``model``: pydantic's tags dropped,
+    a :class:`LocatedError` at its field, "did you mean" for an unknown field (and no "missing" as well)."""
+    errors, out, typos = err.errors(), [], set()
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "too_short" and any(len(o["loc"]) > len(loc) and tuple(o["loc"][: len(loc)]) == loc
+                                            for o in errors):
+            continue  # "Tuple should have at least 1 item after validation": only because an item was invalid
+        cause = (e.get("ctx") or {}).get("error")
+        if isinstance(cause, LocatedError):
+            loc, msg = (*loc, *cause.loc), str(cause)
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+        # pydantic adds union/function tags to loc; drop those that are not data keys
+        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+        if e["type"] == "extra_forbidden" and loc and (owner := _model_at(model, loc[:-1])) is not None:
+            known = sorted(f.alias or n for n, f in owner.model_fields.items())  # a misspelt field: which one?
+            typos.add((*loc[:-1], hit := closest(str(loc[-1]), known)))
+            why = f"did you mean {hit!r}?" if hit else f"known: {', '.join(known)}"
+            msg = f"unknown field {excerpt(loc[-1])} ({why})"
+        out.append((loc, msg, e["type"]))
+    return [(loc, msg) for loc, msg, kind in out if not (kind == "missing" and loc in typos)]
