@@ -9,6 +9,7 @@ Exit codes (documented in the README):
 3    the scenario is proven infeasible
 4    no schedule was found within the time limit
 130  interrupted (Ctrl-C or SIGTERM) before the search started
+141  the reader of the output went away (``| head``): nothing more printed
 ==== ==========================================================
 
 (A solve interrupted after it found a schedule writes it and exits 0.)
@@ -25,8 +26,10 @@ EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_NO_SOLUTION = 4
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE (13): what a shell reports for a tool ended by SIGPIPE
 
-EXIT_CODES = (EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_INTERRUPTED)
+EXIT_CODES = (EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_INTERRUPTED,
+              EXIT_BROKEN_PIPE)
 
 _UNPRINTABLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_MESSAGE = 1000  # characters of one problem's message shown

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import datetime as dt
+import errno
 import math
+import os
 import signal
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -14,8 +18,10 @@ from typing import Any, TextIO
 
 import click
 
-from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, InputError
-from ..inputs import ALLOWED_DIRS
+from ..errors import EXIT_BROKEN_PIPE, EXIT_INPUT, EXIT_INTERRUPTED, InputError, InputProblem
+from ..inputs import ALLOWED_DIRS, excerpt
+from ..problem import Problem
+from ..schedule import Schedule, Unmatched, read_schedule
 from ..timeoff_import import TimeOffWarning
 
 
@@ -62,12 +68,47 @@ def rota_warnings() -> Iterator[None]:
         yield
 
 
+def is_broken_pipe(e: BaseException) -> bool:
+    """The reader of our stdout or stderr went away (``| head``): EPIPE, not a problem of an input."""
+    return isinstance(e, BrokenPipeError) or (isinstance(e, OSError) and e.errno == errno.EPIPE)
+
+
+def silence_stdout() -> None:
+    """Point stdout's file descriptor at ``os.devnull`` so that Python's flush at exit does not
+    fail a second time on the closed pipe (the Python docs' recipe, signal module, "Note on
+    SIGPIPE"). A stdout without a descriptor (click's CliRunner) is left alone."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no stdout, no descriptor, or already closed
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
 class RotaGroup(click.Group):
     """Turns :class:`InputError` into a clear message and exit code 2 (never a traceback);
     an interruption before any schedule exists exits 130; SIGTERM behaves like Ctrl-C;
-    rota's warnings are one-line messages (:func:`rota_warnings`)."""
+    rota's warnings are one-line messages (:func:`rota_warnings`); a closed stdout
+    (``| head``) exits 141 silently (:data:`EXIT_BROKEN_PIPE`)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            try:
+                return self._invoke_reporting(ctx)
+            finally:
+                # buffered output meets a closed pipe here, not in Python's flush at exit
+                if sys.stdout is not None:
+                    sys.stdout.flush()
+        except OSError as e:
+            if not is_broken_pipe(e):
+                raise
+            silence_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
+
+    def _invoke_reporting(self, ctx: click.Context) -> Any:
         try:
             with sigterm_as_ctrl_c(), rota_warnings():
                 return super().invoke(ctx)
@@ -80,6 +121,8 @@ class RotaGroup(click.Group):
             click.echo("\ninterrupted: nothing written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except OSError as e:  # writing an output failed after the checks (disk full, removed folder)
+            if is_broken_pipe(e):
+                raise  # the reader of stdout left: not an input error (see invoke)
             where = f" {e.filename}" if e.filename else ""
             click.echo(f"error: cannot write{where}: {e.strerror or e}", err=True)
             ctx.exit(EXIT_INPUT)
@@ -114,6 +157,77 @@ class FiniteFloat(click.FloatRange):
 
 SCENARIO = click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 ASSIGNMENTS = click.argument("assignments", type=click.Path(dir_okay=False, path_type=Path))
+
+
+SHOWN_UNMATCHED = 10  # rows listed one by one when a schedule has rows that fit no shift (the rest counted)
+
+
+def read_schedule_file(problem: Problem, path: Path, date_format: str | None = None) -> Schedule:
+    """:func:`~optimizer.schedule.read_schedule` for a command: a row that names no shift
+    pattern, a start where no instance of its shift starts, a role its shift does not have,
+    or an assignment already on an earlier line is malformed input, so it raises
+    :class:`InputError` (exit 2) naming the file, the line and the column, like an unknown
+    person or an unreadable start. ``verify``, ``report``, ``export``, ``diff``, ``explain``,
+    ``swap`` and ``simulate`` read their schedules through here, so they refuse the same
+    files with the same words. (The Python API keeps such rows in
+    ``Schedule.unmatched`` and its evaluation reports them as coverage violations.)"""
+    schedule = read_schedule(problem, path, date_format=date_format)
+    if schedule.unmatched:
+        raise InputError(unmatched_problems(schedule, schedule.source or str(path)))
+    return schedule
+
+
+def unmatched_problems(schedule: Schedule, file: str) -> list[InputProblem]:
+    """One problem per row of ``schedule.unmatched`` (the first :data:`SHOWN_UNMATCHED`), after
+    a first one that counts them."""
+    rows = schedule.unmatched
+    n = len(rows)
+    one = n == 1
+    out = [InputProblem(
+        f"{n} row{'' if one else 's'} of the schedule name{'s' if one else ''} a shift pattern, a start or a "
+        f"role the scenario does not have, or repeat{'s' if one else ''} an earlier row; fix or remove "
+        f"{'it' if one else 'them'}", file)]
+    out += [_unmatched_problem(schedule.problem, u, file) for u in rows[:SHOWN_UNMATCHED]]
+    if n > SHOWN_UNMATCHED:
+        out.append(InputProblem(f"... and {n - SHOWN_UNMATCHED} more such row(s)", file))
+    return out
+
+
+def _quoted_tail(message: str, prefix: str) -> str | None:
+    """The value quoted (``repr``) after ``prefix`` in a message of read_schedule, or None."""
+    if not message.startswith(prefix):
+        return None
+    try:
+        value = ast.literal_eval(message[len(prefix):])
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _unmatched_problem(problem: Problem, u: Unmatched, file: str) -> InputProblem:
+    who = f"person {u.person}"
+    if u.message.startswith("no shift pattern named "):
+        names = [s.name for s in problem.scenario.shifts]
+        known = ", ".join(excerpt(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
+        return InputProblem(
+            f"no shift pattern named {excerpt(u.shift)} ({who}; the scenario has {known})", file, u.line,
+            "column shift",
+        )
+    if u.message == "no instance of this shift starts then":
+        sc = problem.scenario
+        return InputProblem(
+            f"no instance of this shift starts then (shift {excerpt(u.shift)}, start {excerpt(u.start)}, {who}; "
+            f"the scenario runs {sc.start} .. {sc.end}; a date names the instance starting that local day, "
+            "a timestamp its exact start)",
+            file, u.line, "column start",
+        )
+    role = _quoted_tail(u.message, "shift has no role ")
+    if role is not None:
+        return InputProblem(
+            f"shift {excerpt(u.shift)} has no role {excerpt(role)} ({who}, start {excerpt(u.start)})",
+            file, u.line, "role",
+        )
+    return InputProblem(f"{u.message} ({who}, shift {excerpt(u.shift)}, start {excerpt(u.start)})", file, u.line)
 
 
 def parse_moment(text: str) -> dt.datetime:

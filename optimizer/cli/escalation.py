@@ -24,9 +24,8 @@ from ..files import check_writable_file, refuse_overwrite, write_frame
 from ..loading import load_scenario_files
 from ..problem import Problem
 from ..scenario import Scenario
-from ..schedule import read_schedule
 from ..timecalc import is_ambiguous, local_moment
-from .base import ASSIGNMENTS, SCENARIO, main, moment_option
+from .base import ASSIGNMENTS, SCENARIO, main, moment_option, read_schedule_file
 
 
 def steps_text(scenario: Scenario, severity: str) -> str:
@@ -76,12 +75,7 @@ def escalation_cmd(scenario: Path, assignments: Path, at: dt.datetime | None, ou
         refuse_overwrite([out], [*inputs, assignments])
         check_writable_file(out)
     prob = Problem(sc)
-    schedule = read_schedule(prob, assignments)
-    if schedule.unmatched:
-        click.echo(
-            f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift (run `rota verify`)",
-            err=True,
-        )
+    schedule = read_schedule_file(prob, assignments)
     if at is None:
         frame = escalation_chain(schedule)
         if out is None:

@@ -10,9 +10,8 @@ from ..errors import EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, InputError
 from ..explain import alternatives, explain_infeasible
 from ..loading import load_scenario
 from ..problem import Problem
-from ..schedule import read_schedule
 from ..whatif import find_instance
-from .base import SCENARIO, FiniteFloat, main
+from .base import SCENARIO, FiniteFloat, main, read_schedule_file
 
 
 @main.command("explain")
@@ -46,7 +45,7 @@ def explain_cmd(scenario: Path, assignments: Path | None, shift, start, role, pe
         ctx.exit(codes[conflict.status])
     if not shift or not start:
         raise InputError.single("--shift and --start are required with ASSIGNMENTS", field="--shift/--start")
-    schedule = read_schedule(prob, assignments)
+    schedule = read_schedule_file(prob, assignments)
     inst = prob.instances[find_instance(prob, shift, start)]
     held = [a for a in schedule.assignments if a.instance == inst.index]
     if person:

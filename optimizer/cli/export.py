@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
 from ..exports import (
     CSV_FORMATS,
     ESCALATION_FORMATS,
@@ -27,9 +26,8 @@ from ..exports import (
 from ..files import atomic_write_text, check_writable_dir, check_writable_file, refuse_overwrite
 from ..loading import load_scenario_files
 from ..problem import Problem
-from ..schedule import read_schedule
 from ..tables import DATE_FORMATS
-from .base import ASSIGNMENTS, SCENARIO, main, parse_moment
+from .base import ASSIGNMENTS, SCENARIO, main, parse_moment, read_schedule_file
 
 
 def _date_format(_ctx, _param, value: str | None) -> str | None:
@@ -142,16 +140,8 @@ def export_cmd(
     sc, inputs = load_scenario_files(scenario, date_format)
     inputs = [*inputs, assignments] + ([mapping] if mapping else [])
     prob = Problem(sc)
-    schedule = read_schedule(prob, assignments, date_format=date_format)
-    if schedule.unmatched:
-        raise InputError.single(
-            f"{len(schedule.unmatched)} row(s) match no shift of the scenario; nothing exported "
-            "(run `rota verify` for details):\n    "
-            + "\n    ".join(
-                f"line {u.line}: {u.shift} {u.start} {u.person}: {u.message}" for u in schedule.unmatched[:10]
-            ),
-            str(assignments),
-        )
+    # rows matching no shift stop the export (exit 2) rather than being dropped
+    schedule = read_schedule_file(prob, assignments, date_format=date_format)
     whole = schedule
     schedule = select(schedule, roles, shifts)
     outputs = [out] if out else []

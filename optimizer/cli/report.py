@@ -16,9 +16,8 @@ from ..files import check_writable_dir, refuse_overwrite_in
 from ..loading import load_scenario_files
 from ..problem import Problem
 from ..report import write_report
-from ..schedule import read_schedule
 from ..verify import evaluate
-from .base import ASSIGNMENTS, SCENARIO, main
+from .base import ASSIGNMENTS, SCENARIO, main, read_schedule_file
 
 
 @main.command("report")
@@ -42,14 +41,9 @@ def report_cmd(scenario: Path, assignments: Path, out_dir: Path, svg: bool, titl
     )
     check_writable_dir(out_dir)
     prob = Problem(sc)
-    schedule = read_schedule(prob, assignments)
+    schedule = read_schedule_file(prob, assignments)  # rows matching no shift: exit 2
     ev = evaluate(schedule)
     files = write_report(schedule, out_dir, svg=svg, evaluation=ev, title=title)
-    if schedule.unmatched:
-        click.echo(
-            f"warning: {len(schedule.unmatched)} row(s) of {assignments} match no shift (listed in the report)",
-            err=True,
-        )
     state = "all hard rules satisfied" if ev.feasible else f"{len(ev.violations)} hard rule violation(s)"
     click.echo(f"{len(schedule.assignments)} assignments: {state}, soft penalty {ev.objective:,.2f} points")
     click.echo(f"wrote {files.html}")

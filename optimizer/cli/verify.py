@@ -11,19 +11,23 @@ from ..files import refuse_overwrite, write_frame
 from ..loading import load_scenario, load_scenario_files
 from ..problem import Problem
 from ..replan import compare
-from ..schedule import read_schedule
 from ..verify import Evaluation, evaluate
-from .base import ASSIGNMENTS, SCENARIO, main
+from .base import ASSIGNMENTS, SCENARIO, main, read_schedule_file
 
 
 @main.command("verify")
 @SCENARIO
 @ASSIGNMENTS
 def verify_cmd(scenario: Path, assignments: Path) -> None:
-    """Check the schedule ASSIGNMENTS against every rule of SCENARIO (no solver)."""
+    """Check the schedule ASSIGNMENTS against every rule of SCENARIO (no solver).
+
+    Exits 1 when a hard rule is broken. A row that names a shift pattern, a start or a role
+    the scenario does not have (or repeats an earlier row) is not judged: it is malformed
+    input, and verify exits 2 listing each such row by file, line and column.
+    """
     sc = load_scenario(scenario)
     prob = Problem(sc)
-    schedule = read_schedule(prob, assignments)
+    schedule = read_schedule_file(prob, assignments)
     ev = evaluate(schedule)
     print_evaluation(ev)
     click.get_current_context().exit(EXIT_OK if ev.feasible else EXIT_VIOLATIONS)
@@ -74,7 +78,7 @@ def diff_cmd(scenario: Path, a: Path, b: Path, csv_out: Path | None, changes_csv
     sc, inputs = load_scenario_files(scenario)
     refuse_overwrite([p for p in (csv_out, changes_csv) if p], [*inputs, a, b])
     prob = Problem(sc)
-    cmp = compare(read_schedule(prob, a), read_schedule(prob, b))
+    cmp = compare(read_schedule_file(prob, a), read_schedule_file(prob, b))
     click.echo(cmp.text())
     if csv_out:
         write_frame(csv_out, cmp.affected)

@@ -12,10 +12,10 @@ from ..files import check_writable_dir, check_writable_file, refuse_overwrite, w
 from ..loading import load_scenario_files
 from ..problem import Problem
 from ..robustness import simulate
-from ..schedule import assignments_frame, read_schedule
+from ..schedule import assignments_frame
 from ..swap import apply_swap, find_instance, person_of, swap_candidates
 from ..timecalc import human_iso
-from .base import ASSIGNMENTS, SCENARIO, main
+from .base import ASSIGNMENTS, SCENARIO, main, read_schedule_file
 
 
 @main.command("swap")
@@ -72,7 +72,7 @@ def swap_cmd(
         raise InputError.single("--apply needs --out FILE for the new schedule", field="--out")
     sc, inputs = load_scenario_files(scenario)
     prob = Problem(sc)
-    schedule = read_schedule(prob, assignments)
+    schedule = read_schedule_file(prob, assignments)
     i = find_instance(prob, shift, start)
     p = person_of(prob, person)
     if taker is not None:
@@ -159,7 +159,7 @@ def simulate_cmd(
         refuse_overwrite([out_dir / "risk_shifts.csv", out_dir / "risk_people.csv"], [*inputs, assignments])
         check_writable_dir(out_dir)
     prob = Problem(sc)
-    schedule = read_schedule(prob, assignments)
+    schedule = read_schedule_file(prob, assignments)
     result = simulate(schedule, absence_rate, runs=runs, seed=seed)
     click.echo(result.text(top=top))
     if out_dir is not None:
