@@ -16,9 +16,10 @@ number of workers the solve was given: every thread has its own copy of the mode
 solves release the GIL, and the best result of the round (ties: the first) becomes the
 incumbent of the next. In deterministic mode the neighbourhoods of a round are drawn in
 a fixed order, each step is limited by deterministic time, and the results are merged in
-that order, so the same seed gives the same sequence of schedules. There a round is
-charged :data:`WALL_PER_DET` times its deterministic time, so that the budget, given in
-seconds, buys about that many seconds of search.
+that order, so the same seed gives the same sequence of schedules. There the budget is in
+deterministic seconds (``optimizer.deadline.DET_PER_SECOND`` per second of the limit) and a
+round is charged :data:`WALL_PER_DET` × ``DET_PER_SECOND`` times its own deterministic
+time, so that it buys about as many wall seconds as the whole-model phases.
 
 Used by :func:`optimizer.solve.solve` when ``solver.lns`` is on, after a first schedule.
 It gives up proofs: the bound is the one the first phase reached.
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from .deadline import Deadline
+from .deadline import DET_PER_SECOND, Deadline
 from .lns_hoods import Hood, Hoods
 from .model import ModelBuilder
 from .problem import Problem
@@ -46,6 +47,7 @@ from .problem import Problem
 # (each step presolves its copy, which the deterministic clock counts little); charged
 # at 1 : 1 a 4 s reproducible limit ran 7 s of LNS and met the deadline's grace
 WALL_PER_DET = 2.5
+CHARGE = WALL_PER_DET * DET_PER_SECOND  # reproducible budget per deterministic second of a round
 STALL = 30  # rounds without a strict improvement before sizes and scores restart
 
 
@@ -168,9 +170,9 @@ class LNS:
     def run(self, budget: float, step_limit: float,
             on_improve: Callable[[int], None] | None = None,
             deadline: Deadline | None = None, reserve: float = 0.0, stop: threading.Event | None = None) -> None:
-        """Improve for ``budget`` seconds (in deterministic mode: rounds charged
-        :data:`WALL_PER_DET` times their deterministic time), each step at most
-        ``step_limit`` (deterministic seconds in deterministic mode). ``stop`` (an event) or Ctrl-C ends the search
+        """Improve for ``budget`` seconds (in deterministic mode: deterministic seconds,
+        rounds charged :data:`CHARGE` times their own), each step at most ``step_limit``
+        (deterministic seconds in deterministic mode). ``stop`` (an event) or Ctrl-C ends the search
         during a round, keeping the best schedule (:attr:`interrupted` says so). With
         ``deadline``, no step runs past the point where ``reserve`` seconds are left on
         it."""
@@ -185,7 +187,7 @@ class LNS:
             if stop is not None and stop.is_set():
                 self.interrupted = True
                 break
-            limit = min(step_limit, (budget - spent) / (WALL_PER_DET if self.deterministic else 1.0))
+            limit = min(step_limit, (budget - spent) / (CHARGE if self.deterministic else 1.0))
             wall = 10 * limit if deadline is None else min(10 * limit, deadline.remaining() - reserve)
             if limit <= 0.01 or wall <= 0.01:
                 if deadline is not None and limit > 0.01:
@@ -203,7 +205,7 @@ class LNS:
             for c, h in zip(copies, hoods, strict=True):
                 c.refix(h.ks, self.values)
             det = max(s.deterministic_time for s in solvers)
-            spent = spent + WALL_PER_DET * det if self.deterministic else time.perf_counter() - t0
+            spent = spent + CHARGE * det if self.deterministic else time.perf_counter() - t0
             if (self.deterministic and deadline is not None and seconds >= 0.98 * wall
                     and any(s.response_proto.status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) for s in solvers)):
                 deadline.cut = True  # a step ended on the wall clock: the run may not repeat

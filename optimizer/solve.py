@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 from constraints.fairness import in_symmetry_order
 
 from .construct import construct
-from .deadline import REPRODUCIBLE_GRACE, Deadline
+from .deadline import DET_PER_SECOND, Deadline, reproducible_grace
 from .early import Early, construct_early
 from .errors import InputError, InputProblem
 from .facts import slots_needed
@@ -167,9 +167,10 @@ def solve(
     build_time = time.perf_counter() - t0 - searched
     # reproducible mode charges the search before the build its deterministic time (see
     # optimizer.deadline): its wall time would make every phase's budget depend on load
-    charged = early.work if deterministic else searched
-    deadline = Deadline(time_limit and max(0.0, time_limit - searched), REPRODUCIBLE_GRACE if deterministic else 0.0,
-                        budget=time_limit and max(0.0, time_limit - charged))
+    budget = time_limit and (max(0.0, DET_PER_SECOND * time_limit - early.work) if deterministic
+                             else max(0.0, time_limit - searched))
+    grace = reproducible_grace(time_limit) if deterministic else 0.0
+    deadline = Deadline(time_limit and max(0.0, time_limit - searched), grace, budget=budget)
     run = _Run(problem, builder, deadline, progress, stop, t0,
                {**cfg.params, **(params or {})}, seed, workers, deterministic, log, build_time)
     run.times.update(early.times)
