@@ -31,6 +31,13 @@ class Problem(Facts):
     ) -> None:
         super().__init__(scenario, baseline, RULES if rules is None else rules)
 
+    def __reduce__(self):
+        """Pickled as its scenario and baseline (rule modules cannot be pickled): a
+        :class:`~optimizer.result.Result` can be saved or sent to another process."""
+        if self.rules != tuple(RULES):
+            raise TypeError("a Problem with its own rule modules cannot be pickled")
+        return (Problem, (self.scenario, self.baseline))
+
 
 def build(problem: Facts, explain: bool = False, plain: bool = False) -> ModelBuilder:
     """The CP-SAT model of ``problem`` with every rule of ``constraints.RULES``

@@ -172,3 +172,15 @@ def test_regression_explain_listed_the_same_parameter_change_twice(tmp_path):
     texts = [c.text for c in conflict.changes]
     assert texts and len(texts) == len(set(texts)), texts
     assert any("two more people who can take week primary" in t for t in texts)
+
+
+def test_regression_a_result_could_not_be_pickled():
+    # pickle.dumps(result) failed ("cannot pickle 'module' object": the problem held the
+    # rule modules), so a notebook could not save a result or send it to a worker process
+    import pickle
+
+    r = solve(load_scenario(EXAMPLES / "team14.yaml"), time_limit=5)
+    back = pickle.loads(pickle.dumps(r))
+    assert back.objective == r.objective and back.status == r.status
+    assert back.assignments.to_csv(index=False) == r.assignments.to_csv(index=False)
+    assert back.schedule.problem.rules == r.schedule.problem.rules  # the rule modules again
