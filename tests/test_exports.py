@@ -365,7 +365,7 @@ def test_cli_refuses_rows_that_match_no_shift(files):
     d = files
     (d / "bad.csv").write_text("shift,start,person_id\nweek,2030-01-07T10:00:00+01:00,omega\n")
     r = run("export", d / "s.yaml", d / "bad.csv", "--format", "csv", "--out", d / "x.csv")
-    assert r.exit_code == 2 and "line 2" in r.output and not (d / "x.csv").exists()
+    assert r.exit_code == 2 and "bad.csv:2:" in r.output and not (d / "x.csv").exists()
 
 
 def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):
