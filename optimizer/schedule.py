@@ -39,6 +39,8 @@ class Unmatched:
     start: str
     person: str
     message: str
+    column: str = ""  # the column at fault: "shift", "start" or "role" ("" for a repeated row)
+    value: str = ""  # with column "role": the role named
 
 
 @dataclass
@@ -274,8 +276,8 @@ def read_schedule(problem: Problem, path: str | Path, date_format: str | None = 
             if not pid:  # an empty slot in a hand-made schedule: nothing to assign
                 continue
             p = person(pid, line, person_col)
-            if isinstance(found, str):
-                unmatched.append(Unmatched(line, shift, start, problem.people[p].id, found))
+            if isinstance(found, tuple):
+                unmatched.append(Unmatched(line, shift, start, problem.people[p].id, found[1], found[0]))
                 continue
             i = found
             roles = problem.instances[i].roles  # type: ignore[assignment]
@@ -283,7 +285,7 @@ def read_schedule(problem: Problem, path: str | Path, date_format: str | None = 
                 r = problem.role_index(i, row["role"])
                 if r is None:
                     unmatched.append(Unmatched(line, shift, start, problem.people[p].id,
-                                               f"shift has no role {row['role']!r}"))
+                                               f"shift has no role {row['role']!r}", "role", row["role"]))
                     continue
             else:
                 r = next((k for k, spec in enumerate(roles) if filled.get((i, k), 0) < spec.count),  # type: ignore[operator]
@@ -303,20 +305,24 @@ def read_schedule(problem: Problem, path: str | Path, date_format: str | None = 
                 names = [text]
             for name in names:
                 p = person(name, line, column)
-                if isinstance(found, str):
-                    unmatched.append(Unmatched(line, shift, start, problem.people[p].id, found))
+                if isinstance(found, tuple):
+                    unmatched.append(Unmatched(line, shift, start, problem.people[p].id, found[1], found[0]))
                     continue
                 r = problem.role_index(found, col.role)
                 if r is None:
                     unmatched.append(Unmatched(line, shift, start, problem.people[p].id,
-                                               f"shift has no role {col.role!r}"))
+                                               f"shift has no role {col.role!r}", "role", col.role))
                     continue
                 add(found, r, p, line, shift, start)
     return Schedule(problem, out, unmatched, source=file)
 
 
-def _read_starts(problem: Problem, table, date_format: str | None) -> dict[int, int | str]:
-    """For each row (by line): the instance index, or why no instance matches."""
+NO_INSTANCE = ("start", "no instance of this shift starts then")
+
+
+def _read_starts(problem: Problem, table, date_format: str | None) -> dict[int, int | tuple[str, str]]:
+    """For each row (by line): the instance index, or (the column at fault, why no
+    instance matches)."""
     from .tables import DateCell, parse_dates
     from .timecalc import zone
 
@@ -326,12 +332,12 @@ def _read_starts(problem: Problem, table, date_format: str | None) -> dict[int, 
         by_time[(inst.shift, inst.start)] = inst.index
         by_day.setdefault((inst.shift, dt.datetime.fromtimestamp(inst.start, inst.tz).date()), inst.index)
     zones = {s.name: s.timezone or problem.scenario.timezone for s in problem.scenario.shifts}
-    out: dict[int, int | str] = {}
+    out: dict[int, int | tuple[str, str]] = {}
     later: list[tuple[int, str, DateCell]] = []
     for row, line in zip(table.rows, table.lines, strict=True):
         shift, start = row.get("shift", ""), row.get("start", "")
         if shift not in zones:
-            out[line] = f"no shift pattern named {shift!r}"
+            out[line] = ("shift", f"no shift pattern named {shift!r}")
             continue
         if not start:
             raise InputError.single("no start given", table.file, line, "column start")
@@ -346,10 +352,10 @@ def _read_starts(problem: Problem, table, date_format: str | None) -> dict[int, 
                 table.file, line, "column start",
             ) from None
         i = by_time.get((shift, ts)) if ts is not None else by_day.get((shift, day))  # type: ignore[arg-type]
-        out[line] = i if i is not None else "no instance of this shift starts then"
+        out[line] = i if i is not None else NO_INSTANCE
     if later:
         days = parse_dates([c for _, _, c in later], table.file, date_format)
         for (line, shift, _), day in zip(later, days, strict=True):
             i = by_day.get((shift, day))
-            out[line] = i if i is not None else "no instance of this shift starts then"
+            out[line] = i if i is not None else NO_INSTANCE
     return out

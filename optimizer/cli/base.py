@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import datetime as dt
 import errno
@@ -193,27 +192,16 @@ def unmatched_problems(schedule: Schedule, file: str) -> list[InputProblem]:
     return out
 
 
-def _quoted_tail(message: str, prefix: str) -> str | None:
-    """The value quoted (``repr``) after ``prefix`` in a message of read_schedule, or None."""
-    if not message.startswith(prefix):
-        return None
-    try:
-        value = ast.literal_eval(message[len(prefix):])
-    except (ValueError, SyntaxError):
-        return None
-    return value if isinstance(value, str) else None
-
-
 def _unmatched_problem(problem: Problem, u: Unmatched, file: str) -> InputProblem:
     who = f"person {u.person}"
-    if u.message.startswith("no shift pattern named "):
+    if u.column == "shift":
         names = [s.name for s in problem.scenario.shifts]
         known = ", ".join(excerpt(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
         return InputProblem(
             f"no shift pattern named {excerpt(u.shift)} ({who}; the scenario has {known})", file, u.line,
             "column shift",
         )
-    if u.message == "no instance of this shift starts then":
+    if u.column == "start":
         sc = problem.scenario
         return InputProblem(
             f"no instance of this shift starts then (shift {excerpt(u.shift)}, start {excerpt(u.start)}, {who}; "
@@ -221,10 +209,9 @@ def _unmatched_problem(problem: Problem, u: Unmatched, file: str) -> InputProble
             "a timestamp its exact start)",
             file, u.line, "column start",
         )
-    role = _quoted_tail(u.message, "shift has no role ")
-    if role is not None:
+    if u.column == "role":
         return InputProblem(
-            f"shift {excerpt(u.shift)} has no role {excerpt(role)} ({who}, start {excerpt(u.start)})",
+            f"shift {excerpt(u.shift)} has no role {excerpt(u.value)} ({who}, start {excerpt(u.start)})",
             file, u.line, "role",
         )
     return InputProblem(f"{u.message} ({who}, shift {excerpt(u.shift)}, start {excerpt(u.start)})", file, u.line)
