@@ -322,7 +322,7 @@ def _construct_scalar(loader: Any, ev: Any, file: str, path: Path_) -> Any:
     if tag == _MERGE:
         return "<<", tag
     make = loader.yaml_constructors.get(tag)
-    line, field = ev.start_mark.line + 1, _dotted(path) or None
+    line, field = ev.start_mark.line + 1, dotted(path) or None
     if make is None:
         raise InputError.single(f"unsupported YAML tag {excerpt(tag)}", file, line, field)
     try:
@@ -382,7 +382,7 @@ def yaml_with_lines(text: str, file: str, lines: Lines, limits: Limits = LIMITS)
                 raise InputError.single(
                     f"duplicate key {excerpt(value)} (first on line {top.keys[value]}, again on line {line}); "
                     "YAML would silently keep the last one",
-                    file, line, _dotted((*top.path, value)),
+                    file, line, dotted((*top.path, value)),
                 )
             else:
                 top.keys[value] = line
@@ -429,7 +429,7 @@ def yaml_with_lines(text: str, file: str, lines: Lines, limits: Limits = LIMITS)
                 path = child_path()
                 if ev.tag not in (None, "!", _MAP if kind == "map" else _SEQ):
                     raise InputError.single(f"unsupported YAML tag {excerpt(ev.tag)}", file, line,
-                                            _dotted(path) or None)
+                                            dotted(path) or None)
                 depth = len(stack) + 1
                 if depth > limits.yaml_depth:
                     raise InputError.single(f"nested deeper than {limits.yaml_depth} levels (the limit)", file, line)
@@ -490,7 +490,8 @@ def yaml_with_lines(text: str, file: str, lines: Lines, limits: Limits = LIMITS)
     return root
 
 
-def _dotted(loc: Path_) -> str:
+def dotted(loc: Path_) -> str:
+    """A data path as a field name: ``people[1].email``."""
     s = ""
     for p in loc:
         s += f"[{p}]" if isinstance(p, int) else (f".{p}" if s else str(p))

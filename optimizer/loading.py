@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from . import timeoff_import
 from .errors import InputError, InputProblem
-from .inputs import LIMITS, Limits, Where, confine, decode_text, excerpt, read_input_bytes, yaml_with_lines
+from .inputs import LIMITS, Limits, Where, confine, decode_text, dotted, excerpt, read_input_bytes, yaml_with_lines
 from .scenario import Scenario, validation_problems
 from .tables import DateCell, check_date_format, parse_dates, read_csv_table
 
@@ -337,7 +337,7 @@ def _problems(err: ValidationError, lines: LineMap, file: str | None) -> list[In
     for loc, msg in validation_problems(err, Scenario):
         where = lines.find(loc)
         col = lines.csv_field(loc)
-        field = _dotted(loc)
+        field = dotted(loc)
         if col:
             field += f" (column {col})"
         out.append(
@@ -346,8 +346,3 @@ def _problems(err: ValidationError, lines: LineMap, file: str | None) -> list[In
     return out
 
 
-def _dotted(loc: Path_) -> str:
-    s = ""
-    for p in loc:
-        s += f"[{p}]" if isinstance(p, int) else (f".{p}" if s else str(p))
-    return s

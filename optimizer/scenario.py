@@ -36,7 +36,7 @@ from .fields import (
     Weight,
     _unique,
 )
-from .inputs import _dotted, excerpt
+from .inputs import dotted, excerpt
 from .settings import Fairness, LoadWeights, Rules, SolverSettings
 from .suggest import closest, did_you_mean
 
@@ -455,7 +455,7 @@ def _validated(model: type[BaseModel], data: Any, at: tuple[str | int, ...] = ()
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        raise ChangeError([InputProblem(m, field=_dotted((*at, *loc)) or None)
+        raise ChangeError([InputProblem(m, field=dotted((*at, *loc)) or None)
                            for loc, m in validation_problems(e, model)]) from None
 
 

@@ -44,7 +44,7 @@ class Callback(cp_model.CpSolverSolutionCallback):
         self.bound = 0
         self.stalled = False  # run_search ended the search for want of progress
         self.defer = False  # stop from outside (interleaved search: see the class text)
-        self.want_stop = False
+        self.want_stop = False  # asked run_search to stop the search (stays set)
         self.late = 0  # schedules reported after the stop was asked (the outcome then depends on timing)
 
     def on_solution_callback(self) -> None:
@@ -110,6 +110,7 @@ def run_search(solver: cp_model.CpSolver, builder: ModelBuilder, cb: Callback, s
     counted as an interruption)."""
     done = threading.Event()
     cb.defer = bool(solver.parameters.interleave_search)
+    asked = False  # cb.want_stop passed on to the solver
 
     def work() -> None:
         try:
@@ -125,8 +126,8 @@ def run_search(solver: cp_model.CpSolver, builder: ModelBuilder, cb: Callback, s
     while not done.is_set():
         try:
             done.wait(0.02 if cb.defer else 0.1)
-            if cb.want_stop:
-                cb.want_stop = False
+            if cb.want_stop and not asked:
+                asked = True
                 solver.stop_search()
             elif stop is not None and stop.is_set() and not interrupted:
                 interrupted = True

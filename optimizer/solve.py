@@ -201,7 +201,7 @@ class _Run:
         self.interrupted = False
         self.times: dict[str, float] = {}
         self.early: Schedule | None = None  # a valid schedule found before the build (repair, descent)
-        self.work = 0.0  # deterministic seconds spent before the main phase (starts.term_bounds)
+        self.work = 0.0  # deterministic seconds of the per-term bounds (starts.term_bounds)
         self.floor = 0  # a lower bound of the main objective (starts.term_bounds); 0 = none known
         self.stalled = False  # the last search was stopped for want of progress
 
@@ -261,7 +261,8 @@ class _Run:
         if not plain:
             term_bounds(self, warm)
         if self.deterministic:
-            limit = max(0.0, limit - self.work)  # the bounds' work is charged as the wall time is
+            # the bounds' work is charged as the wall time is: every later phase shares the rest
+            limit = self.deadline.budget = max(0.0, limit - self.work)
         reserve = BALANCE_SHARE * limit if balance else 0.0
         main_budget = LNS_FIRST * limit if lns else max(0.0, limit - reserve)
         # the stall test reads the wall clock: not in reproducible mode
@@ -357,7 +358,7 @@ class _Run:
         """LNS (``optimizer.lns``) from the main phase's schedule until ``reserve`` seconds
         are left; without a schedule yet, the ordinary search goes on to its first one."""
         limit = self.deadline.budget or 1e9
-        used = self.work + solver.deterministic_time
+        used = solver.deterministic_time
         start = solver if solver.response_proto.status == cp_model.FEASIBLE else warm
         if start is None:
             again = self.search(self.settings(max(0.0, limit - reserve - used),

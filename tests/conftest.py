@@ -41,6 +41,24 @@ def quarterly() -> Scenario:
     return load_scenario(EXAMPLES / "quarterly.yaml")
 
 
+def run_cli(*args: object):
+    """``rota ARGS...`` in-process (click's runner); exceptions propagate."""
+    from click.testing import CliRunner
+
+    from optimizer.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def solved_quarterly(tmp_path_factory) -> Path:
+    """The folder ``rota solve quarterly.yaml`` wrote (assignments.csv, people.csv); read only."""
+    out = tmp_path_factory.mktemp("q")
+    r = run_cli("solve", EXAMPLES / "quarterly.yaml", "--out", out, "--time-limit", "5", "-q")
+    assert r.exit_code == 0, r.output
+    return out
+
+
 def manual(sc: Scenario, rows: list[tuple[int, str, str]]):
     """A hand-made schedule: rows of (instance index, role name, person id)."""
     from optimizer import Problem, Schedule

@@ -10,22 +10,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLES
+from conftest import run_cli as run
 
 from optimizer.cli import main
 
 QUARTERLY = EXAMPLES / "quarterly.yaml"
 
-
-def run(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def solved_quarterly(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("q")
-    r = run("solve", QUARTERLY, "--out", out, "--time-limit", "5", "-q")
-    assert r.exit_code == 0, r.output
-    return out
 
 
 def test_solve_writes_csvs_with_contract_columns(solved_quarterly):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, ROOT
+from conftest import run_cli as run
 
 from optimizer.cli import main
 from optimizer.cli.base import SHOWN_UNMATCHED
@@ -22,17 +23,10 @@ from optimizer.errors import EXIT_BROKEN_PIPE, EXIT_INPUT, EXIT_VIOLATIONS
 QUARTERLY = EXAMPLES / "quarterly.yaml"
 
 
-def run(*args: object):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
 @pytest.fixture(scope="module")
-def solved(tmp_path_factory) -> Path:
+def solved(solved_quarterly) -> Path:
     """A schedule of quarterly.yaml from ``rota solve``, the reviewer's starting point."""
-    out = tmp_path_factory.mktemp("solved")
-    r = run("solve", QUARTERLY, "--out", out, "--time-limit", "3", "-q")
-    assert r.exit_code == 0, r.output
-    return out / "assignments.csv"
+    return solved_quarterly / "assignments.csv"
 
 
 def edited(solved: Path, tmp_path: Path, **changes: str) -> Path:
