@@ -28,6 +28,7 @@ from .facts import slots_needed
 from .lns import LNS
 from .model import ModelBuilder
 from .phases import balance_expr, canonical_expr, hint_all, holding, main_objective
+from .probing import LEAST, PROBE_PARAMS, probe
 from .problem import Problem, build
 from .replan import check_frozen
 from .result import Progress, Result, Status, objective_of, read_result, status_of
@@ -55,11 +56,12 @@ LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS sear
 LNS_FROM = TERM_BOUNDS_UNTIL
 PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
 # the main search is stalled after no better schedule for as long as it took to find the
-# last one, and at least this long; a core-based search then goes on from its schedule
+# last one, and at least this long; what follows depends on the gap (see _Run.prove)
 STALL_AT_LEAST = 5.0
-# ... and only when the last schedule was within this share of the bound: the core-based
-# search raises bounds but finds schedules slowly (M: 204 from its construction, with a
-# gap of 24 %, was still 191 after 60 s once handed over)
+# within this share of the bound a core-based search goes on from the schedule (what is
+# left is mostly a proof); further away, probes raise the bound first (optimizer.probing).
+# The core-based search raises bounds but finds schedules slowly: M (204 from its
+# construction, gap 24 %) was still 191 after 60 s once handed over
 STALL_GAP = 0.1
 
 
@@ -291,24 +293,57 @@ class _Run:
         return self.result(src, status, bound, **extra)
 
     def prove(self, solver: cp_model.CpSolver, bound: int | None, reserve: float):
-        """The main search stalled: go on from its schedule with CP-SAT's core-based search
-        (lower bounds from unsatisfiable cores of the objective's terms) for the main phase's
-        remaining time. Measured on S (12 people, weekly primary/secondary): the default
-        search finds the optimum 337.5 at 3 s and its bound stops at 316.25; from there the
-        core-based search proved it about 30 s later in most 60 s runs (not in every one).
-        It is slower where the default search proves (quarterly 5.9 s instead of 1.7 s), so
-        it only follows a stall."""
-        left = self.deadline.remaining() - reserve
-        if left < 0.5:
+        """The main search stalled: spend the main phase's remaining time on the bound.
+
+        Far from the bound (more than ``STALL_GAP``), probes raise it first
+        (``optimizer.probing``); then, within ``STALL_GAP``, CP-SAT's core-based search
+        (lower bounds from unsatisfiable cores of the objective's terms) goes on from the
+        best schedule, or else the default search does. Measured on S (12 people, weekly
+        primary/secondary): the default search finds the optimum 337.5 at 3 s and its bound
+        stops at 316.25; from there the core-based search proved it about 30 s later in
+        most 60 s runs (not in every one). It is slower where the default search proves
+        (quarterly 5.9 s instead of 1.7 s), so it only follows a stall."""
+        if self.deadline.remaining() - reserve < LEAST:
             return solver, Status.FEASIBLE, bound
         self.floor = max(self.floor, bound or 0)  # the first search's bound holds for the model
+        if _far(objective_of(self.builder, solver), self.floor):
+            solver = self.probe(solver, reserve)
+            src, status, bound = self.judged(solver)
+            left = self.deadline.remaining() - reserve
+            if status != Status.FEASIBLE or self.interrupted or left < LEAST:
+                return src, status, bound
+            if _far(objective_of(self.builder, solver), self.floor):
+                hint_all(self.builder.model, solver)
+                return self.judged(self._better(solver, self.search(self.settings(left, wall=left))))
+        left = self.deadline.remaining() - reserve
         hint_all(self.builder.model, solver)
         again = self.search({**self.settings(left, wall=left), "optimize_with_core": True})
+        self.floor = max(self.floor, bound_of(again) or 0)  # the core-based search's bound holds too
+        return self.judged(self._better(solver, again))
+
+    def _better(self, solver: cp_model.CpSolver, again: cp_model.CpSolver) -> cp_model.CpSolver:
+        """The one of two searches with the better schedule (``solver`` has one)."""
         if again.response_proto.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return solver, Status.FEASIBLE, bound
-        self.floor = max(self.floor, bound_of(again) or 0)  # and so does the second's
-        best = again if objective_of(self.builder, again) <= objective_of(self.builder, solver) else solver
-        return self.judged(best)
+            return solver
+        return again if objective_of(self.builder, again) <= objective_of(self.builder, solver) else solver
+
+    def probe(self, solver: cp_model.CpSolver, reserve: float) -> cp_model.CpSolver:
+        """Probes (``optimizer.probing``) until ``reserve`` seconds are left; the run's floor
+        becomes their bound. Returns the search with the best schedule."""
+
+        def search(seconds: float) -> cp_model.CpSolver:
+            return self.search({**self.settings(seconds, wall=seconds), **PROBE_PARAMS})
+
+        def raised(bound: int, best: int) -> None:  # a bound without a new schedule: progress all the same
+            if self.progress:
+                self.progress(Progress(points(best), points(bound), time.perf_counter() - self.t0,
+                                       len(self.history), "main"))
+
+        started = time.perf_counter()
+        self.floor, found = probe(self.builder, self.floor, objective_of(self.builder, solver), search,
+                                  lambda: self.deadline.remaining() - reserve, raised)
+        self.times["probes"] = time.perf_counter() - started
+        return solver if found is None else found
 
     def warm_start(self, hint: Schedule | None) -> cp_model.CpSolver | None:
         """Start large searches from a constructed schedule: the greedy of
@@ -434,9 +469,13 @@ class _Run:
 
 
 def _stalled(cb: Callback, started: float) -> bool:
-    """The search has a schedule within ``STALL_GAP`` of its bound, and no better one came
-    for as long as the last one took to find (from ``started``), and at least
-    ``STALL_AT_LEAST`` seconds: what is left is mostly a proof."""
-    if cb.objective is None or cb.objective - cb.bound > STALL_GAP * cb.objective:
+    """The search has a schedule, and no better one came for as long as the last one took
+    to find (from ``started``), and at least ``STALL_AT_LEAST`` seconds."""
+    if cb.objective is None:
         return False
     return time.perf_counter() - cb.last > max(STALL_AT_LEAST, cb.last - started)
+
+
+def _far(objective: int, bound: int) -> bool:
+    """More than ``STALL_GAP`` of the objective above the bound."""
+    return objective - bound > STALL_GAP * objective

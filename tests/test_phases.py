@@ -145,21 +145,21 @@ def test_a_stalled_main_phase_goes_on_with_the_core_search_from_its_schedule(mon
     assert first_bound / OBJECTIVE_SCALE <= r.bound <= r.objective
 
 
-def test_the_stall_hand_over_waits_for_a_small_gap():
-    # the core-based search only takes over when what is left is mostly a proof: a last
-    # schedule of 204 against a bound of 154 (gap 24 %) keeps the default search going
-    # however long it has stalled; 337.5 against 316.25 (6 %) hands over once no better
-    # schedule came for as long as the last took (here 1 s, so at least STALL_AT_LEAST)
+def test_a_stall_hands_over_to_probes_far_from_the_bound_and_to_the_core_search_near_it():
+    # a stall is no better schedule for as long as the last took (here 1 s, so at least
+    # STALL_AT_LEAST), whatever the gap; then a last schedule of 204 against a bound of
+    # 154 (gap 24 %) is far (probes raise the bound first), 337.5 against 316.25 (6 %) is
+    # near (what is left is mostly a proof: the core-based search)
     import types
 
-    from optimizer.solve import STALL_AT_LEAST, _stalled
+    from optimizer.solve import STALL_AT_LEAST, _far, _stalled
 
     now = time.perf_counter()
     started = now - 100.0
     cb = types.SimpleNamespace(count=3, objective=2040000, bound=1540000, last=now - 99.0)
-    assert not _stalled(cb, started)
+    assert _stalled(cb, started) and _far(cb.objective, cb.bound)
     cb.objective, cb.bound = 3375000, 3162500
-    assert _stalled(cb, started)
+    assert _stalled(cb, started) and not _far(cb.objective, cb.bound)
     cb.last = time.perf_counter() - STALL_AT_LEAST / 2  # a schedule came just now
     assert not _stalled(cb, started)
     cb.count, cb.objective = 0, None  # nothing found yet

@@ -1,0 +1,122 @@
+"""Probes raise the bound and never past the optimum (optimizer.probing).
+
+The galloping search is checked against an oracle that knows the optimum; the probes on a
+real model against brute force over every schedule of tiny scenarios (tests/test_bounds.py
+enumerates them); the solve's stall path on S, whose optimum 337.5 is proven
+(benchmarks/results/notes.md).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+
+import pytest
+from ortools.sat.python import cp_model
+
+from optimizer import Problem
+from optimizer.phases import main_objective
+from optimizer.probing import Answer, Verdict, gallop, probe
+from optimizer.problem import build
+from optimizer.solve import Status, solve
+from tests.conftest import check_consistent
+from tests.test_bounds import _brute, _tiny
+
+
+def _oracle(opt: int, hard: int = 0, calls: list | None = None):
+    """A minimisation with optimum ``opt``: ``<= c`` is infeasible below it, and nothing is
+    decided in time for the ``hard`` values just below it (as near a real optimum)."""
+
+    def test(c: int, seconds: float) -> Answer:
+        if calls is not None:
+            calls.append(c)
+        if opt - hard <= c < opt:
+            return Answer(Verdict.UNKNOWN)
+        if c < opt:
+            return Answer(Verdict.INFEASIBLE)
+        return Answer(Verdict.FOUND, opt, opt - hard)
+
+    return test
+
+
+def _clock(seconds: float):
+    left = [seconds]
+
+    def time_left() -> float:
+        left[0] -= 1.0  # each probe "takes" a second
+        return left[0]
+
+    return time_left
+
+
+def test_gallop_reaches_the_optimum_when_every_probe_is_decided():
+    # bound 0, incumbent 1000, optimum 737: the probes <= 19, 59, 139, 299, 619 are
+    # infeasible (the step doubles from 20), <= 999 finds the optimum (its bound 737)
+    calls: list[int] = []
+    lo, hi = gallop(0, 1000, _oracle(737, calls=calls), _clock(100))
+    assert (lo, hi) == (737, 737)
+    assert calls[:6] == [19, 59, 139, 299, 619, 999]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_gallop_never_passes_the_optimum(seed):
+    rng = random.Random(seed)
+    opt = rng.randrange(1, 5000)
+    hi = opt + rng.randrange(0, 3000)
+    hard = rng.randrange(0, 50)
+    lo, new_hi = gallop(rng.randrange(0, opt + 1), hi, _oracle(opt, hard), _clock(rng.randrange(1, 40)))
+    assert lo <= opt <= new_hi <= hi
+
+
+def test_gallop_stops_when_the_smallest_step_is_undecided():
+    calls: list[int] = []
+    lo, hi = gallop(90, 100, _oracle(100, hard=10, calls=calls), _clock(1000))
+    assert (lo, hi) == (90, 100) and calls[-1] == 90 and len(calls) < 10
+
+
+def _plain_search(builder):
+    def search(seconds: float) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = seconds
+        solver.solve(builder.model)
+        return solver
+
+    return search
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_probes_prove_exactly_the_brute_force_optimum(seed):
+    sc = _tiny(seed, weekends=10 if seed % 3 == 0 else 0)
+    cost, _, _ = _brute(sc)
+    if cost is None:
+        pytest.skip("no feasible schedule to bound")
+    builder = build(Problem(sc))
+    hi = cost + 10_000 + 7 * seed  # an incumbent worse than the optimum
+    lo, found = probe(builder, 0, hi, _plain_search(builder), _clock(200))
+    # tiny models: every probe is decided, so the bound is the optimum itself, never above
+    assert lo == cost
+    assert found is not None and round(found.objective_value) == cost
+    # the model is told objective >= bound, and still reaches the optimum
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(builder.model) == cp_model.OPTIMAL
+    assert round(solver.value(main_objective(builder))) == cost
+
+
+def test_stall_far_from_the_bound_runs_probes_and_keeps_a_valid_bound(monkeypatch):
+    # S's construction (474.25 points) is 33 % above the floor (316.25): stalled there at
+    # once, the solve probes; the bound it reports must rise and never pass the proven
+    # optimum 337.5, and the schedule must agree with the evaluators
+    from benchmarks.generate import generate
+
+    solve_module = sys.modules["optimizer.solve"]  # the package's `solve` is the function
+    monkeypatch.setattr(solve_module, "_stalled", lambda cb, started: cb.objective is not None)
+    seen: list[float] = []
+    r = solve(generate("S", seed=0), time_limit=12, workers=2, balance=False,
+              progress=lambda ev: seen.append(ev.bound or 0.0))
+    check_consistent(r)
+    assert "probes" in r.phase_times
+    assert r.bound is not None and 316.25 < r.bound <= 337.5 <= r.objective
+    assert r.status == Status.OPTIMAL or r.bound < r.objective
+    assert max(seen) <= 337.5
