@@ -58,6 +58,10 @@ PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched 
 # the main search is stalled after no better schedule for as long as it took to find the
 # last one, and at least this long; what follows depends on the gap (see _Run.prove)
 STALL_AT_LEAST = 5.0
+# ... and far from the bound at least this long: the default search is often still closing
+# the gap itself (team14_replan.yaml: its optimum found at 0.9 s with the bound at 188,
+# proven at 2.6-8 s; with probes after 5 s its proof came at 4.4-10.7 s instead of 2.6-4.1 s)
+STALL_FAR_AT_LEAST = 10.0
 # within this share of the bound a core-based search goes on from the schedule (what is
 # left is mostly a proof); further away, probes raise the bound first (optimizer.probing).
 # The core-based search raises bounds but finds schedules slowly: M (204 from its
@@ -470,10 +474,12 @@ class _Run:
 
 def _stalled(cb: Callback, started: float) -> bool:
     """The search has a schedule, and no better one came for as long as the last one took
-    to find (from ``started``), and at least ``STALL_AT_LEAST`` seconds."""
+    to find (from ``started``), and at least ``STALL_AT_LEAST`` seconds
+    (``STALL_FAR_AT_LEAST`` when the schedule is far from the bound)."""
     if cb.objective is None:
         return False
-    return time.perf_counter() - cb.last > max(STALL_AT_LEAST, cb.last - started)
+    least = STALL_FAR_AT_LEAST if _far(cb.objective, cb.bound) else STALL_AT_LEAST
+    return time.perf_counter() - cb.last > max(least, cb.last - started)
 
 
 def _far(objective: int, bound: int) -> bool:

@@ -147,12 +147,12 @@ def test_a_stalled_main_phase_goes_on_with_the_core_search_from_its_schedule(mon
 
 def test_a_stall_hands_over_to_probes_far_from_the_bound_and_to_the_core_search_near_it():
     # a stall is no better schedule for as long as the last took (here 1 s, so at least
-    # STALL_AT_LEAST), whatever the gap; then a last schedule of 204 against a bound of
+    # STALL_AT_LEAST, or STALL_FAR_AT_LEAST far from the bound); then a last schedule of 204 against a bound of
     # 154 (gap 24 %) is far (probes raise the bound first), 337.5 against 316.25 (6 %) is
     # near (what is left is mostly a proof: the core-based search)
     import types
 
-    from optimizer.solve import STALL_AT_LEAST, _far, _stalled
+    from optimizer.solve import STALL_AT_LEAST, STALL_FAR_AT_LEAST, _far, _stalled
 
     now = time.perf_counter()
     started = now - 100.0
@@ -162,5 +162,11 @@ def test_a_stall_hands_over_to_probes_far_from_the_bound_and_to_the_core_search_
     assert _stalled(cb, started) and not _far(cb.objective, cb.bound)
     cb.last = time.perf_counter() - STALL_AT_LEAST / 2  # a schedule came just now
     assert not _stalled(cb, started)
+    # far from the bound the default search gets longer before the probes take over
+    cb.objective, cb.bound = 2040000, 1540000
+    cb.last, started = time.perf_counter() - 7.0, time.perf_counter() - 8.0
+    assert not _stalled(cb, started)
+    cb.last = time.perf_counter() - STALL_FAR_AT_LEAST - 1.0
+    assert _stalled(cb, started)
     cb.count, cb.objective = 0, None  # nothing found yet
     assert not _stalled(cb, started)
