@@ -11,6 +11,7 @@ of thread timing (see ``optimizer.phases``).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import threading
 import time
@@ -231,7 +232,8 @@ class _Run:
         if phase == "main":
             cb.floor = self.floor
         started = cb.last = time.perf_counter()
-        cut = run_search(solver, self.builder, cb, self.stop, (lambda: _stalled(cb, started)) if stall else None)
+        half = started + float(settings.get("max_time_in_seconds", 0.0)) / 2  # type: ignore[arg-type]
+        cut = run_search(solver, self.builder, cb, self.stop, (lambda: _stalled(cb, started, half)) if stall else None)
         self.interrupted = cut or self.interrupted
         self.stalled = cb.stalled
         if cb.late and cb.stop_at_first:
@@ -472,14 +474,19 @@ class _Run:
         return src, False
 
 
-def _stalled(cb: Callback, started: float) -> bool:
+def _stalled(cb: Callback, started: float, half: float = math.inf) -> bool:
     """The search has a schedule, and no better one came for as long as the last one took
     to find (from ``started``), and at least ``STALL_AT_LEAST`` seconds
-    (``STALL_FAR_AT_LEAST`` when the schedule is far from the bound)."""
+    (``STALL_FAR_AT_LEAST`` when the schedule is far from the bound). Far from the bound
+    the search also counts as stalled from ``half`` (half its time) on, once no better
+    schedule came for ``STALL_FAR_AT_LEAST``: the rest goes to the bound either way."""
     if cb.objective is None:
         return False
-    least = STALL_FAR_AT_LEAST if _far(cb.objective, cb.bound) else STALL_AT_LEAST
-    return time.perf_counter() - cb.last > max(least, cb.last - started)
+    now = time.perf_counter()
+    if not _far(cb.objective, cb.bound):
+        return now - cb.last > max(STALL_AT_LEAST, cb.last - started)
+    quiet = now - cb.last > STALL_FAR_AT_LEAST
+    return quiet and (now >= half or now - cb.last > cb.last - started)
 
 
 def _far(objective: int, bound: int) -> bool:

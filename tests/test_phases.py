@@ -127,7 +127,7 @@ def test_a_stalled_main_phase_goes_on_with_the_core_search_from_its_schedule(mon
     from optimizer.units import OBJECTIVE_SCALE
 
     solve_module = sys.modules["optimizer.solve"]
-    monkeypatch.setattr(solve_module, "_stalled", lambda cb, started: cb.count > 0)
+    monkeypatch.setattr(solve_module, "_stalled", lambda cb, started, half=0.0: cb.count > 0)
     seen = []
     real = solve_module._Run.prove
 
@@ -168,5 +168,14 @@ def test_a_stall_hands_over_to_probes_far_from_the_bound_and_to_the_core_search_
     assert not _stalled(cb, started)
     cb.last = time.perf_counter() - STALL_FAR_AT_LEAST - 1.0
     assert _stalled(cb, started)
+    # a late schedule (found 70 s in, quiet for 11 s since): not stalled by the proportional
+    # test, but past half of the search's time the rest goes to the bound
+    started = time.perf_counter() - 81.0
+    cb.last = time.perf_counter() - 11.0
+    assert not _stalled(cb, started)
+    assert not _stalled(cb, started, half=time.perf_counter() + 5.0)
+    assert _stalled(cb, started, half=time.perf_counter() - 1.0)
+    cb.objective, cb.bound = 3375000, 3162500  # near the bound: the proportional test alone
+    assert not _stalled(cb, started, half=time.perf_counter() - 1.0)
     cb.count, cb.objective = 0, None  # nothing found yet
     assert not _stalled(cb, started)

@@ -111,7 +111,7 @@ def test_stall_far_from_the_bound_runs_probes_and_keeps_a_valid_bound(monkeypatc
     from benchmarks.generate import generate
 
     solve_module = sys.modules["optimizer.solve"]  # the package's `solve` is the function
-    monkeypatch.setattr(solve_module, "_stalled", lambda cb, started: cb.objective is not None)
+    monkeypatch.setattr(solve_module, "_stalled", lambda cb, started, half=0.0: cb.objective is not None)
     seen: list[float] = []
     r = solve(generate("S", seed=0), time_limit=12, workers=2, balance=False,
               progress=lambda ev: seen.append(ev.bound or 0.0))
