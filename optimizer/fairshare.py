@@ -289,10 +289,14 @@ def _reasons(problem: Problem, shares: FairShares, slots: Classes) -> tuple[str,
     rest_load = sum(shares.centi[p] + problem.history_centi(p) for p in rest) / max(
         1e-9, sum(problem.fte_pct(p) for p in rest)
     )
-    cause = _bottleneck(problem, set(top.people), slots)
     n_pool = len(problem.pool)
     head = (f"{len(top.people)} of {n_pool} people ({_names(problem, top.people)}) carry {top_load:,.0f} "
             f"load-hours per FTE against {rest_load:,.0f} for the others")
+    if all(shares.centi[p] <= 0 for p in top.people):
+        # their level is their history alone: the fair split gives them nothing this period
+        return (head + ": carried over from earlier periods (history); the fair split gives them no slot, "
+                "so nothing in this period can lower it.",)
+    cause = _bottleneck(problem, set(top.people), slots)
     if cause is None:
         return (head + ": together they are the only ones who can fill some of the slots.",)
     what, eligible = cause

@@ -36,7 +36,8 @@ class Progress:
     ``phase`` is ``main`` (objective and bound in points), ``descent`` (a schedule of the
     per-person descent before the model is built, in points, see ``optimizer.repair``) or
     ``balance`` (the second phase: objective and bound are the total distance from fair
-    shares, in load-hours).
+    shares, in load-hours) or ``bound`` (a bound the main phase's probes proved, with the
+    best schedule's objective: no new schedule, see ``optimizer.probing``; points).
     """
 
     objective: float | None

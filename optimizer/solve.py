@@ -343,7 +343,7 @@ class _Run:
         def raised(bound: int, best: int) -> None:  # a bound without a new schedule: progress all the same
             if self.progress:
                 self.progress(Progress(points(best), points(bound), time.perf_counter() - self.t0,
-                                       len(self.history), "main"))
+                                       len(self.history), "bound"))
 
         started = time.perf_counter()
         self.floor, found = probe(self.builder, self.floor, objective_of(self.builder, solver), search,

@@ -73,6 +73,19 @@ def test_history_counts_towards_the_level():
     assert fs.by_person == pytest.approx({"a": 252, "b": 420})
 
 
+def test_regression_a_level_set_by_history_alone_is_not_called_a_bottleneck():
+    # c carried over 2000 load-hours: above what a and b can reach even with every week
+    # (4 x 168 = 672 for two), so the fair split gives c nothing and c's level is history
+    # alone. The reason used to say they were "the only ones who can fill some slots".
+    sc = weekly([{"id": "a"}, {"id": "b"}, {"id": "c", "history": 2000}],
+                shifts=[{**WEEKLY[0], "roles": [{"name": "primary"}]}])
+    fs = fair_shares(Problem(sc))
+    assert fs.by_person == pytest.approx({"a": 336, "b": 336, "c": 0})
+    assert fs.reasons == ("1 of 3 people (c) carry 2,000 load-hours per FTE against 336 for the others: "
+                          "carried over from earlier periods (history); the fair split gives them no slot, "
+                          "so nothing in this period can lower it.",)
+
+
 @pytest.mark.parametrize("name", ["quarterly.yaml", "follow_the_sun.yaml", "team14.yaml"])
 def test_every_pool_member_has_a_share_and_eligible_ones_carry_the_bottleneck(name):
     prob = Problem(load_scenario(EXAMPLES / name))

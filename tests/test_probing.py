@@ -112,11 +112,21 @@ def test_stall_far_from_the_bound_runs_probes_and_keeps_a_valid_bound(monkeypatc
 
     solve_module = sys.modules["optimizer.solve"]  # the package's `solve` is the function
     monkeypatch.setattr(solve_module, "_stalled", lambda cb, started, half=0.0: cb.objective is not None)
-    seen: list[float] = []
-    r = solve(generate("S", seed=0), time_limit=12, workers=2, balance=False,
-              progress=lambda ev: seen.append(ev.bound or 0.0))
+    seen: list = []
+    r = solve(generate("S", seed=0), time_limit=12, workers=2, balance=False, progress=seen.append)
     check_consistent(r)
     assert "probes" in r.phase_times
     assert r.bound is not None and 316.25 < r.bound <= 337.5 <= r.objective
     assert r.status == Status.OPTIMAL or r.bound < r.objective
-    assert max(seen) <= 337.5
+    assert max(ev.bound or 0.0 for ev in seen if ev.phase in ("main", "bound")) <= 337.5
+    raised = [ev for ev in seen if ev.phase == "bound"]  # bounds proved without a new schedule
+    assert all(ev.objective >= 337.5 and ev.bound > 316.25 for ev in raised)
+
+
+def test_cli_progress_says_when_only_the_bound_rose(capsys):
+    from optimizer.cli.solve import _Ticker
+    from optimizer.result import Progress
+
+    _Ticker(quiet=False)(Progress(185.0, 168.9, 31.5, 7, "bound"))
+    line = capsys.readouterr().err
+    assert "bound raised" in line and "185.00" in line and "168.90" in line and "gap   8.7%" in line

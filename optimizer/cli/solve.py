@@ -40,7 +40,7 @@ class _Ticker:
         elif ev.phase == "canonical":
             return
         else:
-            which = (f"schedule #{ev.solutions:<3d}" if ev.solutions
+            which = ("bound raised " if ev.phase == "bound" else f"schedule #{ev.solutions:<3d}" if ev.solutions
                      else "descent      " if ev.phase == "descent" else "constructed  ")
             line = f"  {ev.elapsed:7.1f}s  {which} objective {ev.objective:12,.2f}  bound {bound}{gap}"
         if self.tty:
