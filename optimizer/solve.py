@@ -347,7 +347,7 @@ class _Run:
 
         started = time.perf_counter()
         self.floor, found = probe(self.builder, self.floor, objective_of(self.builder, solver), search,
-                                  lambda: self.deadline.remaining() - reserve, raised)
+                                  lambda: 0.0 if self.interrupted else self.deadline.remaining() - reserve, raised)
         self.times["probes"] = time.perf_counter() - started
         return solver if found is None else found
 

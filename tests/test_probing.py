@@ -130,3 +130,38 @@ def test_cli_progress_says_when_only_the_bound_rose(capsys):
     _Ticker(quiet=False)(Progress(185.0, 168.9, 31.5, 7, "bound"))
     line = capsys.readouterr().err
     assert "bound raised" in line and "185.00" in line and "168.90" in line and "gap   8.7%" in line
+
+
+def test_regression_ctrl_c_during_the_probes_ends_them(monkeypatch):
+    # Ctrl-C ends the one search it interrupts; the probes went on after it, each next
+    # probe running to its own limit. A Ctrl-C in the first probe (emulated: that one
+    # search is stopped and reports the interruption, the later ones see no stop, as with
+    # Ctrl-C) must end the probes and the solve at once, with the best schedule.
+    import threading
+    import time
+
+    from benchmarks.generate import generate
+
+    solve_module = sys.modules["optimizer.solve"]
+    monkeypatch.setattr(solve_module, "_stalled", lambda cb, started, half=0.0: cb.objective is not None)
+    real_search, real_probe = solve_module.run_search, solve_module.probe
+    probing = [False]
+
+    def run_search(solver, builder, cb, stop, stalled=None):
+        if probing[0]:
+            probing[0] = False  # only the first probe is "interrupted"
+            pressed = threading.Event()
+            pressed.set()
+            return real_search(solver, builder, cb, pressed, stalled)
+        return real_search(solver, builder, cb, stop, stalled)
+
+    def probe(*args, **kw):
+        probing[0] = True
+        return real_probe(*args, **kw)
+
+    monkeypatch.setattr(solve_module, "run_search", run_search)
+    monkeypatch.setattr(solve_module, "probe", probe)
+    t0 = time.perf_counter()
+    r = solve(generate("S", seed=0), time_limit=60, workers=2, balance=False)
+    assert r.interrupted and r.status.has_schedule and r.evaluation.feasible
+    assert time.perf_counter() - t0 < 20
