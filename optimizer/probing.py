@@ -51,18 +51,19 @@ class Answer(NamedTuple):
     optimal: bool = False
 
 
-def gallop(lo: int, hi: int, test: Callable[[int, float], Answer], time_left: Callable[[], float],
+def gallop(lo: int, hi: int, test: Callable[[int, int, float], Answer], time_left: Callable[[], float],
            first: float = FIRST_STEP) -> tuple[int, int]:
     """Raise ``lo`` (a lower bound of a minimisation whose best known value is ``hi``) by
-    asking ``test(c, seconds)`` whether a value of at most ``c`` exists; returns the new
-    ``(lo, hi)``. ``lo <= hi`` always holds; ``lo == hi`` means ``hi`` is proven optimal."""
+    asking ``test(lo, c, seconds)`` whether a value of at most ``c`` exists (``lo`` is the
+    bound proven so far); returns the new ``(lo, hi)``. ``lo <= hi`` always holds;
+    ``lo == hi`` means ``hi`` is proven optimal."""
     step = max(1, round(first * hi))
     while lo < hi:
         left = time_left()
         if left < LEAST:
             break
         c = min(hi - 1, lo + step - 1)
-        got = test(c, max(LEAST, PROBE_SHARE * left))
+        got = test(lo, c, max(LEAST, PROBE_SHARE * left))
         if got.verdict is Verdict.INFEASIBLE:
             lo = c + 1
             step *= 2
@@ -88,24 +89,21 @@ def probe(builder: ModelBuilder, lo: int, hi: int, search: Callable[[float], cp_
     (``objective >= bound``), and the search with the best schedule a probe found (``None``
     if none beat ``hi``)."""
     obj = main_objective(builder)
-    best: list[cp_model.CpSolver] = []
-    proven = [lo]  # the bound so far: each probe's model is told it too
+    best: list[cp_model.CpSolver] = []  # the probe search with the best schedule, if any
 
-    def test(c: int, seconds: float) -> Answer:
-        with holding(builder, [(obj, c), (-obj, -proven[0])], obj):
+    def test(lo_now: int, c: int, seconds: float) -> Answer:
+        with holding(builder, [(obj, c), (-obj, -lo_now)], obj):  # the bound so far helps the probe
             solver = search(seconds)
         status = solver.response_proto.status
         if status == cp_model.INFEASIBLE:
-            proven[0] = c + 1
             if raised is not None:
-                raised(proven[0], min([hi] + [round(b.objective_value) for b in best]))
+                raised(c + 1, round(best[0].objective_value) if best else hi)
             return Answer(Verdict.INFEASIBLE)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             value = round(solver.objective_value)
             if not best or value < round(best[0].objective_value):
                 best[:] = [solver]
             bound = value if status == cp_model.OPTIMAL else max(0, round(solver.best_objective_bound))
-            proven[0] = max(proven[0], min(bound, value))
             return Answer(Verdict.FOUND, value, bound, status == cp_model.OPTIMAL)
         return Answer(Verdict.UNKNOWN)
 

@@ -233,7 +233,11 @@ class _Run:
             cb.floor = self.floor
         started = cb.last = time.perf_counter()
         half = started + float(settings.get("max_time_in_seconds", 0.0)) / 2  # type: ignore[arg-type]
-        cut = run_search(solver, self.builder, cb, self.stop, (lambda: _stalled(cb, started, half)) if stall else None)
+
+        def stalled() -> bool:
+            return _stalled(cb, started, half)
+
+        cut = run_search(solver, self.builder, cb, self.stop, stalled if stall else None)
         self.interrupted = cut or self.interrupted
         self.stalled = cb.stalled
         if cb.late and cb.stop_at_first:

@@ -28,7 +28,7 @@ def _oracle(opt: int, hard: int = 0, calls: list | None = None):
     """A minimisation with optimum ``opt``: ``<= c`` is infeasible below it, and nothing is
     decided in time for the ``hard`` values just below it (as near a real optimum)."""
 
-    def test(c: int, seconds: float) -> Answer:
+    def test(lo: int, c: int, seconds: float) -> Answer:
         if calls is not None:
             calls.append(c)
         if opt - hard <= c < opt:
