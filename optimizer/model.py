@@ -109,7 +109,8 @@ class ModelBuilder:
     """What a rule module sees while encoding: the problem, the model, the variables, and
     helpers to add hard limits or soft penalties with one definition of each."""
 
-    def __init__(self, problem: Facts, rules: Sequence[Encoding], explain: bool = False, plain: bool = False) -> None:
+    def __init__(self, problem: Facts, rules: Sequence[Encoding], explain: bool = False, plain: bool = False,
+                 linear: bool = False) -> None:
         """Build the model of ``problem`` with ``rules`` (in this order).
 
         Assignments some rule ``prune``-s get no variable (the problem's cached
@@ -122,11 +123,18 @@ class ModelBuilder:
 
         With ``plain=True`` rules add only what their meaning needs: no derived bounds or
         symmetry breaking (the plain CP-SAT baseline of ``benchmarks/``).
+
+        With ``linear=True`` (and always in explain mode) rules encode themselves in
+        linear constraints and clauses only: what CP-SAT's local search handles (the
+        one-person models of ``optimizer.repair``) and what accepts an enforcement
+        literal (explain mode's assumptions); e.g. ``constraints.runs`` forbids short runs
+        pattern by pattern instead of with an automaton.
         """
         self.problem = problem
         self.model = cp_model.CpModel()
         self.explain = explain
         self.plain = plain
+        self.linear = linear or explain
         self.rules = tuple(rules)
         by_family: dict[str, set[tuple[int, int]]] = {}
         if explain:

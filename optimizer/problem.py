@@ -39,7 +39,8 @@ class Problem(Facts):
         return (Problem, (self.scenario, self.baseline))
 
 
-def build(problem: Facts, explain: bool = False, plain: bool = False) -> ModelBuilder:
+def build(problem: Facts, explain: bool = False, plain: bool = False, linear: bool = False) -> ModelBuilder:
     """The CP-SAT model of ``problem`` with every rule of ``constraints.RULES``
-    (``plain``: without derived bounds and symmetry breaking)."""
-    return ModelBuilder(problem, RULES, explain=explain, plain=plain)
+    (``plain``: without derived bounds and symmetry breaking; ``linear``: linear
+    encodings only, for CP-SAT's local search; see :class:`ModelBuilder`)."""
+    return ModelBuilder(problem, RULES, explain=explain, plain=plain, linear=linear)

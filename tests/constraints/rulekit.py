@@ -34,11 +34,13 @@ def solve_alone(
     force: list[tuple[str, int]] = (),
     forbid: list[tuple[str, int]] = (),
     exact: bool = False,
+    linear: bool = False,
 ) -> Alone:
     """Solve ``sc`` under ``rule`` alone. ``force``: (person id, instance) that must be
-    worked; ``forbid``: that must not; ``exact``: nothing else is worked."""
+    worked; ``forbid``: that must not; ``exact``: nothing else is worked; ``linear``: the
+    rule's linear encoding (``ModelBuilder(linear=True)``)."""
     prob = Problem(sc, rules=[rule])
-    m = ModelBuilder(prob, [rule])
+    m = ModelBuilder(prob, [rule], linear=linear)
     v = m.vars
     wanted = {(prob.person_index[pid], i) for pid, i in force}
     banned = {(prob.person_index[pid], i) for pid, i in forbid}
@@ -84,11 +86,13 @@ def agree(
     limit: int = 300,
     seed: int = 0,
     nobody: bool = True,
+    linear: bool = False,
 ) -> int:
     """For every schedule giving each instance one of ``people`` or nobody (a seeded sample
     of ``limit`` when there are more; ``nobody=False``: always someone): the model with
     only ``rule`` and those assignments fixed is feasible iff ``evaluate`` finds no
-    violation, and its objective equals the evaluated penalty. Returns the number of schedules checked."""
+    violation, and its objective equals the evaluated penalty (``linear``: of the rule's
+    linear encoding). Returns the number of schedules checked."""
     prob = Problem(sc, rules=[rule])
     ids = people or [p.id for p in prob.people]
     options = [None, *ids] if nobody else list(ids)
@@ -102,7 +106,7 @@ def agree(
     for combo in combos:
         worked = [(pid, i) for i, pid in enumerate(combo) if pid is not None]
         ok, cost = judge(sc, rule, worked)
-        got = solve_alone(sc, rule, force=worked, exact=True)
+        got = solve_alone(sc, rule, force=worked, exact=True, linear=linear)
         assert got.status == ("feasible" if ok else "infeasible"), (worked, got, ok)
         if ok:
             assert got.cost == cost, (worked, got.cost, cost)
