@@ -4,6 +4,7 @@ a worker thread that Ctrl-C, a ``stop`` event or a stall can end (``optimizer.so
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -96,9 +97,13 @@ def solver_parameters(
     return params
 
 
-def bound_of(solver: cp_model.CpSolver) -> int | None:
-    """CP-SAT's proven bound (internal units) when the search has a schedule, else None."""
-    if solver.response_proto.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+def bound_of(solver: cp_model.CpSolver, unfinished: bool = False) -> int | None:
+    """CP-SAT's proven bound (internal units) when the search has a schedule, else None;
+    with ``unfinished`` also after a search cut before its first schedule (its bound holds
+    all the same)."""
+    st = solver.response_proto.status
+    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (
+            unfinished and st == cp_model.UNKNOWN and math.isfinite(solver.best_objective_bound)):
         return max(0, round(solver.best_objective_bound))
     return None
 
