@@ -40,8 +40,10 @@ from .base import (
     per_person,
 )
 
-# assignment variables; above this the LP and counting-model bounds are skipped (measured on
-# the 300-person year, 219k variables: 60-100 s of building for bounds the search cannot use)
+# assignment variables; above this the counting-model bounds are skipped (optimizer.bounds; on
+# the 300-person year, 219k variables, it finds nothing above 0). The LP's bounds on the largest
+# and smallest load (optimizer.fairshare) are kept at any size: 4.6 s there (2026-12-03), and
+# the only bound that year has (the load spread at least 88 load-hours; bound 0 without it)
 BOUNDS_UNTIL = 60_000
 OBJECTIVE_ONLY = True  # adds objective terms only; skipped when explaining infeasibility
 # share of the fairness weight the greedy charges per weekend (holiday) per FTE; measured
@@ -94,21 +96,27 @@ def _spread(m, name, weight, pool, quantities, unit=1, bounds=None, proven=None)
     small = model.new_int_var(0, top, f"min_{name}")
     model.add_max_equality(big, his)
     model.add_min_equality(small, los)
+    big_lo, small_hi, spread_lo = 0, top, 0  # what is known of big and small, for the floor
     if bounds is not None:
         lo_total, hi_total = bounds  # in units
         fte_sum = sum(prob.fte_pct(p) for p in pool)
-        model.add(big >= ceil_div(100 * scale * lo_total, fte_sum))
-        model.add(small <= (100 * scale * hi_total) // fte_sum)
+        big_lo, small_hi = ceil_div(100 * scale * lo_total, fte_sum), (100 * scale * hi_total) // fte_sum
+        model.add(big >= big_lo)
+        model.add(small <= small_hi)
     if proven is not None:  # from optimizer.fairshare and optimizer.bounds, in the units of big/small
         big_at_least, small_at_most, spread_at_least = proven
         if big_at_least is not None:
             model.add(big >= big_at_least)
+            big_lo = max(big_lo, big_at_least)
         if small_at_most is not None:
             model.add(small <= small_at_most)
+            small_hi = min(small_hi, small_at_most)
         if spread_at_least:
-            model.add(big - small >= (ceil_div(spread_at_least, unit) if full else spread_at_least))
+            spread_lo = ceil_div(spread_at_least, unit) if full else spread_at_least
+            model.add(big - small >= spread_lo)
     # objective in hundredths: one model unit is `unit` hundredths when full, else 1
-    m.penalize(name, None, weight * (unit if full else 1), big - small, centi=True)
+    m.penalize(name, None, weight * (unit if full else 1), big - small, centi=True,
+               lower=max(big_lo - small_hi, spread_lo))
 
 
 def encode(m) -> None:
@@ -165,12 +173,12 @@ def _encode_load(m, weight, pool) -> None:
                 hi_total += n * max(slot)
         bounds = (lo_total, hi_total)
     proven = None
-    if m.plain or len(v.x) > BOUNDS_UNTIL:
+    if m.plain:
         bounds = None
     if bounds is not None:
         lp = rounded_bounds(prob, g, all(prob.fte_pct(p) == 100 for p in pool))
         if lp is not None:
-            proven = (*lp, spread_bound(prob))
+            proven = (*lp, spread_bound(prob) if len(v.x) <= BOUNDS_UNTIL else None)
     if len(pool) >= 2 and not m.plain:
         _break_symmetry(m, loads, pool)
     _spread(m, NAME_LOAD, weight, pool, loads, unit=g, bounds=bounds, proven=proven)

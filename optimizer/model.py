@@ -103,6 +103,7 @@ class Term:
     person: int | None
     coeff: int
     expr: Expr
+    lower: int = 0  # a lower bound of ``expr`` its rule proved for every schedule
 
 
 class ModelBuilder:
@@ -168,12 +169,14 @@ class ModelBuilder:
 
     # ------------------------------------------------------------------ helpers
 
-    def penalize(self, rule: str, person: int | None, weight: float, expr: Expr, centi: bool = False) -> None:
-        """Add ``weight × expr`` points (``expr`` in hundredths when ``centi``)."""
+    def penalize(self, rule: str, person: int | None, weight: float, expr: Expr, centi: bool = False,
+                 lower: int = 0) -> None:
+        """Add ``weight × expr`` points (``expr`` in hundredths when ``centi``); ``lower``: a
+        lower bound of ``expr`` valid for every schedule (part of the solve's floor)."""
         if weight == 0:
             return
         coeff = scaled(weight) * (1 if centi else 100)
-        self.terms.append(Term(rule, person, coeff, expr))
+        self.terms.append(Term(rule, person, coeff, expr, max(0, lower)))
 
     def limit(
         self,

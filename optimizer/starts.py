@@ -120,22 +120,22 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
     slower; neither S nor M gained); and pairs of rules bounded together after the singles
     (S's floor 316.25 where CP-SAT's own bound reaches it anyway; the examples' proofs
     0.5-2 s later)."""
-    if len(run.builder.vars.x) > TERM_BOUNDS_UNTIL:
-        return
     groups: dict[str, list] = {}
     for term in run.builder.terms:
         groups.setdefault(term.rule, []).append(term)
-    if len(groups) < 2:
+    # what the rules proved of their own terms (Term.lower): the floor at any size
+    known = {rule: sum(t.coeff * t.lower for t in terms) for rule, terms in groups.items()}
+    run.floor = max(run.floor, sum(known.values()))
+    if len(run.builder.vars.x) > TERM_BOUNDS_UNTIL or len(groups) < 2:
         return
     model = run.builder.model
     limit = run.deadline.budget or 1e9
     each = min(TERM_BOUND_SECONDS, TERM_BOUND_SHARE * limit / len(groups))
     started = time.perf_counter()
-    floor = 0
     for _rule, terms in sorted(groups.items()):
         expr = sum(t.coeff * t.expr for t in terms)
         if warm is not None and round(warm.value(expr)) == 0:
-            continue  # nothing to bound: the warm start already pays nothing here
+            continue  # nothing to bound: the warm start already pays nothing here (nor does `known`)
         # reproducible mode: limited by deterministic time alone (a wall-clock cut would
         # make the bound, and so the rest of the solve, depend on machine load)
         left = run.deadline.remaining() - 0.05
@@ -154,10 +154,10 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
             lb = math.ceil(solver.best_objective_bound - 1e-6)
         else:
             break  # infeasible: the main phase proves (and explains) it
+        known[_rule] = max(known[_rule], lb)
         if lb > 0:
-            floor += lb
             model.add(expr >= lb)
-    run.floor = floor
+    run.floor = max(run.floor, sum(known.values()))
     model.minimize(main_objective(run.builder))
     if warm is not None:
         hint_all(model, warm)
