@@ -168,6 +168,12 @@ def _automaton(m: ModelBuilder, w: list[Expr], n: int | None, k_on: int | None, 
     """The runs of one person as a finite automaton over their days (0 off, 1 on): the
     hard maximum ``n`` and both minimums; runs touching the first or last day are exempt
     from the minimums (every state is final; the first run has states of its own)."""
+    if not w:
+        return
+    if n == 0:  # no day on at all (no run to count)
+        for e in w:
+            m.model.add(e == 0)
+        return
     kon = k_on if k_on and k_on > 1 else 1
     koff = k_off if k_off and k_off > 1 else 1
     top = n if n is not None else kon  # on-run lengths counted up to here
@@ -181,8 +187,7 @@ def _automaton(m: ModelBuilder, w: list[Expr], n: int | None, k_on: int | None, 
     t.append((start, 0, st("first_off", 0)))
     t.append((st("first_off", 0), 0, st("first_off", 0)))
     t.append((st("first_off", 0), 1, st("on", 1)))
-    if n is None or n >= 1:
-        t.append((start, 1, st("first_on", 1)))
+    t.append((start, 1, st("first_on", 1)))
     for j in range(1, top + 1):
         nxt = j + 1
         for kind in ("first_on", "on"):
@@ -196,12 +201,6 @@ def _automaton(m: ModelBuilder, w: list[Expr], n: int | None, k_on: int | None, 
         t.append((st("off", j), 0, st("off", min(j + 1, koff))))
         if j >= koff:
             t.append((st("off", j), 1, st("on", 1)))
-    if not w:
-        return
-    if n == 0:
-        for e in w:
-            m.model.add(e == 0)
-        return
     m.model.add_automaton(w, start, sorted(states.values()), t)
 
 

@@ -169,9 +169,7 @@ def repair(problem: Problem, schedule: Schedule, seconds: float, workers: int = 
     keyed = {(inst.shift, inst.start): i for i, inst in enumerate(problem.instances)}
     # ``workers`` persons at a time, each solved on one thread
     with _Workers(problem, keyed, workers) as pool:
-        if quit_.is_set():
-            pool.quit.set()  # stopped already: nobody starts
-        todo = bad
+        todo = bad  # stopped already (quit_ set): nobody starts
         for attempt in range(RETRIES + 1):  # a person the local search missed: again, another seed
             if not todo or quit_.is_set() or time.perf_counter() >= deadline:
                 break

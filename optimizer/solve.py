@@ -412,8 +412,8 @@ class _Run:
             if self.interrupted or again.response_proto.status != cp_model.FEASIBLE:
                 return self.judged(again)
             solver = start = again
-        # from the warm start: the main search's bound holds though it found no schedule
-        bound = self.judged(solver)[2] if start is solver else max(self.floor, bound_of(solver, True) or 0)
+        # also from the warm start: the main search's bound holds though it found no schedule
+        bound = max(self.floor, bound_of(solver, unfinished=True) or 0)
         search = LNS(self.builder, self.problem, list(start.response_proto.solution),
                      objective_of(self.builder, start), self.settings(1.0), self.seed, self.deterministic)
 

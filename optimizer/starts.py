@@ -132,7 +132,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
     limit = run.deadline.budget or 1e9
     each = min(TERM_BOUND_SECONDS, TERM_BOUND_SHARE * limit / len(groups))
     started = time.perf_counter()
-    for _rule, terms in sorted(groups.items()):
+    for rule, terms in sorted(groups.items()):
         expr = sum(t.coeff * t.expr for t in terms)
         if warm is not None and round(warm.value(expr)) == 0:
             continue  # nothing to bound: the warm start already pays nothing here (nor does `known`)
@@ -154,7 +154,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
             lb = math.ceil(solver.best_objective_bound - 1e-6)
         else:
             break  # infeasible: the main phase proves (and explains) it
-        known[_rule] = max(known[_rule], lb)
+        known[rule] = max(known[rule], lb)
         if lb > 0:
             model.add(expr >= lb)
     run.floor = max(run.floor, sum(known.values()))
