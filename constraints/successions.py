@@ -56,16 +56,46 @@ def _pairs(prob):
     return [(i, j) for i, js in _followers(prob).items() for j in js]
 
 
+def _blocks(prob):
+    """The forbidden successions as blocks ``(A, B)``: the instances ``A`` of one start date
+    that forbid the same followers ``B`` (every pair of ``A × B`` forbidden), with whether
+    both sides are cliques in time (``A``'s instances share an instant, so do ``B``'s)."""
+    dates = start_dates(prob)
+    groups: dict[tuple, list[int]] = {}
+    for i, js in _followers(prob).items():
+        groups.setdefault((dates[i], tuple(sorted(js))), []).append(i)
+    insts = prob.instances
+
+    def clique(ks) -> bool:
+        return max(insts[k].start for k in ks) < min(insts[k].end for k in ks)
+
+    return [(a, list(b), clique(a) and clique(b)) for (_, b), a in groups.items()]
+
+
 def encode(m) -> None:
-    prob, v = m.problem, m.vars
-    after = _followers(prob)
-    # walked from each person's own instances (a one-person model of a long horizon has far
-    # fewer than the calendar)
+    """Per person, ``A × B`` of each block as one at-most-one when both sides are cliques in
+    time (nobody takes two of ``A`` or two of ``B`` anyway, since they overlap), else one
+    clause per pair. Instance24 (150 people, 32 types with up to 28 forbidden followers
+    each): 9.7 M pair clauses, 39.5 s of its build, against one constraint per block."""
+    v = m.vars
+    blocks = _blocks(m.problem)
+    if not blocks:
+        return
+    of_pi = v.of_pi
     for p in v.people():
-        for i in v.instances_of[p]:
-            for j in after.get(i, ()):
-                if (p, j) in v.of_pi:
-                    m.model.add_bool_or([v.works(p, i).Not(), v.works(p, j).Not()])
+        for a, b, clique in blocks:
+            first = [i for i in a if (p, i) in of_pi]
+            if not first:
+                continue
+            then = [j for j in b if (p, j) in of_pi]
+            if not then:
+                continue
+            if clique:
+                m.model.add_at_most_one([v.works(p, i) for i in first + then])
+            else:
+                for i in first:
+                    for j in then:
+                        m.model.add_bool_or([v.works(p, i).Not(), v.works(p, j).Not()])
 
 
 def evaluate(prob, schedule, stats) -> Outcome:

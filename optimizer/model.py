@@ -9,6 +9,7 @@ impossible assignments before variables exist, then ``encode``-s itself through
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,6 @@ from ortools.sat.python import cp_model
 
 from .facts import Facts, Pruning, pruned
 from .settings import Limit
-from .timecalc import days_touched, weekends_touched
 from .units import scaled
 
 Lit = cp_model.IntVar | int
@@ -50,27 +50,32 @@ class Variables:
         self._works: dict[tuple[int, int], Lit] = {}
         self.owner: dict[int, tuple[int, int | None]] = {}  # var index -> (person, instance)
         self.definitions: set[int] = set()  # constraints that define auxiliary literals
-        forbidden = frozenset(forbidden)
+        # forbidden instances per person (a set of ints per person hashes faster than pairs)
+        barred: dict[int, set[int]] = defaultdict(set)
+        for p, i in forbidden:
+            barred[p].add(i)
         qualified = problem.qualified_people
-        by_shift: dict[str, tuple[list[frozenset[int]], list[int]]] = {}  # per pattern: sets, their union
+        # per pattern: each qualified person (in order) with the roles they may take
+        by_shift: dict[str, list[tuple[int, list[int]]]] = {}
+        new_bool_var, x, owner = model.new_bool_var, self.x, self.owner
+        of_slot, of_pi, instances_of = self.of_slot, self.of_pi, self.instances_of
         for i, inst in enumerate(problem.instances):
-            got = by_shift.get(inst.shift)
-            if got is None:
-                sets_ = [qualified[(inst.shift, r)] for r in range(len(inst.roles))]
-                got = by_shift[inst.shift] = (sets_, sorted(frozenset().union(*sets_)))
-            sets, anyone = got
-            for p in anyone:
-                if (p, i) in forbidden:
+            cands = by_shift.get(inst.shift)
+            if cands is None:
+                sets = [qualified[(inst.shift, r)] for r in range(len(inst.roles))]
+                cands = by_shift[inst.shift] = [
+                    (p, [r for r in range(len(sets)) if p in sets[r]]) for p in sorted(frozenset().union(*sets))]
+            for p, roles in cands:
+                if i in barred.get(p, ()):
                     continue
-                for r in range(len(inst.roles)):
-                    if p in sets[r]:
-                        v = model.new_bool_var(f"x_{p}_{i}_{r}")
-                        self.x[(p, i, r)] = v
-                        self.owner[v.index] = (p, i)
-                        self.of_slot[(i, r)].append((p, v))
-                        self.of_pi[(p, i)].append((r, v))
-                if (p, i) in self.of_pi:
-                    self.instances_of[p].append(i)
+                mine = of_pi[(p, i)]
+                for r in roles:
+                    v = new_bool_var(f"x_{p}_{i}_{r}")
+                    x[(p, i, r)] = v
+                    owner[v.index] = (p, i)
+                    of_slot[(i, r)].append((p, v))
+                    mine.append((r, v))
+                instances_of[p].append(i)
 
     def works(self, p: int, i: int) -> Lit:
         """Literal: person p is on instance i (0 if impossible)."""
@@ -137,6 +142,18 @@ class ModelBuilder:
         self.plain = plain
         self.linear = linear or explain
         self.rules = tuple(rules)
+        # Python's cycle collector is paused while the model is built: its full passes scan
+        # every object the build has made so far (millions of keys, tuples and variables on
+        # the large rosters) and found nothing to free; measured in docs/benchmarks.md
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(problem, rules, explain)
+        finally:
+            if was:
+                gc.enable()
+
+    def _build(self, problem: Facts, rules: Sequence[Encoding], explain: bool) -> None:
         by_family: dict[str, set[tuple[int, int]]] = {}
         if explain:
             for rule in rules:
@@ -228,19 +245,21 @@ class ModelBuilder:
 
     def day_lits(self, p: int) -> dict[dt.date, Lit]:
         """Per local date (person's zone): literal "p is on call at some time that day"."""
-        return self._per_period(p, "day", lambda inst: days_touched(inst.start, inst.end, self.problem.tz[p]))
+        return self._per_period(p, "day", lambda i: self.problem.days_of(p, i))
 
     def weekend_lits(self, p: int) -> dict[dt.date, Lit]:
         """Per weekend (its Saturday, team zone): literal "p is on call that weekend"."""
-        return self._per_period(p, "wkd", lambda inst: weekends_touched(inst.start, inst.end, self.problem.team_tz))
+        return self._per_period(p, "wkd", self.problem.weekends_of)
 
-    def _per_period(self, p: int, kind: str, periods_of: Callable[[Any], list[dt.date]]) -> dict[dt.date, Lit]:
+    def _per_period(self, p: int, kind: str, periods_of: Callable[[int], list[dt.date]]) -> dict[dt.date, Lit]:
+        """``periods_of(i)``: the periods instance ``i`` touches (cached per instance by the
+        problem's calendar)."""
         key = (kind, p)
         if key in self._cache:
             return self._cache[key]
         members: dict[dt.date, list[Lit]] = defaultdict(list)
         for i in self.vars.instances_of.get(p, []):
-            for d in periods_of(self.problem.instances[i]):
+            for d in periods_of(i):
                 members[d].append(self.vars.works(p, i))
         out = {d: self.bool_or(lits, f"{kind}_{p}_{d}") for d, lits in sorted(members.items())}
         for lit in out.values():

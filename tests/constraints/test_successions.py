@@ -33,3 +33,57 @@ def test_feasible_and_infeasible():
 
 def test_encode_agrees_with_evaluate():
     assert agree(scenario(**BASE), successions) == 81
+
+
+# Blocks (the encoding's unit): on one date, dawn and noon forbid `early` next day (no
+# common instant: one clause per pair); late and night forbid `early` and `mid` (both
+# sides share an instant: one at-most-one per person, exact beside the overlap rule).
+BLOCKS = [
+    {"name": n, "repeat": "daily", "starts": s, "length": length, "roles": [{"name": "primary"}],
+     **({"not_followed_by": f} if f else {})}
+    for n, s, length, f in [("dawn", "00:00", "4h", ["early"]), ("noon", "12:00", "4h", ["early"]),
+                            ("late", "18:00", "8h", ["early", "mid"]), ("night", "20:00", "8h", ["early", "mid"]),
+                            ("early", "06:00", "4h", []), ("mid", "08:00", "4h", [])]
+]
+
+
+def test_block_encoding_is_exact_beside_the_overlap_rule():
+    """The blocks' at-most-ones and clauses forbid exactly what the evaluators forbid, for
+    one person over every subset of two days' twelve instances (the overlap rule beside,
+    as in every solve; the at-most-one of a block that shares an instant relies on it)."""
+    import itertools
+
+    from ortools.sat.python import cp_model
+
+    from constraints import overlap
+    from optimizer import Problem
+    from optimizer.model import ModelBuilder
+    from optimizer.schedule import Assignment, Schedule
+    from optimizer.stats import person_stats
+
+    sc = scenario(end=dt.date(2027, 1, 5), shifts=BLOCKS, people=[{"id": "a"}])
+    rules = [overlap, successions]
+    prob = Problem(sc, rules=rules)
+    n = len(prob.instances)
+    assert n == 12
+    base = ModelBuilder(prob, rules)
+    forced = []
+    for i in range(n):
+        lit = base.vars.works(0, i)
+        forced.append(base.model.new_bool_var(f"f{i}"))
+        base.model.add(lit == forced[-1])
+    checked = 0
+    for bits in itertools.product((0, 1), repeat=n):
+        sched = Schedule(prob, [Assignment(i, 0, 0) for i in range(n) if bits[i]])
+        stats = person_stats(sched)
+        ok = not any(r.evaluate(prob, sched, stats).violations for r in rules)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.cp_model_presolve = False  # 4096 tiny solves
+        m = base.model.clone()
+        for f, b in zip(forced, bits, strict=True):
+            m.add(f == b)
+        st = solver.solve(m)
+        assert (st == cp_model.OPTIMAL) == ok, [prob.instances[i].shift for i in range(n) if bits[i]]
+        checked += 1
+    assert checked == 4096
