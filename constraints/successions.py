@@ -35,11 +35,20 @@ RANK = 35
 prune = no_prune
 
 
+def _forbids(prob) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(pattern, the patterns it forbids the next local day) of every pattern that forbids some."""
+    return tuple((pat.name, tuple(pat.not_followed_by)) for pat in prob.scenario.shifts if pat.not_followed_by)
+
+
 def _followers(prob):
     """Instance index -> the instances of its forbidden followers that start the local day
-    after it (only instances that have some)."""
+    after it (only instances that have some); once per calendar (``calendar_memo``)."""
+    forbids = _forbids(prob)
+    return prob.calendar_memo(("successions.followers", forbids), lambda: _follower_table(prob, dict(forbids)))
+
+
+def _follower_table(prob, rules: dict[str, tuple[str, ...]]) -> dict[int, list[int]]:
     dates = start_dates(prob)
-    rules = {pat.name: pat.not_followed_by for pat in prob.scenario.shifts if pat.not_followed_by}
     out: dict[int, list[int]] = {}
     if not rules:
         return out
@@ -59,7 +68,12 @@ def _pairs(prob):
 def _blocks(prob):
     """The forbidden successions as blocks ``(A, B)``: the instances ``A`` of one start date
     that forbid the same followers ``B`` (every pair of ``A × B`` forbidden), with whether
-    both sides are cliques in time (``A``'s instances share an instant, so do ``B``'s)."""
+    both sides are cliques in time (``A``'s instances share an instant, so do ``B``'s);
+    once per calendar."""
+    return prob.calendar_memo(("successions.blocks", _forbids(prob)), lambda: _block_table(prob))
+
+
+def _block_table(prob):
     dates = start_dates(prob)
     groups: dict[tuple, list[int]] = {}
     for i, js in _followers(prob).items():

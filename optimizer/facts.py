@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -24,6 +24,8 @@ from .calendar import ShiftInstance, expand, horizon_bounds, timing_key
 from .scenario import Person, Scenario, TimeOff
 from .timecalc import days_touched, midnight, split_kinds, weekends_touched, zone
 from .units import load_centi
+
+T = TypeVar("T")
 
 
 class Published(Protocol):
@@ -95,6 +97,7 @@ class Facts:
         self._loads: dict[tuple[int, int, int], int] = {}
         self._days: dict[tuple[ZoneInfo, int], list[dt.date]] = {}
         self._weekends: dict[int, list[dt.date]] = {}
+        self._memo: dict[Hashable, object] = {}  # calendar_memo
         self.baseline_slots: dict[tuple[int, int], set[int]] = {}  # (instance, role) -> people
         self.frozen: set[int] = set()  # instances fixed to the baseline
         if baseline is not None:
@@ -114,6 +117,7 @@ class Facts:
             return False
         self._days = other._days
         self._weekends = other._weekends
+        self._memo = other._memo
         for name in self._CALENDAR_CACHES:
             self.__dict__[name] = getattr(other, name)
         return True
@@ -247,6 +251,16 @@ class Facts:
         for i, inst in enumerate(self.instances):
             index.setdefault((inst.shift, self.start_dates[i]), i)
         return index
+
+    def calendar_memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per calendar: problems that adopt this one's calendar
+        (:meth:`adopt_calendar`) share the result. For what depends on the instances' names
+        and times alone; ``key`` must name everything else it depends on (e.g. the
+        patterns' ``not_followed_by``). Measured: the successions' follower table took
+        0.2 s of each one-person model of Curtois Instance24 (about 1.2 s each)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
 
     def instance_on(self, shift: str, day: dt.date) -> int | None:
         """Index of the instance of pattern ``shift`` starting on local date ``day``, if any."""
