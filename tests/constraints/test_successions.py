@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from conftest import scenario
+from ortools.sat.python import cp_model
 from rulekit import agree, solve_alone
 
-from constraints import successions
+from constraints import overlap, successions
+from optimizer import Problem
+from optimizer.model import ModelBuilder
+from optimizer.repair import _sub_problem
+from optimizer.schedule import Assignment, Schedule
+from optimizer.stats import person_stats
 
 SHIFTS = [
     {
@@ -51,16 +58,6 @@ def test_block_encoding_is_exact_beside_the_overlap_rule():
     """The blocks' at-most-ones and clauses forbid exactly what the evaluators forbid, for
     one person over every subset of two days' twelve instances (the overlap rule beside,
     as in every solve; the at-most-one of a block that shares an instant relies on it)."""
-    import itertools
-
-    from ortools.sat.python import cp_model
-
-    from constraints import overlap
-    from optimizer import Problem
-    from optimizer.model import ModelBuilder
-    from optimizer.schedule import Assignment, Schedule
-    from optimizer.stats import person_stats
-
     sc = scenario(end=dt.date(2027, 1, 5), shifts=BLOCKS, people=[{"id": "a"}])
     rules = [overlap, successions]
     prob = Problem(sc, rules=rules)
@@ -92,9 +89,6 @@ def test_block_encoding_is_exact_beside_the_overlap_rule():
 def test_the_follower_table_is_made_once_per_calendar():
     """A one-person problem of the repair adopts its parent's calendar and so its follower
     table and blocks (they took 0.2 s of each one-person model of Curtois Instance24)."""
-    from optimizer import Problem
-    from optimizer.repair import _sub_problem
-
     prob = Problem(scenario(**BASE))
     sub = _sub_problem(prob, 0, None)
     assert successions._followers(sub) is successions._followers(prob)
