@@ -14,7 +14,11 @@ Each round solves ``k`` neighbourhoods at once, one CP-SAT worker each, ``k`` be
 number of workers the solve was given: every thread has its own copy of the model
 (domains fixed to the incumbent; only the freed variables are touched per step), the
 solves release the GIL, and the best result of the round (ties: the first) becomes the
-incumbent of the next. In deterministic mode the neighbourhoods of a round are drawn in
+incumbent of the next. On models of :data:`SUB_FROM` constraints or more a step does not
+solve a copy of the whole model (CP-SAT would spend seconds loading it) but a model of
+what the step can change (``optimizer.submodel``), written by the step's own thread; there
+the costs the incumbent pays can be located on days, and the ``hot`` family frees
+everyone around a day where a cost lies. In deterministic mode the neighbourhoods of a round are drawn in
 a fixed order, each step is limited by deterministic time, and the results are merged in
 that order, so the same seed gives the same sequence of schedules. There the budget is in
 deterministic seconds (``optimizer.deadline.DET_PER_SECOND`` per second of the limit) and a
@@ -40,6 +44,7 @@ from .deadline import DET_PER_SECOND, Deadline
 from .lns_hoods import Hood, Hoods
 from .model import ModelBuilder
 from .problem import Problem
+from .submodel import Frame, Sub, Unsupported
 
 # wall seconds per deterministic second of an LNS round (two one-worker steps at once):
 # measured on AMD EPYC, 2 cores, 10 s reproducible solves: Curtois Instance2 12.9 s of step
@@ -49,6 +54,11 @@ from .problem import Problem
 WALL_PER_DET = 2.5
 CHARGE = WALL_PER_DET * DET_PER_SECOND  # reproducible budget per deterministic second of a round
 STALL = 30  # rounds without a strict improvement before sizes and scores restart
+# models with this many constraints solve each step as a sub-model of what the step can
+# change (optimizer.submodel) instead of a copy of the whole model with the rest fixed
+SUB_FROM = 200_000
+SUB_START = 1000  # freed variables of every family's first sub-model step
+DEPTH = 2  # auxiliary variables within this many constraints of a freed one are free too
 
 
 @dataclass
@@ -128,6 +138,7 @@ class LNS:
         self.index = self.hoods.index
         self.domains = {k: list(self.proto.variables[k].domain) for k in self.index}
         self.steps: list[Step] = []
+        self.frame: Frame | None = None
         self.rounds = 0
         self.restarts = 0
         self.interrupted = False
@@ -178,9 +189,23 @@ class LNS:
         it."""
         if not self.index or len(self.values) != len(self.proto.variables):
             return
-        copies = [_Copy(self.model, self.index, self.domains, self.values) for _ in range(self.workers)]
-        spent = 0.0
         t0 = time.perf_counter()
+        if len(self.proto.constraints) >= SUB_FROM:
+            try:
+                self.frame = Frame.of(self.model, self.index)
+            except Unsupported:
+                self.frame = None
+        if self.frame is not None:
+            # steps now cost what they free, not the whole model: start small and grow
+            self.hoods.start = min(self.hoods.start, SUB_START)
+            day_of = {k: d for d, ks in self.hoods.by_day.items() for k in ks}
+            located = self.frame.located(day_of)
+            if located:
+                self.hoods.locate(lambda values: _spots(located, values, self.frame))
+            self.hoods.reset()
+        copies = ([] if self.frame is not None else
+                  [_Copy(self.model, self.index, self.domains, self.values) for _ in range(self.workers)])
+        spent = 0.0
         n = 0
         stalled = 0
         while spent < budget and not self.interrupted:
@@ -193,23 +218,31 @@ class LNS:
                 if deadline is not None and limit > 0.01:
                     deadline.cut = True  # the wall clock, not the budget, ended the search
                 break
-            hoods = [self.hoods.make(self.hoods.pick(), self.values) for _ in copies]
+            hoods = [self.hoods.make(self.hoods.pick(), self.values) for _ in range(self.workers)]
             solvers = []
-            for c, h in zip(copies, hoods, strict=True):
-                c.free(h.ks)
+            for _h in hoods:
                 solvers.append(self._solver(n, limit, wall))
                 n += 1
             started = time.perf_counter()
-            self.interrupted = _solve_all(solvers, [c.model for c in copies], stop)
+            subs: list[Sub | None] = [None] * len(hoods)
+            if self.frame is not None:
+                # each thread writes its own sub-model, then solves it (the writing holds
+                # the GIL, the solving does not: one step writes while the other solves)
+                writers = [self._writer(h, solvers[j], subs, j) for j, h in enumerate(hoods)]
+                self.interrupted = _solve_all(solvers, writers, stop)
+            else:
+                for c, h in zip(copies, hoods, strict=True):
+                    c.free(h.ks)
+                self.interrupted = _solve_all(solvers, [c.model for c in copies], stop)
             seconds = time.perf_counter() - started
-            for c, h in zip(copies, hoods, strict=True):
+            for c, h in zip(copies, hoods):  # noqa: B905 - no copies with sub-models
                 c.refix(h.ks, self.values)
             det = max(s.deterministic_time for s in solvers)
             spent = spent + CHARGE * det if self.deterministic else time.perf_counter() - t0
             if (self.deterministic and deadline is not None and seconds >= 0.98 * wall
                     and any(s.response_proto.status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) for s in solvers)):
                 deadline.cut = True  # a step ended on the wall clock: the run may not repeat
-            better = self._merge(hoods, solvers, copies, seconds)
+            better = self._merge(hoods, solvers, copies, seconds, subs)
             if better and on_improve is not None:
                 on_improve(self.objective)
             stalled = 0 if better else stalled + 1
@@ -219,10 +252,29 @@ class LNS:
                 stalled = 0
             self.rounds += 1
 
+    def _writer(self, hood: Hood, solver: cp_model.CpSolver, subs: list[Sub | None],
+                j: int) -> Callable[[], cp_model.CpModel]:
+        """Writes ``hood``'s sub-model into ``subs[j]`` and returns its model (run by the
+        step's thread)."""
+        frame, values = self.frame, self.values
+        assert frame is not None
+
+        def write() -> cp_model.CpModel:
+            sub = subs[j] = frame.sub(hood.ks, values, DEPTH)
+            if not self.deterministic:
+                # the writing counts in the step's time: a neighbourhood too large to
+                # write in it is not explored completely and shrinks
+                p = solver.parameters
+                p.max_time_in_seconds = max(0.05, p.max_time_in_seconds - sub.seconds)
+            return sub.model
+        return write
+
     def _solver(self, n: int, limit: float, wall: float) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         for key, val in self.params.items():
             setattr(solver.parameters, key, val)
+        if self.frame is not None:
+            solver.parameters.cp_model_presolve = True  # a sub-model is small
         solver.parameters.random_seed = self.seed + n
         solver.parameters.catch_sigint_signal = False
         if self.deterministic:
@@ -233,7 +285,7 @@ class LNS:
         return solver
 
     def _merge(self, hoods: list[Hood], solvers: list[cp_model.CpSolver], copies: list[_Copy],
-               seconds: float) -> bool:
+               seconds: float, subs: list[Sub | None]) -> bool:
         """Keep the round's best result (the first among equals) if no worse than the
         incumbent; score the families; True when strictly better."""
         before = self.objective
@@ -245,11 +297,14 @@ class LNS:
             found.append(obj)
             if obj is not None and obj <= self.objective and (best is None or obj < found[best]):  # type: ignore[operator]
                 best = j
-            took = s.deterministic_time if self.deterministic else s.wall_time
+            sub = subs[j]
+            took = s.deterministic_time if self.deterministic else s.wall_time + (sub.seconds if sub else 0.0)
             self.hoods.learn(h.family, before - obj if obj is not None else 0, took, st == cp_model.OPTIMAL)
         if best is not None:
-            new = list(solvers[best].response_proto.solution)
-            changed = [k for k in self.index if new[k] != self.values[k]]
+            sub = subs[best]
+            new = (list(solvers[best].response_proto.solution) if sub is None
+                   else sub.complete(solvers[best], self.values))
+            changed = [k for k in self.index if new[k] != self.values[k]] if copies else []
             self.values = new
             self.objective = found[best]  # type: ignore[assignment]
             for c in copies:
@@ -261,15 +316,36 @@ class LNS:
         return self.objective < before
 
 
-def _solve_all(solvers: list[cp_model.CpSolver], models: list[cp_model.CpModel],
+def _spots(located: list[tuple[int, int, list[tuple[int, int]]]], values: list[int],
+           frame: Frame | None) -> list[tuple[int, float]]:
+    """(day, cost) of the located objective terms ``values`` pays: a positive term when
+    its variable is above its lowest value, a negative one (a reward) when below its
+    highest; the cost is shared by the days of the term's decisions that are on (those
+    who pay), or by all of them when none is (what is missing, e.g. a wish not met)."""
+    assert frame is not None
+    out: list[tuple[int, float]] = []
+    for v, a, near in located:
+        dom = frame.domains[v]
+        cost = a * (values[v] - dom[0]) if a > 0 else -a * (dom[-1] - values[v])
+        if cost > 0:
+            days = [d for k, d in near if values[k]] or [d for _k, d in near]
+            out.extend((d, cost / len(days)) for d in days)
+    return out
+
+
+def _solve_all(solvers: list[cp_model.CpSolver],
+               models: list[cp_model.CpModel] | list[Callable[[], cp_model.CpModel]],
                stop: threading.Event | None) -> bool:
     """Solve ``models[j]`` with ``solvers[j]``, each in its own thread (CP-SAT releases the
-    GIL); ``stop`` or Ctrl-C stops them all. True when stopped."""
+    GIL); a model may be given as a function that makes it (called in the thread). ``stop``
+    or Ctrl-C stops them all. True when stopped."""
     errors: list[BaseException] = []
     done = [threading.Event() for _ in solvers]
 
-    def work(solver: cp_model.CpSolver, model: cp_model.CpModel, ev: threading.Event) -> None:
+    def work(solver: cp_model.CpSolver, model, ev: threading.Event) -> None:  # noqa: ANN001
         try:
+            if callable(model):
+                model = model()
             solver.solve(model)
         except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
             errors.append(e)

@@ -11,7 +11,11 @@ incumbent). The families follow the shape of a roster:
   every variable of that window of the people who now work the pattern there (so they
   can move to another pattern);
 - ``group``: people sharing a qualification (a skill, or the same pattern's role) over
-  a window of days.
+  a window of days;
+- ``hot``: everyone over a window of days around a day where the incumbent pays a
+  located cost (a holiday on call, a wish not met...), drawn in proportion to that cost;
+  offered when the LNS can locate costs (:meth:`Hoods.locate`: sub-model steps), and
+  no rule is named to do so.
 
 Every family has its own size, counted in freed variables: it grows by a quarter when
 CP-SAT explores the sub-problem completely and shrinks by 15 % when it cannot. Families
@@ -22,7 +26,9 @@ and weight is reset (a restart).
 
 from __future__ import annotations
 
+import bisect
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .facts import Facts, start_dates
@@ -33,6 +39,8 @@ GROW, SHRINK = 1.25, 0.85
 SMOOTH = 0.3  # weight of the latest step in a family's improvement-per-second score
 FLOOR = 0.1  # every family keeps this share of the best family's weight
 WINDOWS = (7, 14, 21, 28)  # window lengths (days) of the block and group families
+HOT_DAYS = 1  # the hot family's first window (days): a located cost is mended near it
+Spots = Callable[[list[int]], list[tuple[int, float]]]  # values -> (day offset, cost) paid
 
 
 @dataclass
@@ -94,7 +102,18 @@ class Hoods:
     def reset(self) -> None:
         """Every size back to its start and every score to the same value (a restart)."""
         self.size = {f: self.start for f in self.families}
+        if "hot" in self.size:  # a cost is local: a day around it first (HOT_DAYS)
+            self.size["hot"] = min(self.start, HOT_DAYS * self.per_pd * len(self.people))
         self.score = {f: 1.0 for f in self.families}
+
+    def locate(self, spots: Spots) -> None:
+        """Offer the ``hot`` family: ``spots(values)`` lists (day offset, cost) of every
+        located cost the incumbent ``values`` pays."""
+        self._spots_of = spots
+        self._spots: tuple[list[int] | None, list[tuple[int, float]]] = (None, [])
+        if "hot" not in self.families:
+            self.families.append("hot")
+        self.reset()
 
     # -- choice ------------------------------------------------------------------------
     def pick(self) -> str:
@@ -124,10 +143,32 @@ class Hoods:
             return self._people(family, self.rng.sample(self.people, n), None)
         if family == "type":
             return self._type(target, values)
+        if family == "hot":
+            day = self._hot(values)
+            if day is None:  # the incumbent pays nothing located: an ordinary window of days
+                return self.make("days", values)
+            w = _clip(target / (self.per_pd * npeople), ndays)
+            days = self._around(day, w)
+            return Hood(family, w, [k for d in self._in(days) for k in self.by_day[d]], days=days)
         w = min(ndays, self.rng.choice(WINDOWS))
         pool = self.people if family == "block" else list(self.rng.choice(self.groups))
         n = _clip(target / (self.per_pd * w), len(pool))
         return self._people(family, self.rng.sample(pool, n), self._span(w))
+
+    def _hot(self, values: list[int]) -> int | None:
+        """A day offset where ``values`` pays a located cost, drawn in proportion to that
+        cost (None: it pays nothing located)."""
+        if self._spots[0] is not values:  # a new incumbent (the LNS replaces its list)
+            self._spots = (values, self._spots_of(values))
+        spots = self._spots[1]
+        if not spots:
+            return None
+        return self.rng.choices([d for d, _c in spots], [c for _d, c in spots])[0]
+
+    def _around(self, day: int, w: int) -> tuple[int, int]:
+        """A window of ``w`` of the model's days around day offset ``day``."""
+        j = min(max(0, bisect.bisect_left(self.days, day) - w // 2), len(self.days) - w)
+        return self.days[j], self.days[j + w - 1] + 1
 
     def _span(self, w: int) -> tuple[int, int]:
         a = self.rng.randrange(len(self.days) - w + 1)
