@@ -33,6 +33,7 @@ class Early:
         self.work = 0.0  # their CP-SAT deterministic time per worker (reproducible mode's charge)
         self.cut = False
         self.better: list[Progress] = []  # the descent's improving schedules
+        self.broken = False  # the schedule was judged and breaks a hard rule (the repair failed)
 
 
 def construct_early(problem: Problem, early: Early, limit: float, progress, t0: float, stop, seed: int, workers: int,
@@ -52,6 +53,7 @@ def construct_early(problem: Problem, early: Early, limit: float, progress, t0: 
             early.cut = early.cut or mended["failed"] > 0
         if mended["checked"]:  # judged person by person (separable): report it at any size
             first = report_construction(problem, hint, progress, t0, large=True)
+            early.broken = first is None
     if first is None or len(problem.people) * len(problem.instances) < DESCENT_FROM:
         return hint, first
     # large and valid: improve the cover person by person (descend checks separability)

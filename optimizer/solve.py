@@ -55,6 +55,7 @@ LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS sear
 # 300-person year LNS ended at 898 points against 992 for the whole-model search (600 s,
 # 2026-12-03)
 LNS_FROM = TERM_BOUNDS_UNTIL
+OVERDUE = 0.05  # seconds; with less left on the deadline no whole-model search starts
 PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
 # the main search is stalled after no better schedule for as long as it took to find the
 # last one, and at least this long; what follows depends on the gap (see _Run.prove)
@@ -189,6 +190,7 @@ def solve(
     balance = (balance and problem.scenario.fairness.load > 0 and len(problem.pool) >= 2
                and len(builder.vars.x) < BALANCE_UNTIL)
     run.early = hint if first is not None else None  # valid and judged before the build
+    run.broken = early.broken
     if lns is None:
         lns = not plain and len(builder.vars.x) > LNS_FROM
     return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
@@ -211,6 +213,8 @@ class _Run:
         self.work = 0.0  # deterministic seconds of the per-term bounds (starts.term_bounds)
         self.floor = 0  # a lower bound of the main objective (starts.term_bounds); 0 = none known
         self.stalled = False  # the last search was stopped for want of progress
+        self.broken = False  # the hint was judged before the build and breaks a hard rule
+        self.loaded: float | None = None  # wall seconds of the quickest whole-model solve so far
 
     # -- plumbing ------------------------------------------------------------------------
     def settings(self, budget: float, wall: float | None = None) -> dict[str, object]:
@@ -243,6 +247,7 @@ class _Run:
         if cb.late and cb.stop_at_first:
             self.deadline.cut = True  # a second schedule came before the stop: timing decided
         spent = time.perf_counter() - started
+        self._loaded(spent)
         self.times[phase] = self.times.get(phase, 0.0) + spent
         if phase == "main" and cb.first is not None and self.first is None:
             self.first = cb.first
@@ -277,6 +282,8 @@ class _Run:
             limit = self.deadline.budget = max(0.0, limit - self.work)
         reserve = BALANCE_SHARE * limit if balance else 0.0
         main_budget = LNS_FIRST * limit if lns else max(0.0, limit - reserve)
+        if self.overdue(reserve):
+            return self.without_search(warm)
         # the stall test reads the wall clock: not in reproducible mode
         core = not (plain or lns or self.deterministic)
         solver = self.search(self.settings(main_budget, wall=max(0.0, self.deadline.remaining() - reserve)),
@@ -301,6 +308,28 @@ class _Run:
             src, extra["reproducible"] = self.canonical(src, extra.get("_dev"))
         extra.pop("_dev", None)
         return self.result(src, status, bound, **extra)
+
+    def _loaded(self, seconds: float) -> None:
+        self.loaded = seconds if self.loaded is None else min(self.loaded, seconds)
+
+    def overdue(self, reserve: float) -> bool:
+        """Too little time is left for a whole-model search: less than :data:`OVERDUE`, or
+        less than the quickest whole-model solve so far took (CP-SAT loads the whole model
+        before it looks at its time limit: 11 s on Curtois Instance24 whatever the limit,
+        so a search started 0.5 s before the deadline ended 10.5 s after it)."""
+        if self.deadline.seconds is None:
+            return False
+        return self.deadline.remaining() - reserve < max(OVERDUE, self.loaded or 0.0)
+
+    def without_search(self, warm: cp_model.CpSolver | None) -> Result:
+        """The result when the deadline has passed before the main search: the warm start's
+        completion, else the valid schedule found before the build, else none."""
+        self.deadline.cut = True
+        if warm is not None:
+            return self.result(warm, Status.FEASIBLE, None)
+        if self.early is not None:
+            return self.result(None, Status.FEASIBLE, None, schedule=self.early)
+        return self.result(None, Status.UNKNOWN, None)
 
     def prove(self, solver: cp_model.CpSolver, bound: int | None, reserve: float):
         """The main search stalled: spend the main phase's remaining time on the bound.
@@ -361,6 +390,11 @@ class _Run:
         (every auxiliary variable) with the assignments fixed; the complete solution is the
         hint of the real search, and its fallback. None if partial or not completable."""
         problem, builder = self.problem, self.builder
+        if hint is not None and self.broken:
+            # judged before the build: it breaks a hard rule, so no completion exists (on
+            # Curtois Instance24, whose repair mends 88 of 140 people in 60 s, trying took
+            # 17.5 s past the deadline); it stays the search's hint
+            return None
         sched = hint if hint is not None else construct(problem, seed=self.seed)
         chosen = {(a.person, a.instance, a.role) for a in sched.assignments}
         if not builder.plain:
@@ -381,6 +415,7 @@ class _Run:
         fixed.parameters.max_time_in_seconds = max(1.0, self.deadline.share(0.5))  # a construction is kept
         fixed.parameters.catch_sigint_signal = False
         st = fixed.solve(model)
+        self._loaded(fixed.wall_time)
         model.clear_hints()
         if self.deterministic:
             self.deadline.note_stop(fixed.wall_time, fixed.parameters.max_time_in_seconds)
@@ -406,6 +441,8 @@ class _Run:
         used = solver.deterministic_time
         start = solver if solver.response_proto.status == cp_model.FEASIBLE else warm
         if start is None:
+            if self.overdue(reserve):
+                return self.judged(solver)
             again = self.search(self.settings(max(0.0, limit - reserve - used),
                                               wall=self.deadline.remaining() - reserve), stop_at_first=True)
             used += again.deterministic_time

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,28 @@ def test_regression_a_result_could_not_be_pickled():
     assert back.objective == r.objective and back.status == r.status
     assert back.assignments.to_csv(index=False) == r.assignments.to_csv(index=False)
     assert back.schedule.problem.rules == r.schedule.problem.rules  # the rule modules again
+
+
+def test_regression_a_whole_model_search_started_after_the_deadline(monkeypatch):
+    """Curtois Instance24 (60 s limit) ran 146-160 s: its main search and then the LNS's
+    search for a first schedule each started with (nearly) nothing left on the deadline and
+    each spent 10-11 s loading the model before CP-SAT read its time limit. Now no
+    whole-model search starts with less left than the quickest one took (or 0.05 s): the
+    warm start's completion is the answer."""
+    solve_module = importlib.import_module("optimizer.solve")  # the package exports solve()
+    searched: list[str] = []
+    real = solve_module._Run.search
+
+    def search(self, settings, phase="main", *a, **k):
+        searched.append(phase)
+        return real(self, settings, phase, *a, **k)
+
+    monkeypatch.setattr(solve_module._Run, "search", search)
+    sc = load_scenario(EXAMPLES / "quarterly.yaml")
+    r = solve(sc, time_limit=0.001, workers=1)  # spent by the warm start's completion
+    assert "main" not in searched
+    assert r.status == Status.FEASIBLE and r.schedule is not None and not r.reproducible
+    check_consistent(r)
+    # with time left the same solve searches as before
+    searched.clear()
+    assert solve(sc, time_limit=2, workers=1).status.has_schedule and "main" in searched
