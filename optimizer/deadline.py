@@ -38,6 +38,9 @@ REPRODUCIBLE_GRACE = 5.0  # seconds, or a quarter of the limit if that is more (
 DET_PER_SECOND = 0.4
 
 
+OVERDUE = 0.05  # seconds; with less left on the deadline no whole-model search starts
+
+
 def reproducible_grace(limit: float | None) -> float:
     """The grace of a reproducible run with a ``limit`` of wall seconds (module text)."""
     return max(REPRODUCIBLE_GRACE, 0.25 * (limit or 0.0))
@@ -56,12 +59,27 @@ class Deadline:
         self.budget = seconds if budget is None else budget  # what the phases' budgets share
         self.end = None if seconds is None else self.start + seconds + grace
         self.cut = False  # a phase was stopped by the wall clock rather than its own budget
+        self.loaded: float | None = None  # wall seconds of the quickest whole-model solve so far
 
     def remaining(self) -> float:
         """Seconds left (a large number without a limit; never negative)."""
         if self.end is None:
             return 1e9
         return max(0.0, self.end - self.clock())
+
+    def took(self, seconds: float) -> None:
+        """A whole-model solve took ``seconds`` of wall time (see :meth:`overdue`)."""
+        self.loaded = seconds if self.loaded is None else min(self.loaded, seconds)
+
+    def overdue(self, reserve: float = 0.0) -> bool:
+        """Too little is left (beyond ``reserve``) for a whole-model search: less than
+        :data:`OVERDUE`, or less than the quickest whole-model solve so far took (CP-SAT
+        loads the whole model before it reads its time limit: 11 s on Curtois Instance24
+        whatever the limit, so a search started 0.5 s before the deadline ended 10.5 s
+        after it)."""
+        if self.seconds is None:
+            return False
+        return self.remaining() - reserve < max(OVERDUE, self.loaded or 0.0)
 
     def elapsed(self) -> float:
         return self.clock() - self.start

@@ -15,6 +15,18 @@ from .model import ModelBuilder
 from .result import Progress
 from .units import points
 
+# the main search is stalled after no better schedule for as long as it took to find the
+# last one, and at least this long; what follows depends on the gap (see optimizer.solve)
+STALL_AT_LEAST = 5.0
+# ... and far from the bound at least this long: the default search is often still closing
+# the gap itself (team14_replan.yaml: its optimum found at 0.9 s with the bound at 188,
+# proven at 2.6-8 s; with probes after 5 s its proof came at 4.4-10.7 s instead of 2.6-4.1 s)
+STALL_FAR_AT_LEAST = 10.0
+# within this share of the bound a core-based search goes on from the schedule (what is
+# left is mostly a proof); further away, probes raise the bound first (optimizer.probing).
+# The core-based search raises bounds but finds schedules slowly: M (204 from its
+# construction, gap 24 %) was still 191 after 60 s once handed over
+STALL_GAP = 0.1
 
 class Callback(cp_model.CpSolverSolutionCallback):
     """Reports every improving solution of one phase as :class:`Progress`.
@@ -146,3 +158,23 @@ def run_search(solver: cp_model.CpSolver, builder: ModelBuilder, cb: Callback, s
             solver.stop_search()
     th.join()
     return interrupted
+
+
+def stalled(cb: Callback, started: float, half: float = math.inf) -> bool:
+    """The search has a schedule, and no better one came for as long as the last one took
+    to find (from ``started``), and at least ``STALL_AT_LEAST`` seconds
+    (``STALL_FAR_AT_LEAST`` when the schedule is far from the bound). Far from the bound
+    the search also counts as stalled from ``half`` (half its time) on, once no better
+    schedule came for ``STALL_FAR_AT_LEAST``: the rest goes to the bound either way."""
+    if cb.objective is None:
+        return False
+    now = time.perf_counter()
+    if not far(cb.objective, cb.bound):
+        return now - cb.last > max(STALL_AT_LEAST, cb.last - started)
+    quiet = now - cb.last > STALL_FAR_AT_LEAST
+    return quiet and (now >= half or now - cb.last > cb.last - started)
+
+
+def far(objective: int, bound: int) -> bool:
+    """More than ``STALL_GAP`` of the objective above the bound."""
+    return objective - bound > STALL_GAP * objective

@@ -11,7 +11,6 @@ of thread timing (see ``optimizer.phases``).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import threading
 import time
@@ -35,7 +34,7 @@ from .replan import check_frozen
 from .result import Progress, Result, Status, objective_of, read_result, status_of
 from .scenario import Scenario
 from .schedule import Schedule
-from .searching import Callback, bound_of, run_search, solver_parameters
+from .searching import Callback, bound_of, far, run_search, solver_parameters, stalled
 from .starts import TERM_BOUNDS_UNTIL, add_hint, baseline_of, configured, term_bounds
 from .units import points
 
@@ -55,20 +54,7 @@ LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS sear
 # 300-person year LNS ended at 898 points against 992 for the whole-model search (600 s,
 # 2026-12-03)
 LNS_FROM = TERM_BOUNDS_UNTIL
-OVERDUE = 0.05  # seconds; with less left on the deadline no whole-model search starts
 PRESOLVE_UNTIL = 150_000  # decision variables; above this presolve is switched off
-# the main search is stalled after no better schedule for as long as it took to find the
-# last one, and at least this long; what follows depends on the gap (see _Run.prove)
-STALL_AT_LEAST = 5.0
-# ... and far from the bound at least this long: the default search is often still closing
-# the gap itself (team14_replan.yaml: its optimum found at 0.9 s with the bound at 188,
-# proven at 2.6-8 s; with probes after 5 s its proof came at 4.4-10.7 s instead of 2.6-4.1 s)
-STALL_FAR_AT_LEAST = 10.0
-# within this share of the bound a core-based search goes on from the schedule (what is
-# left is mostly a proof); further away, probes raise the bound first (optimizer.probing).
-# The core-based search raises bounds but finds schedules slowly: M (204 from its
-# construction, gap 24 %) was still 191 after 60 s once handed over
-STALL_GAP = 0.1
 
 
 def solve(
@@ -214,7 +200,6 @@ class _Run:
         self.floor = 0  # a lower bound of the main objective (starts.term_bounds); 0 = none known
         self.stalled = False  # the last search was stopped for want of progress
         self.broken = False  # the hint was judged before the build and breaks a hard rule
-        self.loaded: float | None = None  # wall seconds of the quickest whole-model solve so far
         self.completion = 0.0  # wall seconds of the warm start's completion (every assignment fixed)
 
     # -- plumbing ------------------------------------------------------------------------
@@ -239,16 +224,16 @@ class _Run:
         started = cb.last = time.perf_counter()
         half = started + float(settings.get("max_time_in_seconds", 0.0)) / 2  # type: ignore[arg-type]
 
-        def stalled() -> bool:
-            return _stalled(cb, started, half)
+        def is_stalled() -> bool:
+            return stalled(cb, started, half)
 
-        cut = run_search(solver, self.builder, cb, self.stop, stalled if stall else None)
+        cut = run_search(solver, self.builder, cb, self.stop, is_stalled if stall else None)
         self.interrupted = cut or self.interrupted
         self.stalled = cb.stalled
         if cb.late and cb.stop_at_first:
             self.deadline.cut = True  # a second schedule came before the stop: timing decided
         spent = time.perf_counter() - started
-        self._loaded(spent)
+        self.deadline.took(spent)
         self.times[phase] = self.times.get(phase, 0.0) + spent
         if phase == "main" and cb.first is not None and self.first is None:
             self.first = cb.first
@@ -283,7 +268,7 @@ class _Run:
             limit = self.deadline.budget = max(0.0, limit - self.work)
         reserve = BALANCE_SHARE * limit if balance else 0.0
         main_budget = LNS_FIRST * limit if lns else max(0.0, limit - reserve)
-        if self.overdue(reserve):
+        if self.deadline.overdue(reserve):
             return self.without_search(warm)
         # the stall test reads the wall clock: not in reproducible mode
         core = not (plain or lns or self.deterministic)
@@ -310,18 +295,6 @@ class _Run:
         extra.pop("_dev", None)
         return self.result(src, status, bound, **extra)
 
-    def _loaded(self, seconds: float) -> None:
-        self.loaded = seconds if self.loaded is None else min(self.loaded, seconds)
-
-    def overdue(self, reserve: float) -> bool:
-        """Too little time is left for a whole-model search: less than :data:`OVERDUE`, or
-        less than the quickest whole-model solve so far took (CP-SAT loads the whole model
-        before it looks at its time limit: 11 s on Curtois Instance24 whatever the limit,
-        so a search started 0.5 s before the deadline ended 10.5 s after it)."""
-        if self.deadline.seconds is None:
-            return False
-        return self.deadline.remaining() - reserve < max(OVERDUE, self.loaded or 0.0)
-
     def without_search(self, warm: cp_model.CpSolver | None) -> Result:
         """The result when the deadline has passed before the main search: the warm start's
         completion, else the valid schedule found before the build, else none."""
@@ -346,13 +319,13 @@ class _Run:
         if self.deadline.remaining() - reserve < LEAST:
             return solver, Status.FEASIBLE, bound
         self.floor = max(self.floor, bound or 0)  # the first search's bound holds for the model
-        if _far(objective_of(self.builder, solver), self.floor):
+        if far(objective_of(self.builder, solver), self.floor):
             solver = self.probe(solver, reserve)
             src, status, bound = self.judged(solver)
             left = self.deadline.remaining() - reserve
             if status != Status.FEASIBLE or self.interrupted or left < LEAST:
                 return src, status, bound
-            if _far(objective_of(self.builder, solver), self.floor):
+            if far(objective_of(self.builder, solver), self.floor):
                 hint_all(self.builder.model, solver)
                 return self.judged(self._better(solver, self.search(self.settings(left, wall=left))))
         left = self.deadline.remaining() - reserve
@@ -416,7 +389,7 @@ class _Run:
         fixed.parameters.max_time_in_seconds = max(1.0, self.deadline.share(0.5))  # a construction is kept
         fixed.parameters.catch_sigint_signal = False
         st = fixed.solve(model)
-        self._loaded(fixed.wall_time)
+        self.deadline.took(fixed.wall_time)
         self.completion = fixed.wall_time
         model.clear_hints()
         if self.deterministic:
@@ -443,7 +416,7 @@ class _Run:
         used = solver.deterministic_time
         start = solver if solver.response_proto.status == cp_model.FEASIBLE else warm
         if start is None:
-            if self.overdue(reserve):
+            if self.deadline.overdue(reserve):
                 return self.judged(solver)
             again = self.search(self.settings(max(0.0, limit - reserve - used),
                                               wall=self.deadline.remaining() - reserve), stop_at_first=True)
@@ -521,22 +494,3 @@ class _Run:
             return solver, True
         return src, False
 
-
-def _stalled(cb: Callback, started: float, half: float = math.inf) -> bool:
-    """The search has a schedule, and no better one came for as long as the last one took
-    to find (from ``started``), and at least ``STALL_AT_LEAST`` seconds
-    (``STALL_FAR_AT_LEAST`` when the schedule is far from the bound). Far from the bound
-    the search also counts as stalled from ``half`` (half its time) on, once no better
-    schedule came for ``STALL_FAR_AT_LEAST``: the rest goes to the bound either way."""
-    if cb.objective is None:
-        return False
-    now = time.perf_counter()
-    if not _far(cb.objective, cb.bound):
-        return now - cb.last > max(STALL_AT_LEAST, cb.last - started)
-    quiet = now - cb.last > STALL_FAR_AT_LEAST
-    return quiet and (now >= half or now - cb.last > cb.last - started)
-
-
-def _far(objective: int, bound: int) -> bool:
-    """More than ``STALL_GAP`` of the objective above the bound."""
-    return objective - bound > STALL_GAP * objective

@@ -148,7 +148,7 @@ def test_a_schedule_that_meets_the_floor_ends_the_search_proven(monkeypatch):
         run.floor = max(run.floor, round(337.5 * OBJECTIVE_SCALE))
 
     monkeypatch.setattr(solve_module, "term_bounds", with_floor)
-    monkeypatch.setattr(solve_module, "STALL_AT_LEAST", 1e9)  # the floor alone must prove it
+    monkeypatch.setattr(sys.modules["optimizer.searching"], "STALL_AT_LEAST", 1e9)  # the floor alone must prove it
     r = solve(generate("S", seed=0), time_limit=20, workers=2)
     check_consistent(r)
     assert r.status == Status.OPTIMAL and r.objective == 337.5 and r.bound == 337.5

@@ -127,7 +127,7 @@ def test_a_stalled_main_phase_goes_on_with_the_core_search_from_its_schedule(mon
     from optimizer.units import OBJECTIVE_SCALE
 
     solve_module = sys.modules["optimizer.solve"]
-    monkeypatch.setattr(solve_module, "_stalled", lambda cb, started, half=0.0: cb.count > 0)
+    monkeypatch.setattr(solve_module, "stalled", lambda cb, started, half=0.0: cb.count > 0)
     seen = []
     real = solve_module._Run.prove
 
@@ -152,7 +152,9 @@ def test_a_stall_hands_over_to_probes_far_from_the_bound_and_to_the_core_search_
     # near (what is left is mostly a proof: the core-based search)
     import types
 
-    from optimizer.solve import STALL_AT_LEAST, STALL_FAR_AT_LEAST, _far, _stalled
+    from optimizer.searching import STALL_AT_LEAST, STALL_FAR_AT_LEAST
+    from optimizer.searching import far as _far
+    from optimizer.searching import stalled as _stalled
 
     now = time.perf_counter()
     started = now - 100.0

@@ -114,7 +114,7 @@ def test_stall_far_from_the_bound_runs_probes_and_keeps_a_valid_bound(monkeypatc
     from benchmarks.generate import generate
 
     solve_module = sys.modules["optimizer.solve"]  # the package's `solve` is the function
-    monkeypatch.setattr(solve_module, "_stalled", lambda cb, started, half=0.0: cb.objective is not None)
+    monkeypatch.setattr(solve_module, "stalled", lambda cb, started, half=0.0: cb.objective is not None)
     real = solve_module.probe
     starts: list[float] = []
 
@@ -154,7 +154,7 @@ def test_regression_ctrl_c_during_the_probes_ends_them(monkeypatch):
     from benchmarks.generate import generate
 
     solve_module = sys.modules["optimizer.solve"]
-    monkeypatch.setattr(solve_module, "_stalled", lambda cb, started, half=0.0: cb.objective is not None)
+    monkeypatch.setattr(solve_module, "stalled", lambda cb, started, half=0.0: cb.objective is not None)
     real_search, real_probe = solve_module.run_search, solve_module.probe
     probing = [False]
 
