@@ -199,9 +199,9 @@ class LNS:
             # steps now cost what they free, not the whole model: start small and grow
             self.hoods.start = min(self.hoods.start, SUB_START)
             day_of = {k: d for d, ks in self.hoods.by_day.items() for k in ks}
-            located = self.frame.located(day_of)
+            located, domains = self.frame.located(day_of), self.frame.domains
             if located:
-                self.hoods.locate(lambda values: _spots(located, values, self.frame))
+                self.hoods.locate(lambda values: _spots(located, values, domains))
             self.hoods.reset()
         copies = ([] if self.frame is not None else
                   [_Copy(self.model, self.index, self.domains, self.values) for _ in range(self.workers)])
@@ -317,15 +317,14 @@ class LNS:
 
 
 def _spots(located: list[tuple[int, int, list[tuple[int, int]]]], values: list[int],
-           frame: Frame | None) -> list[tuple[int, float]]:
+           domains: list[list[int]]) -> list[tuple[int, float]]:
     """(day, cost) of the located objective terms ``values`` pays: a positive term when
     its variable is above its lowest value, a negative one (a reward) when below its
     highest; the cost is shared by the days of the term's decisions that are on (those
     who pay), or by all of them when none is (what is missing, e.g. a wish not met)."""
-    assert frame is not None
     out: list[tuple[int, float]] = []
     for v, a, near in located:
-        dom = frame.domains[v]
+        dom = domains[v]
         cost = a * (values[v] - dom[0]) if a > 0 else -a * (dom[-1] - values[v])
         if cost > 0:
             days = [d for k, d in near if values[k]] or [d for _k, d in near]

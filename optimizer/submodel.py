@@ -70,7 +70,6 @@ class Frame:
 
     def __init__(self, proto: cp_model_pb2.CpModelProto, decisions: Iterable[int]):
         n = len(proto.variables)
-        self.n = n
         self.domains = [list(v.domain) for v in proto.variables]
         self.decision = bytearray(n)
         for k in decisions:
@@ -149,7 +148,7 @@ class Frame:
             if v in day_of:
                 out.append((v, a, [(v, day_of[v])]))
                 continue
-            # through one auxiliary layer (a penalty over day literals, say)
+            # through up to two auxiliary layers (a penalty over day literals, say)
             aux = {v}
             for _ in range(2):
                 aux |= {u for w in aux for ci in self.by_var[w] if len(self.touches[ci]) <= most

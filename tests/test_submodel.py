@@ -125,7 +125,7 @@ def test_costs_are_located_on_the_days_of_the_decisions_that_pay_them():
     for i in (2, 4):  # on day 2 (a holiday) and day 4
         values[x[i].index] = values[day_lit[i].index] = 1
     values[hol.index] = 1
-    spots = sorted(lns_module._spots(frame.located(day_of, most=3), values, frame))
+    spots = sorted(lns_module._spots(frame.located(day_of, most=3), values, frame.domains))
     assert spots == [(2, 10.0), (4, 2.0)]  # the holiday paid on day 2 only; x4 on day 4
 
 
