@@ -55,6 +55,8 @@ def encode(m) -> None:
     dates = start_dates(prob)
     for i, inst in enumerate(prob.instances):
         for r, role in enumerate(inst.roles):
+            if role.soft and not m.priced:
+                continue  # a soft count only prices (a model of the hard rules: optimizer.repair)
             need = role.count_on(dates[i])
             cands = v.of_slot.get((i, r), [])
             n = sum(x for _, x in cands)

@@ -116,7 +116,7 @@ class ModelBuilder:
     helpers to add hard limits or soft penalties with one definition of each."""
 
     def __init__(self, problem: Facts, rules: Sequence[Encoding], explain: bool = False, plain: bool = False,
-                 linear: bool = False) -> None:
+                 linear: bool = False, priced: bool = True) -> None:
         """Build the model of ``problem`` with ``rules`` (in this order).
 
         Assignments some rule ``prune``-s get no variable (the problem's cached
@@ -135,12 +135,17 @@ class ModelBuilder:
         one-person models of ``optimizer.repair``) and what accepts an enforcement
         literal (explain mode's assumptions); e.g. ``constraints.runs`` forbids short runs
         pattern by pattern instead of with an automaton.
+
+        With ``priced=False`` the model has the hard rules only: no objective, soft limits
+        and penalties are left out and so are rules that only price (``OBJECTIVE_ONLY``);
+        what a feasibility search needs (the repair of ``optimizer.repair``).
         """
         self.problem = problem
         self.model = cp_model.CpModel()
         self.explain = explain
         self.plain = plain
         self.linear = linear or explain
+        self.priced = priced
         self.rules = tuple(rules)
         # Python's cycle collector is paused while the model is built: its full passes scan
         # every object the build has made so far (millions of keys, tuples and variables on
@@ -176,12 +181,12 @@ class ModelBuilder:
                         self.model.add(x == 0)
                 self.spans.append((name, start, len(self.model.proto.constraints)))
         for rule in rules:
-            if explain and rule.OBJECTIVE_ONLY:
+            if (explain or not self.priced) and rule.OBJECTIVE_ONLY:
                 continue
             start = len(self.model.proto.constraints)
             rule.encode(self)
             self.spans.append((family(rule), start, len(self.model.proto.constraints)))
-        if not explain:
+        if not explain and self.priced:
             self.model.minimize(sum(t.coeff * t.expr for t in self.terms) if self.terms else 0)
 
     # ------------------------------------------------------------------ helpers
@@ -190,7 +195,7 @@ class ModelBuilder:
                  lower: int = 0) -> None:
         """Add ``weight × expr`` points (``expr`` in hundredths when ``centi``); ``lower``: a
         lower bound of ``expr`` valid for every schedule (part of the solve's floor)."""
-        if weight == 0:
+        if weight == 0 or not self.priced:
             return
         coeff = scaled(weight) * (1 if centi else 100)
         self.terms.append(Term(rule, person, coeff, expr, max(0, lower)))
@@ -220,6 +225,8 @@ class ModelBuilder:
             c = self.model.add(expr <= cap)
             if enforce is not None:
                 c.only_enforce_if(enforce)
+            return
+        if not self.priced:
             return
         if upper is None:
             raise ValueError("soft limits need an upper bound of the expression")

@@ -39,8 +39,10 @@ class Problem(Facts):
         return (Problem, (self.scenario, self.baseline))
 
 
-def build(problem: Facts, explain: bool = False, plain: bool = False, linear: bool = False) -> ModelBuilder:
+def build(problem: Facts, explain: bool = False, plain: bool = False, linear: bool = False,
+          priced: bool = True) -> ModelBuilder:
     """The CP-SAT model of ``problem`` with every rule of ``constraints.RULES``
     (``plain``: without derived bounds and symmetry breaking; ``linear``: linear
-    encodings only, for CP-SAT's local search; see :class:`ModelBuilder`)."""
-    return ModelBuilder(problem, RULES, explain=explain, plain=plain, linear=linear)
+    encodings only, for CP-SAT's local search; ``priced=False``: hard rules only; see
+    :class:`ModelBuilder`)."""
+    return ModelBuilder(problem, RULES, explain=explain, plain=plain, linear=linear, priced=priced)

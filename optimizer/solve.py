@@ -177,6 +177,8 @@ def solve(
                and len(builder.vars.x) < BALANCE_UNTIL)
     run.early = hint if first is not None else None  # valid and judged before the build
     run.broken = early.broken
+    if run.early is not None:
+        deadline.expect(build_time)  # keep the valid schedule rather than overrun the deadline
     if lns is None:
         lns = not plain and len(builder.vars.x) > LNS_FROM
     return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
@@ -364,6 +366,8 @@ class _Run:
         (every auxiliary variable) with the assignments fixed; the complete solution is the
         hint of the real search, and its fallback. None if partial or not completable."""
         problem, builder = self.problem, self.builder
+        if self.early is not None and self.deadline.overdue():
+            return None  # a valid schedule in hand and no time to load the model: keep it
         if hint is not None and self.broken:
             # judged before the build: it breaks a hard rule, so no completion exists (on
             # Curtois Instance24, whose repair mends 88 of 140 people in 60 s, trying took

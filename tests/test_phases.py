@@ -181,3 +181,15 @@ def test_a_stall_hands_over_to_probes_far_from_the_bound_and_to_the_core_search_
     assert not _stalled(cb, started, half=time.perf_counter() - 1.0)
     cb.count, cb.objective = 0, None  # nothing found yet
     assert not _stalled(cb, started)
+
+
+def test_deadline_expects_loading_until_a_solve_is_measured():
+    now = [0.0]
+    d = Deadline(10.0, clock=lambda: now[0])
+    assert not d.overdue()
+    d.expect(20.0)  # a 20 s build: a whole-model solve is expected to take 0.4 of it
+    assert d.loaded == pytest.approx(8.0) and d.overdue(reserve=2.5) and not d.overdue(reserve=1.5)
+    d.took(12.0)  # measured, even if slower than expected: the measurement counts
+    assert d.loaded == 12.0
+    d.took(3.0)  # and then the quickest measured
+    assert d.loaded == 3.0

@@ -187,12 +187,8 @@ def test_regression_a_result_could_not_be_pickled():
     assert back.schedule.problem.rules == r.schedule.problem.rules  # the rule modules again
 
 
-def test_regression_a_whole_model_search_started_after_the_deadline(monkeypatch):
-    """Curtois Instance24 (60 s limit) ran 146-160 s: its main search and then the LNS's
-    search for a first schedule each started with (nearly) nothing left on the deadline and
-    each spent 10-11 s loading the model before CP-SAT read its time limit. Now no
-    whole-model search starts with less left than the quickest one took (or 0.05 s): the
-    warm start's completion is the answer."""
+def _record_searches(monkeypatch) -> list[str]:
+    """The phases of every whole-model search the solves below start, in order."""
     solve_module = importlib.import_module("optimizer.solve")  # the package exports solve()
     searched: list[str] = []
     real = solve_module._Run.search
@@ -202,6 +198,16 @@ def test_regression_a_whole_model_search_started_after_the_deadline(monkeypatch)
         return real(self, settings, phase, *a, **k)
 
     monkeypatch.setattr(solve_module._Run, "search", search)
+    return searched
+
+
+def test_regression_a_whole_model_search_started_after_the_deadline(monkeypatch):
+    """Curtois Instance24 (60 s limit) ran 146-160 s: its main search and then the LNS's
+    search for a first schedule each started with (nearly) nothing left on the deadline and
+    each spent 10-11 s loading the model before CP-SAT read its time limit. Now no
+    whole-model search starts with less left than the quickest one took (or 0.05 s): the
+    warm start's completion is the answer."""
+    searched = _record_searches(monkeypatch)
     sc = load_scenario(EXAMPLES / "quarterly.yaml")
     r = solve(sc, time_limit=0.001, workers=1)  # spent by the warm start's completion
     assert "main" not in searched
@@ -210,3 +216,24 @@ def test_regression_a_whole_model_search_started_after_the_deadline(monkeypatch)
     # with time left the same solve searches as before
     searched.clear()
     assert solve(sc, time_limit=2, workers=1).status.has_schedule and "main" in searched
+
+
+def test_regression_a_valid_roster_in_hand_waited_for_a_model_that_could_not_load_in_time(monkeypatch):
+    """Curtois Instance24 at 60 s, once the repair mended every person: the repair and the
+    descent left 1.8 s on the deadline, the warm start's completion then spent 17.8 s in
+    CP-SAT loading the model (it reads its time limit only after), and the run ended 18.7 s
+    past limit + build. With a valid schedule in hand, no whole-model solve starts unless the
+    time left exceeds its expected loading (a share of the build, until one is measured)."""
+    deadline_module = importlib.import_module("optimizer.deadline")
+    searched = _record_searches(monkeypatch)
+    monkeypatch.setattr(deadline_module, "LOADING_PER_BUILD", 1e6)  # any model "loads" too slowly
+    sc = scenario(
+        end=dt.date(2027, 1, 17),
+        shifts=[{"name": "day", "repeat": "daily", "starts": "09:00", "length": "8h",
+                "roles": [{"name": "primary", "under_weight": 10}]}],
+        people=[{"id": x, "min_consecutive_days": 2, "min_consecutive_days_off": 2} for x in "abc"],
+    )
+    r = solve(sc, time_limit=10, workers=1, lns=False)
+    assert "repair" in r.phase_times and not searched  # repaired before the build, then kept
+    assert r.status == Status.FEASIBLE and r.schedule is not None and r.evaluation.violations.empty
+    assert abs(r.objective - r.evaluation.objective) < 1e-6

@@ -229,3 +229,44 @@ def test_regression_a_person_the_first_seed_misses_is_retried_with_another(monke
     assert stats["people"] > 0 and stats["repaired"] == stats["people"] and stats["failed"] == 0
     assert evaluate(fixed).violations.empty
     assert seeds.count(0) == stats["people"] and len(set(seeds)) == 2
+
+
+def test_a_model_of_the_hard_rules_has_no_objective_and_its_solutions_are_valid():
+    """``priced=False`` (the repair's one-person models): no objective, no soft limit or
+    penalty variables, no rule that only prices; every solution is valid for the evaluator
+    and the priced model holds strictly more (soft cover terms on every day)."""
+    from ortools.sat.python import cp_model
+
+    from optimizer.problem import build
+    from optimizer.schedule import Assignment, Schedule
+
+    prob = Problem(_soft_cover())
+    hard, priced = build(prob, linear=True, priced=False), build(prob, linear=True)
+    assert not hard.terms and not hard.model.proto.has_objective()
+    assert priced.terms and len(priced.model.proto.constraints) > len(hard.model.proto.constraints)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    assert solver.solve(hard.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    chosen = [Assignment(i, r, p) for (p, i, r), x in hard.vars.x.items() if solver.boolean_value(x)]
+    assert evaluate(Schedule(prob, chosen)).violations.empty
+
+
+def test_regression_judging_a_schedule_computed_fair_shares_nobody_read(monkeypatch):
+    """Curtois Instance24 at 60 s: the repair judges the constructed roster for its hard
+    violations, and the evaluation also computed everyone's fair share for the balance
+    (9 s of the 60, in a scenario without fairness), so the repair ran out of time with 48
+    of 140 people unmended. The balance is judged when first read now."""
+    import importlib
+
+    verify = importlib.import_module("optimizer.verify")
+    prob = Problem(_soft_cover())
+    sched = construct(prob)
+    expected = evaluate(sched).balance_centi
+    calls: list[int] = []
+    real = verify.fair_shares
+    monkeypatch.setattr(verify, "fair_shares", lambda p: calls.append(1) or real(p))
+    ev = evaluate(sched)
+    assert not ev.violations.empty and not calls  # the violations are judged without it
+    assert ev.balance_centi == expected and calls == [1]  # read: judged once, the same value
+    assert ev.balance == expected / 100 and calls == [1]
