@@ -84,6 +84,8 @@ class Deadline:
         """Before any whole-model solve: expect one to take ``LOADING_PER_BUILD`` of the
         model's build (a run holding a valid schedule then keeps it rather than start a
         solve that could not end by the deadline); the first measured solve replaces it."""
+        if self.loaded is not None:
+            return  # measured already
         self.took(LOADING_PER_BUILD * build_seconds)
         self.expected = True
 

@@ -136,9 +136,10 @@ class ModelBuilder:
         literal (explain mode's assumptions); e.g. ``constraints.runs`` forbids short runs
         pattern by pattern instead of with an automaton.
 
-        With ``priced=False`` the model has the hard rules only: no objective, soft limits
-        and penalties are left out and so are rules that only price (``OBJECTIVE_ONLY``);
-        what a feasibility search needs (the repair of ``optimizer.repair``).
+        With ``priced=False`` the model has the hard rules only: no objective, no soft
+        limit or penalty terms (a rule may still define a helper its soft part would
+        read), no rule that only prices (``OBJECTIVE_ONLY``); what a feasibility search
+        needs (the repair of ``optimizer.repair``).
         """
         self.problem = problem
         self.model = cp_model.CpModel()

@@ -262,11 +262,12 @@ def _alone(problem: Problem, keyed: dict, p: int, mine: list[Assignment], second
     # the 0.5 s each solve took, and the local search does not use them
     solver.parameters.symmetry_level = 0
     solver.parameters.cp_model_probing_level = 0
-    # measured on 20 people each of Curtois 20, 22, 23 and 24 (2 seeds, 2026-12-07): the
-    # presolve took 0.46 of a 0.51 s solve (the local search 0.04 s); without its overlap,
-    # inclusion and at-most-one merging passes a one-person solve takes 0.19 s instead of
-    # 0.45 s on Instance24, 0.38 instead of 0.51 on 22, 0.14 instead of 0.22 on 23, and
-    # every person was still repaired (each pass alone gains less)
+    # measured on the repair of 20 people each of Curtois 20, 22, 23 and 24 (2 seeds,
+    # 2026-12-07): the presolve took 0.46 of a 0.51 s solve (the local search 0.04 s);
+    # without its overlap, inclusion and at-most-one merging passes a one-person solve
+    # takes 0.19 s instead of 0.45 s on Instance24, 0.38 instead of 0.51 on 22, 0.14
+    # instead of 0.22 on 23, every person still repaired (each pass alone gains less).
+    # The descent's solves (same settings) keep more of their second for the search.
     solver.parameters.find_big_linear_overlap = False
     solver.parameters.presolve_inclusion_work_limit = 0
     solver.parameters.merge_at_most_one_work_limit = 0

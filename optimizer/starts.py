@@ -140,8 +140,8 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
         # make the bound, and so the rest of the solve, depend on machine load)
         left = run.deadline.remaining() - 0.05
         wall = left if run.deterministic else min(each, left)
-        if wall <= 0.01 or run.interrupted:
-            break
+        if wall <= 0.01 or run.interrupted or (run.early is not None and run.deadline.overdue()):
+            break  # (a valid schedule in hand: no solve that could not load in time)
         model.minimize(expr)
         solver = configured(run.settings(each, wall=wall))
         st = solver.solve(model)

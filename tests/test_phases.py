@@ -193,3 +193,5 @@ def test_deadline_expects_loading_until_a_solve_is_measured():
     assert d.loaded == 12.0
     d.took(3.0)  # and then the quickest measured
     assert d.loaded == 3.0
+    d.expect(100.0)  # an expectation never replaces a measurement
+    assert d.loaded == 3.0

@@ -231,25 +231,35 @@ def test_regression_a_person_the_first_seed_misses_is_retried_with_another(monke
     assert seeds.count(0) == stats["people"] and len(set(seeds)) == 2
 
 
-def test_a_model_of_the_hard_rules_has_no_objective_and_its_solutions_are_valid():
-    """``priced=False`` (the repair's one-person models): no objective, no soft limit or
-    penalty variables, no rule that only prices; every solution is valid for the evaluator
-    and the priced model holds strictly more (soft cover terms on every day)."""
+def test_a_model_of_the_hard_rules_has_no_objective_and_keeps_every_hard_rule():
+    """``priced=False`` (the repair's one-person models): no objective and no penalty terms,
+    while every hard rule stays: the greedy's schedule (runs of one day) is infeasible in
+    it, the repaired one (valid for the evaluator) feasible."""
     from ortools.sat.python import cp_model
 
     from optimizer.problem import build
-    from optimizer.schedule import Assignment, Schedule
 
     prob = Problem(_soft_cover())
     hard, priced = build(prob, linear=True, priced=False), build(prob, linear=True)
     assert not hard.terms and not hard.model.proto.has_objective()
-    assert priced.terms and len(priced.model.proto.constraints) > len(hard.model.proto.constraints)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 10
-    assert solver.solve(hard.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    chosen = [Assignment(i, r, p) for (p, i, r), x in hard.vars.x.items() if solver.boolean_value(x)]
-    assert evaluate(Schedule(prob, chosen)).violations.empty
+    assert priced.terms and priced.model.proto.has_objective()
+
+    def pinned(schedule) -> int:
+        model = cp_model.CpModel()
+        model.proto.copy_from(hard.model.proto)
+        chosen = {(a.person, a.instance, a.role) for a in schedule.assignments}
+        for key, x in hard.vars.x.items():
+            model.add(x == int(key in chosen))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        return solver.solve(model)
+
+    greedy = construct(prob)
+    assert not evaluate(greedy).violations.empty  # precondition: it breaks the minimum runs
+    assert pinned(greedy) == cp_model.INFEASIBLE
+    fixed, _ = repair(prob, greedy, seconds=30, workers=1)
+    assert evaluate(fixed).violations.empty
+    assert pinned(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def test_regression_judging_a_schedule_computed_fair_shares_nobody_read(monkeypatch):
