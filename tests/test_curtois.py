@@ -432,3 +432,17 @@ def test_hard_cover_is_unchanged_and_honours_per_date_counts():
     assert res.objective == 0 and days_of(res, "a") == [0] + ([1] if 1 in days_of(res, "a") else [])
     assert len(res.schedule.assignments) == 3
     assert status(mini_scenario([{"id": "a"}], days=2, shifts=shifts)).status == Status.INFEASIBLE
+
+
+def test_regression_best_found_was_the_canonical_tie_break():
+    """Instance1 is proven optimal at 1.6 s, then the canonical tie-break among optimal
+    rosters reports schedules of its own objective until 3.9 s; the table's "best found"
+    took the last event of any phase (3.9 s). It is the last schedule in points now."""
+    from benchmarks.curtois import best_found
+    from optimizer import Progress
+
+    history = [Progress(721.0, 600.0, 1.2, 1), Progress(90.0, None, 1.4, 2, phase="descent"),
+               Progress(607.0, 600.0, 1.6, 3), Progress(3.6e7, 2.0e6, 3.9, 4, phase="canonical"),
+               Progress(310.0, 5.0, 4.2, 5, phase="balance")]
+    assert best_found(history, convert=0.5) == pytest.approx(2.1)
+    assert best_found(history[3:]) is None and best_found([]) is None
