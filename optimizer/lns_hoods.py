@@ -107,13 +107,12 @@ class Hoods:
         self.score = {f: 1.0 for f in self.families}
 
     def locate(self, spots: Spots) -> None:
-        """Offer the ``hot`` family: ``spots(values)`` lists (day offset, cost) of every
-        located cost the incumbent ``values`` pays."""
+        """Offer the ``hot`` family from the next :meth:`reset`: ``spots(values)`` lists
+        (day offset, cost) of every located cost the incumbent ``values`` pays."""
         self._spots_of = spots
         self._spots: tuple[list[int] | None, list[tuple[int, float]]] = (None, [])
         if "hot" not in self.families:
             self.families.append("hot")
-        self.reset()
 
     # -- choice ------------------------------------------------------------------------
     def pick(self) -> str:
