@@ -31,6 +31,28 @@ def main_objective(builder: ModelBuilder) -> cp_model.LinearExprT:
     return sum(t.coeff * t.expr for t in builder.terms) if builder.terms else 0
 
 
+def held_at(builder: ModelBuilder, known: dict[str, int], held: int) -> list[tuple[cp_model.LinearExprT, int]]:
+    """The holds of a later phase: the main objective at most ``held``, and each rule's
+    terms at most what that leaves them (:func:`rule_holds`)."""
+    return [(main_objective(builder), held), *rule_holds(builder, known, held)]
+
+
+def rule_holds(builder: ModelBuilder, known: dict[str, int],
+               held: int) -> list[tuple[cp_model.LinearExprT, int]]:
+    """Implied holds per rule for a phase that holds the main objective at ``held``:
+    each rule's terms are at least ``known[rule]`` in every schedule, so where the sum is
+    at most ``held`` each rule pays at most ``held`` minus the others' bounds. They
+    exclude no schedule the main hold admits; they give the later phases' search what the
+    sum alone hides (at the floor, every rule is pinned to its own bound)."""
+    if not known:
+        return []
+    total = sum(known.values())
+    groups: dict[str, list] = {}
+    for t in builder.terms:
+        groups.setdefault(t.rule, []).append(t.coeff * t.expr)
+    return [(sum(exprs), held - total + known.get(rule, 0)) for rule, exprs in sorted(groups.items())]
+
+
 @dataclass
 class Balance:
     """The balance objective: ``expr`` = Σ_p |load_p − share_p| (centi), at most ``top``;

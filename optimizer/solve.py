@@ -27,7 +27,7 @@ from .errors import InputError, InputProblem
 from .facts import slots_needed
 from .lns import LNS
 from .model import ModelBuilder
-from .phases import balance_expr, canonical_expr, hint_all, holding, main_objective
+from .phases import balance_expr, canonical_expr, held_at, hint_all, holding
 from .probing import LEAST, PROBE_PARAMS, probe
 from .problem import Problem, build
 from .replan import check_frozen
@@ -43,9 +43,8 @@ __all__ = ["Progress", "Result", "Status", "solve", "solver_parameters"]
 BALANCE_SHARE = 0.2  # of the time limit kept for the balance phase (more if the main phase ends early)
 BALANCE_UNTIL = 60_000  # assignment variables; above this the main phase keeps the whole budget
 # the canonical tie-break gets this share of the limit, at least CANONICAL_SECONDS (never more
-# than is left); it ends when proven. Measured (AMD EPYC, 2 cores): team14_planning.yaml
-# needs 1.03 s, quarterly.yaml 1.24 s; with 1 s team14_planning was proven optimal yet
-# not reproducible, two runs gave different rosters
+# than is left); it ends when proven. Measured (AMD EPYC, 2 cores): team14_planning.yaml needs
+# 1.03 s, quarterly.yaml 1.24 s; with 1 s team14_planning was proven yet not reproducible
 CANONICAL_SHARE = 0.25
 CANONICAL_SECONDS = 3.0
 LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS search takes over
@@ -200,6 +199,7 @@ class _Run:
         self.early: Schedule | None = None  # a valid schedule found before the build (repair, descent)
         self.work = 0.0  # deterministic seconds of the per-term bounds (starts.term_bounds)
         self.floor = 0  # a lower bound of the main objective (starts.term_bounds); 0 = none known
+        self.known: dict[str, int] = {}  # a lower bound per rule's terms (starts.term_bounds)
         self.stalled = False  # the last search was stopped for want of progress
         self.broken = False  # the hint was judged before the build and breaks a hard rule
         self.completion = 0.0  # wall seconds of the warm start's completion (every assignment fixed)
@@ -473,7 +473,7 @@ class _Run:
             wall = self.deadline.remaining()
         else:
             budget = wall = min(self.deadline.remaining(), max(BALANCE_SHARE * limit, main_wall))
-        with holding(self.builder, [(main_objective(self.builder), held)], dev):
+        with holding(self.builder, held_at(self.builder, self.known, held), dev):
             hint_all(self.builder.model, src)
             got.hint(self.builder.model, src)
             solver = self.search(self.settings(budget, wall=wall), phase="balance", scale=lambda v: v / 100)
@@ -487,7 +487,7 @@ class _Run:
         """The canonical optimum among the optimal schedules (both objectives fixed)."""
         if self.deadline.remaining() < 0.05:
             return src, False
-        holds = [(main_objective(self.builder), objective_of(self.builder, src))]
+        holds = held_at(self.builder, self.known, objective_of(self.builder, src))
         if dev is not None:
             holds.append(dev)
         budget = self.deadline.share(CANONICAL_SHARE, at_least=CANONICAL_SECONDS)

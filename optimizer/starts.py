@@ -126,6 +126,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
     # what the rules proved of their own terms (Term.lower): the floor at any size
     known = {rule: sum(t.coeff * t.lower for t in terms) for rule, terms in groups.items()}
     run.floor = max(run.floor, sum(known.values()))
+    run.known = known
     if len(run.builder.vars.x) > TERM_BOUNDS_UNTIL or len(groups) < 2:
         return
     model = run.builder.model
@@ -158,6 +159,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
         if lb > 0:
             model.add(expr >= lb)
     run.floor = max(run.floor, sum(known.values()))
+    run.known = known
     model.minimize(main_objective(run.builder))
     if warm is not None:
         hint_all(model, warm)

@@ -195,3 +195,35 @@ def test_deadline_expects_loading_until_a_solve_is_measured():
     assert d.loaded == 3.0
     d.expect(100.0)  # an expectation never replaces a measurement
     assert d.loaded == 3.0
+
+
+def test_rule_holds_pin_every_rule_at_the_floor(team14):
+    from optimizer.phases import rule_holds
+    from optimizer.problem import Problem, build
+
+    builder = build(Problem(team14))
+    rules = sorted({t.rule for t in builder.terms})
+    assert len(rules) >= 2
+    known = {rule: 10 * (k + 1) for k, rule in enumerate(rules)}
+    floor = sum(known.values())
+    # held at the floor: every rule pays exactly its own bound
+    assert [v for _, v in rule_holds(builder, known, floor)] == [known[r] for r in rules]
+    # 7 above it: each rule may take those 7 on top of its bound, no more
+    assert [v for _, v in rule_holds(builder, known, floor + 7)] == [known[r] + 7 for r in rules]
+    assert rule_holds(builder, {}, floor) == []  # no bounds known: nothing implied
+
+
+@pytest.mark.parametrize("name", ["team14.yaml", "team14_planning.yaml", "quarterly.yaml"])
+def test_rule_holds_exclude_no_schedule_of_the_balance_phase(monkeypatch, name):
+    # the per-rule holds are implied by the main hold and the per-rule bounds, so the
+    # balance phase proves the same optimum with and without them
+    import optimizer.phases as phases
+
+    sc = load_scenario(EXAMPLES / name)
+    with_holds = solve(sc, time_limit=60)
+    monkeypatch.setattr(phases, "rule_holds", lambda builder, known, held: [])
+    without = solve(sc, time_limit=60)
+    for r in (with_holds, without):
+        assert r.status == Status.OPTIMAL and r.balance_optimal, name
+    assert with_holds.objective == without.objective
+    assert with_holds.balance == pytest.approx(without.balance)
