@@ -200,3 +200,30 @@ def test_regression_large_models_kept_no_bound_though_the_lp_proves_one(monkeypa
     assert r.status == Status.OPTIMAL and r.objective == pytest.approx(336)
     assert all(ev.bound >= 336 - 1e-9 for ev in seen if ev.phase == "main" and ev.bound is not None)
     assert r.bound == pytest.approx(336)
+
+
+@pytest.mark.parametrize("name", ["team14.yaml", "quarterly.yaml", "team14_replan.yaml"])
+def test_term_bounds_side_by_side_are_valid_for_the_optimum(monkeypatch, name):
+    # each rule's bound, solved on a copy of the model beside the others, is at most what
+    # the proven optimum pays for that rule; and the run's floor is their sum
+    import sys
+
+    from optimizer import load_scenario
+    from optimizer.units import OBJECTIVE_SCALE
+    from tests.conftest import EXAMPLES
+
+    solve_module = sys.modules["optimizer.solve"]
+    real = solve_module.term_bounds
+    seen: list = []
+
+    def spy(run, warm):
+        real(run, warm)
+        seen.append((dict(run.known), run.floor))
+
+    monkeypatch.setattr(solve_module, "term_bounds", spy)
+    r = solve(load_scenario(EXAMPLES / name), time_limit=60, balance=False)
+    assert r.status == Status.OPTIMAL
+    (known, floor), = seen
+    assert floor >= sum(known.values()) and sum(known.values()) > 0
+    for rule, lb in known.items():
+        assert lb <= round(r.terms.get(rule, 0.0) * OBJECTIVE_SCALE), (rule, lb, r.terms)
