@@ -290,7 +290,7 @@ class Facts:
     def kinds(self, p: int, i: int) -> dict[str, int]:
         """Seconds of instance ``i`` by kind (weekday/night/weekend/holiday) for person ``p``
         (cached per zone and holiday calendar: people who share both share the split)."""
-        key = (self._profiles[p], i)
+        key = (self.profiles[p], i)
         got = self._kinds.get(key)
         if got is None:
             inst = self.instances[i]
@@ -299,14 +299,16 @@ class Facts:
         return got
 
     @cached_property
-    def _profiles(self) -> list[int]:
+    def profiles(self) -> list[int]:
+        """Per person, the index of their zone and holiday calendar among the distinct ones
+        (people with the same profile have the same :meth:`kinds` and :meth:`load`)."""
         seen: dict[tuple[str, frozenset[dt.date]], int] = {}
         return [seen.setdefault((str(self.tz[p]), self.holidays[p]), len(seen)) for p in range(len(self.people))]
 
     def load(self, p: int, i: int, r: int) -> int:
         """Load of person ``p`` taking role ``r`` on instance ``i``, in hundredths (cached per
         zone and holiday calendar, like :meth:`kinds`)."""
-        key = (self._profiles[p], i, r)
+        key = (self.profiles[p], i, r)
         got = self._loads.get(key)
         if got is None:
             w = self.scenario.weights

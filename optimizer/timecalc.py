@@ -96,18 +96,26 @@ def split_kinds(start: int, end: int, tz: ZoneInfo, holidays: frozenset[dt.date]
     out = dict.fromkeys(KINDS, 0)
     for d in days_touched(start, end, tz):
         day_kind = "holiday" if d in holidays else "weekend" if d.weekday() >= 5 else None
-        nxt = d + dt.timedelta(days=1)
-        b0 = midnight(d, tz)
-        b1 = local_to_utc(dt.datetime(d.year, d.month, d.day, NIGHT_END), tz)
-        b2 = local_to_utc(dt.datetime(d.year, d.month, d.day, NIGHT_START), tz)
-        b3 = midnight(nxt, tz)
-        b1, b2 = max(b0, b1), max(b1, b2)
-        b3 = max(b2, b3)
+        b0, b1, b2, b3 = _day_bounds(d, tz)
         for lo, hi, kind in ((b0, b1, "night"), (b1, b2, "weekday"), (b2, b3, "night")):
             secs = min(hi, end) - max(lo, start)
             if secs > 0:
                 out[day_kind or kind] += secs
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _day_bounds(d: dt.date, tz: ZoneInfo) -> tuple[int, int, int, int]:
+    """Local midnight, 06:00, 22:00 and the next midnight of ``d`` in ``tz`` (epoch seconds,
+    never decreasing across a DST change). Cached: every instance and every holiday
+    calendar of a zone reads the same days (the 300-person year: 46 355 splits, 5 thousand
+    zone-days)."""
+    b0 = midnight(d, tz)
+    b1 = local_to_utc(dt.datetime(d.year, d.month, d.day, NIGHT_END), tz)
+    b2 = local_to_utc(dt.datetime(d.year, d.month, d.day, NIGHT_START), tz)
+    b3 = midnight(d + dt.timedelta(days=1), tz)
+    b1, b2 = max(b0, b1), max(b1, b2)
+    return b0, b1, b2, max(b2, b3)
 
 
 def local_moment(at: dt.datetime, tz: dt.tzinfo, zone: str) -> dt.datetime:

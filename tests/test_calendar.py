@@ -101,6 +101,25 @@ def test_split_kinds_night_weekend_holiday():
     assert k == {"weekday": 0, "night": 0, "weekend": 8 * 3600, "holiday": 4 * 3600}
 
 
+def test_split_kinds_across_dst_days_with_the_cached_day_bounds():
+    # the day boundaries are cached per zone and date; the split must still follow each
+    # day's own length and each call's own holidays. Berlin, Sat 27 Mar 2027 12:00 to Tue
+    # 30 Mar 00:00: Sat 12 h + Sun 23 h (spring forward) weekend, Mon 29 Mar 6 h night
+    # (00-06) + 16 h weekday + 2 h night (22-24); with the Monday a holiday, its 24 h count
+    # as holiday instead
+    tz = zone(BERLIN)
+    s = int(dt.datetime(2027, 3, 27, 12, tzinfo=tz).timestamp())
+    e = int(dt.datetime(2027, 3, 30, tzinfo=tz).timestamp())
+    for _ in range(2):  # the second call reads the cache
+        assert split_kinds(s, e, tz, frozenset()) == {
+            "weekday": 16 * 3600, "night": 8 * 3600, "weekend": 35 * 3600, "holiday": 0}
+        assert split_kinds(s, e, tz, frozenset({dt.date(2027, 3, 29)})) == {
+            "weekday": 0, "night": 0, "weekend": 35 * 3600, "holiday": 24 * 3600}
+    # autumn: Sun 31 Oct 2027 has 25 hours
+    s = int(dt.datetime(2027, 10, 31, tzinfo=tz).timestamp())
+    assert split_kinds(s, s + 25 * 3600, tz, frozenset())["weekend"] == 25 * 3600
+
+
 def test_night_in_persons_zone():
     # Tue 09:00-17:00 UTC is 17:00-01:00 in Singapore: 5h weekday (17-22), 3h night
     # (22-24 and 00-01)
