@@ -40,11 +40,10 @@ from .units import points
 
 __all__ = ["Progress", "Result", "Status", "solve", "solver_parameters"]
 
-BALANCE_SHARE = 0.2  # of the time limit kept for the balance phase (more if the main phase ends early)
+BALANCE_SHARE = 0.2  # of the limit kept for the balance phase (more if the main phase ends early)
 BALANCE_UNTIL = 60_000  # assignment variables; above this the main phase keeps the whole budget
-# the canonical tie-break gets this share of the limit, at least CANONICAL_SECONDS (never more
-# than is left); it ends when proven. Measured (AMD EPYC, 2 cores): team14_planning.yaml needs
-# 1.03 s, quarterly.yaml 1.24 s; with 1 s team14_planning was proven yet not reproducible
+# the canonical tie-break: this share of the limit, at least CANONICAL_SECONDS, at most what is left; ends when
+# proven (AMD EPYC, 2 cores: team14_planning 1.03 s, quarterly 1.24 s; with 1 s team14_planning not reproducible)
 CANONICAL_SHARE = 0.25
 CANONICAL_SECONDS = 3.0
 LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS search takes over
@@ -471,8 +470,9 @@ class _Run:
         if self.deterministic:
             budget = max(BALANCE_SHARE * limit, min(main_det, limit - main_det))
             wall = self.deadline.remaining()
-        else:
-            budget = wall = min(self.deadline.remaining(), max(BALANCE_SHARE * limit, main_wall))
+        else:  # and whatever the canonical tie-break would not need (`rota solve --time-limit 5`)
+            left = self.deadline.remaining()
+            budget = wall = min(left, max(BALANCE_SHARE * limit, main_wall, left - min(CANONICAL_SECONDS, left / 4)))
         with holding(self.builder, held_at(self.builder, self.known, held), dev):
             hint_all(self.builder.model, src)
             got.hint(self.builder.model, src)
