@@ -24,11 +24,19 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from .fairshare import fair_shares
-from .model import ModelBuilder
+from .model import ModelBuilder, Term
 
 
 def main_objective(builder: ModelBuilder) -> cp_model.LinearExprT:
     return sum(t.coeff * t.expr for t in builder.terms) if builder.terms else 0
+
+
+def by_rule(builder: ModelBuilder) -> dict[str, list[Term]]:
+    """The objective's terms grouped by the rule that owns them, in rule-name order."""
+    groups: dict[str, list[Term]] = {}
+    for t in builder.terms:
+        groups.setdefault(t.rule, []).append(t)
+    return dict(sorted(groups.items()))
 
 
 def held_at(builder: ModelBuilder, known: dict[str, int], held: int) -> list[tuple[cp_model.LinearExprT, int]]:
@@ -47,10 +55,8 @@ def rule_holds(builder: ModelBuilder, known: dict[str, int],
     if not known:
         return []
     total = sum(known.values())
-    groups: dict[str, list] = {}
-    for t in builder.terms:
-        groups.setdefault(t.rule, []).append(t.coeff * t.expr)
-    return [(sum(exprs), held - total + known.get(rule, 0)) for rule, exprs in sorted(groups.items())]
+    return [(sum(t.coeff * t.expr for t in terms), held - total + known.get(rule, 0))
+            for rule, terms in by_rule(builder).items()]
 
 
 @dataclass

@@ -16,7 +16,7 @@ from constraints.fairness import in_symmetry_order
 from .errors import InputError
 from .facts import slots_needed
 from .model import ModelBuilder
-from .phases import hint_all, main_objective
+from .phases import by_rule, hint_all, main_objective
 from .problem import Problem
 from .replan import Baseline
 from .result import Progress, Result
@@ -121,9 +121,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
     slower; neither S nor M gained); and pairs of rules bounded together after the singles
     (S's floor 316.25 where CP-SAT's own bound reaches it anyway; the examples' proofs
     0.5-2 s later)."""
-    groups: dict[str, list] = {}
-    for term in run.builder.terms:
-        groups.setdefault(term.rule, []).append(term)
+    groups = by_rule(run.builder)
     # what the rules proved of their own terms (Term.lower): the floor at any size
     known = {rule: sum(t.coeff * t.lower for t in terms) for rule, terms in groups.items()}
     run.floor = max(run.floor, sum(known.values()))
@@ -134,7 +132,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
     limit = run.deadline.budget or 1e9
     each = min(TERM_BOUND_SECONDS, TERM_BOUND_SHARE * limit / len(groups))
     started = time.perf_counter()
-    todo = [(rule, sum(t.coeff * t.expr for t in terms)) for rule, terms in sorted(groups.items())]
+    todo = [(rule, sum(t.coeff * t.expr for t in terms)) for rule, terms in groups.items()]
     # nothing to bound where the warm start already pays nothing (nor does `known`)
     todo = [(rule, expr) for rule, expr in todo if warm is None or round(warm.value(expr)) != 0]
 
@@ -161,7 +159,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
         solved = list(pool.map(alone, [expr for _, expr in todo]))
     for (rule, expr), solver in zip(todo, solved, strict=True):
         if solver is None:
-            break
+            continue  # no time left for it when its turn came (the others' bounds hold all the same)
         run.work += solver.deterministic_time
         st = solver.response_proto.status
         if st == cp_model.OPTIMAL:
@@ -173,8 +171,7 @@ def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
         known[rule] = max(known[rule], lb)
         if lb > 0:
             model.add(expr >= lb)
-    run.floor = max(run.floor, sum(known.values()))
-    run.known = known
+    run.floor = max(run.floor, sum(known.values()))  # (`run.known` is `known`, updated in place)
     model.minimize(main_objective(run.builder))
     if warm is not None:
         hint_all(model, warm)
