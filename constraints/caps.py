@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from optimizer.model import total, weighted
 from optimizer.settings import Limit
 
 from .base import (
@@ -112,19 +113,21 @@ def encode(m: ModelBuilder) -> None:
     rules = prob.scenario.rules
     own = rules.person_caps
     share_cap = _share_cap_min(prob)
+    shift_of = [inst.shift for inst in prob.instances]
+    minutes_of = [inst.seconds // 60 for inst in prob.instances]
     for p in range(len(prob.people)):
         person = prob.people[p]
         insts = v.instances_of.get(p, [])
-        lits = [v.works(p, i) for i in insts]
+        lits = v.works_of(p, insts)
         by_type: dict[str, list[Lit]] = defaultdict(list)
         for i, lit in zip(insts, lits, strict=True):
-            by_type[prob.instances[i].shift].append(lit)
+            by_type[shift_of[i]].append(lit)
         for name, pattern, cap in _count_caps(prob, p):
             some = lits if pattern is None else by_type.get(pattern, [])
             if len(some) > cap:
-                m.limit(name, own, p, sum(some), cap, upper=len(some))
-        minutes = [prob.instances[i].seconds // 60 for i in insts]
-        expr_min = sum(mm * lit for mm, lit in zip(minutes, lits, strict=True))
+                m.limit(name, own, p, total(some), cap, upper=len(some))
+        minutes = [minutes_of[i] for i in insts]
+        expr_min = weighted(lits, minutes)
         caps: list[tuple[str, Limit, int]] = []
         if person.max_hours is not None:
             caps.append((NAME_HOURS, own, round(person.max_hours * 60)))

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from optimizer.facts import start_dates
+from optimizer.model import total
 from optimizer.suggest import closest
 
 from .base import (
@@ -59,7 +60,7 @@ def encode(m) -> None:
                 continue  # a soft count only prices (a model of the hard rules: optimizer.repair)
             need = role.count_on(dates[i])
             cands = v.of_slot.get((i, r), [])
-            n = sum(x for _, x in cands)
+            n = total([x for _, x in cands])
             if not role.soft:
                 m.model.add(n == need)
                 continue
@@ -80,7 +81,7 @@ def encode(m) -> None:
                 m.penalize(NAME_OVER, None, role.over_weight or 0, n - need + under)
     for roles in v.of_pi.values():
         if len(roles) > 1:
-            m.model.add_at_most_one(x for _, x in roles)
+            m.model.add_at_most_one([x for _, x in roles])
 
 
 def evaluate(prob, schedule, stats) -> Outcome:

@@ -4,6 +4,7 @@ relaxed when explaining a conflict (physics, not policy)."""
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -40,14 +41,17 @@ def interval_cliques(items: list[tuple[int, int, int]]) -> list[list[int]]:
     intervals; returns lists of keys whose intervals share a common point (size >= 2)."""
     out: list[list[int]] = []
     active: list[tuple[int, int]] = []  # (end, key)
+    soonest = math.inf  # the earliest end in active
     grew = False
     for s, e, key in sorted(items):
-        if any(end <= s for end, _ in active):
+        if soonest <= s:  # some active interval ended
             if grew and len(active) > 1:
                 out.append([k for _, k in active])
             grew = False
             active = [(end, k) for end, k in active if end > s]
+            soonest = min((end for end, _ in active), default=math.inf)
         active.append((e, key))
+        soonest = min(soonest, e)
         grew = True
     if grew and len(active) > 1:
         out.append([k for _, k in active])
@@ -62,8 +66,9 @@ def encode(m: ModelBuilder) -> None:
         # explaining, min_rest may be relaxed but overlap never is, so keep both)
     for p in v.people():
         items = [(prob.instances[i].start, prob.instances[i].end, i) for i in v.instances_of[p]]
+        works = v.person_works(p)
         for clique in interval_cliques(items):
-            m.model.add_at_most_one(v.works(p, i) for i in clique)
+            m.model.add_at_most_one([works[i] for i in clique])
 
 
 def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> Outcome:

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
+from optimizer.model import total, weighted
 from optimizer.settings import Limit
 from optimizer.timecalc import days_touched
 
@@ -125,8 +126,8 @@ def _forbid(m: ModelBuilder, on: list[Expr], off: list[Expr]) -> None:
     if not on and not off:
         m.model.add_bool_or([])  # the pattern is forced: infeasible
         return
-    missing: Any = sum(1 - e for e in on)  # linear expressions (numpy ints in Expr confuse the stubs)
-    m.model.add(missing + sum(off) >= 1)
+    # Σ off - Σ on >= 1 - |on| (built in one call)
+    m.model.add(weighted(on + off, [-1] * len(on) + [1] * len(off)) >= 1 - len(on))
 
 
 def encode(m: ModelBuilder) -> None:
@@ -145,7 +146,7 @@ def encode(m: ModelBuilder) -> None:
             for s in range(h - n):
                 window = w[s : s + n + 1]
                 if all(not isinstance(x, int) or x for x in window):
-                    m.limit(NAME_MAX, spec, p, sum(window), n, upper=n + 1)
+                    m.limit(NAME_MAX, spec, p, total(window), n, upper=n + 1)
         if not m.linear and ((k_on and k_on > 1) or (k_off and k_off > 1)):
             _automaton(m, w, hard_max(prob, p), k_on, k_off)  # and the patterns below (measured)
         for k, want_on in ((k_on, True), (k_off, False)):

@@ -96,21 +96,22 @@ def encode(m) -> None:
     blocks = _blocks(m.problem)
     if not blocks:
         return
-    of_pi = v.of_pi
     for p in v.people():
+        mine = set(v.instances_of[p])
+        works = v.person_works(p)
         for a, b, clique in blocks:
-            first = [i for i in a if (p, i) in of_pi]
+            first = [i for i in a if i in mine]
             if not first:
                 continue
-            then = [j for j in b if (p, j) in of_pi]
+            then = [j for j in b if j in mine]
             if not then:
                 continue
             if clique:
-                m.model.add_at_most_one([v.works(p, i) for i in first + then])
+                m.model.add_at_most_one([works[i] for i in first + then])
             else:
                 for i in first:
                     for j in then:
-                        m.model.add_bool_or([v.works(p, i).Not(), v.works(p, j).Not()])
+                        m.model.add_bool_or([works[i].Not(), works[j].Not()])
 
 
 def evaluate(prob, schedule, stats) -> Outcome:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from optimizer.fields import format_duration
+from optimizer.model import total
 from optimizer.settings import Limit
 from optimizer.timecalc import to_local
 
@@ -77,15 +78,14 @@ def _windows(sats: list[dt.date], width: int | None) -> list[list[dt.date]]:
     return [[s for s in sats[k:] if (s - a).days < days] for k, a in enumerate(sats)]
 
 
-def _link(m: ModelBuilder, p: int, weekends: dict[dt.date, Lit]) -> None:
+def _link(m: ModelBuilder, p: int, weekends: dict[dt.date, Lit], keys: list[list[tuple[dt.date, dt.date]]]) -> None:
     """Redundant linear links "works an instance touching weekend W => W counts", one per
-    group of instances starting on the same local date that can hold at most one of them."""
-    prob = m.problem
+    group of instances starting on the same local date that can hold at most one of them
+    (``keys``: :func:`_group_keys`)."""
     groups: dict[tuple[dt.date, dt.date], list[int]] = defaultdict(list)
     for i in m.vars.instances_of.get(p, []):
-        inst = prob.instances[i]
-        for sat in prob.weekends_of(i):
-            groups[(sat, to_local(inst.start, prob.team_tz).date())].append(i)
+        for key in keys[i]:
+            groups[key].append(i)
     for (sat, _day), insts in groups.items():
         wk = weekends.get(sat)
         if wk is None or isinstance(wk, int):
@@ -95,8 +95,22 @@ def _link(m: ModelBuilder, p: int, weekends: dict[dt.date, Lit]) -> None:
             m.model.add(expr <= wk)
 
 
+def _group_keys(prob: Facts) -> list[list[tuple[dt.date, dt.date]]]:
+    """Per instance: (Saturday, local start date in the team zone) of each weekend it touches."""
+    out: list[list[tuple[dt.date, dt.date]]] = []
+    for i, inst in enumerate(prob.instances):
+        sats = prob.weekends_of(i)
+        if not sats:
+            out.append([])
+            continue
+        day = to_local(inst.start, prob.team_tz).date()
+        out.append([(sat, day) for sat in sats])
+    return out
+
+
 def encode(m: ModelBuilder) -> None:
     prob = m.problem
+    keys: list[list[tuple[dt.date, dt.date]]] | None = None  # _group_keys, once needed
     for p in m.vars.people():
         caps = sources(prob, p)
         if not caps:
@@ -109,11 +123,12 @@ def encode(m: ModelBuilder) -> None:
                 if len(window) <= count:
                     continue
                 if not linked:
-                    _link(m, p, weekends)
+                    keys = keys if keys is not None else _group_keys(prob)
+                    _link(m, p, weekends, keys)
                     linked = True
                 lits = [weekends[s] for s in window]
                 enforce = lits[0] if width is not None and spec.soft else None
-                m.limit(NAME, spec, p, sum(lits), count, enforce=enforce, upper=len(lits))
+                m.limit(NAME, spec, p, total(lits), count, enforce=enforce, upper=len(lits))
 
 
 def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> Outcome:

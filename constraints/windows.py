@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from optimizer.fields import format_duration
+from optimizer.model import total, weighted
 from optimizer.settings import Limit
 
 from .base import (
@@ -67,10 +68,10 @@ def count_windows(
         window = list(lits[k:last])
         if not spec.soft:
             if last != prev_last and len(window) > count:
-                m.model.add(sum(window) <= count)
+                m.model.add(total(window) <= count)
             prev_last = last
         else:
-            m.limit(name, spec, p, sum(window), count, enforce=window[0], upper=len(window))
+            m.limit(name, spec, p, total(window), count, enforce=window[0], upper=len(window))
 
 
 def count_over(
@@ -120,25 +121,25 @@ def encode(m: ModelBuilder) -> None:
     for p in v.people():
         insts = v.instances_of[p]
         starts = [prob.instances[i].start for i in insts]
-        lits = [v.works(p, i) for i in insts]
+        lits = v.works_of(p, insts)
         for spec in rules.max_shifts:
             count_windows(m, NAME_SHIFTS, spec, p, starts, lits, int(spec.within.total_seconds()), spec.count)
+        minutes = [prob.instances[i].seconds // 60 for i in insts]
         for hspec in rules.max_hours:
             width = int(hspec.within.total_seconds())
             cap_min = round(hspec.hours * 60)
             prev_last = -1
             for k, last in sliding(starts, width):
-                minutes = [(prob.instances[insts[j]].seconds // 60, lits[j]) for j in range(k, last)]
-                total = sum(mm for mm, _ in minutes)
-                if total <= cap_min:
+                most = sum(minutes[k:last])
+                if most <= cap_min:
                     continue
-                expr = sum(mm * lit for mm, lit in minutes)
+                expr = weighted(lits[k:last], minutes[k:last])
                 if not hspec.soft:
                     if last != prev_last:
                         m.model.add(expr <= cap_min)
                     prev_last = last
                 else:
-                    over_hours_expr(m, NAME_HOURS, hspec, p, expr, cap_min, total, enforce=minutes[0][1])
+                    over_hours_expr(m, NAME_HOURS, hspec, p, expr, cap_min, most, enforce=lits[k])
 
 
 def evaluate(prob: Facts, schedule: Schedule, stats: Sequence[PersonStats]) -> Outcome:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -48,8 +49,7 @@ class Variables:
         self.of_slot: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
         self.of_pi: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
         self.instances_of: dict[int, list[int]] = defaultdict(list)  # sorted by start
-        # per person: instance -> works literal; the x itself when one role, else made by works()
-        self._works: dict[int, dict[int, Lit]] = defaultdict(dict)
+        self._works: dict[int, _PersonWorks] = {}  # per person, see person_works()
         self.owner: dict[int, tuple[int, int | None]] = {}  # var index -> (person, instance)
         self.definitions: set[int] = set()  # constraints that define auxiliary literals
         # forbidden people per instance (a set of ints per instance hashes faster than pairs)
@@ -83,28 +83,40 @@ class Variables:
                     of_slot[(i, r)].append((p, v))
                     mine.append((r, v))
                 if len(roles) == 1:
-                    works[p][i] = mine[0][1]
+                    lits = works.get(p)
+                    if lits is None:
+                        lits = works[p] = _PersonWorks(self, p)
+                    lits[i] = mine[0][1]
                 instances_of[p].append(i)
 
     def works(self, p: int, i: int) -> Lit:
         """Literal: person p is on instance i (0 if impossible)."""
-        got = self._works[p].get(i)
-        if got is not None:
-            return got
+        return self.person_works(p)[i]
+
+    def person_works(self, p: int) -> Mapping[int, Lit]:
+        """``works(p, i)`` as ``person_works(p)[i]``: a dict lookup, for the loops that ask
+        for many (a literal works() makes is made on first use, as by works())."""
+        got = self._works.get(p)
+        if got is None:
+            got = self._works[p] = _PersonWorks(self, p)
+        return got
+
+    def works_of(self, p: int, insts: Iterable[int]) -> list[Lit]:
+        """``[works(p, i) for i in insts]``."""
+        lits = self.person_works(p)
+        return [lits[i] for i in insts]
+
+    def _new_works(self, p: int, i: int) -> Lit:
+        """The literal of ``works(p, i)`` where p can take several roles (0 if none)."""
         roles = self.of_pi.get((p, i))
         if not roles:
             return 0
-        lit = self.model.new_bool_var(f"w_{p}_{i}")  # several roles (one role: its x, made in __init__)
+        lit = self.model.new_bool_var(f"w_{p}_{i}")
         ct = self.model.add(lit == sum(v for _, v in roles))
         self.owner[lit.index] = (p, i)
         self.definitions.add(ct.index)
         self._works[p][i] = lit
         return lit
-
-    def works_of(self, p: int, insts: Iterable[int]) -> list[Lit]:
-        """``[works(p, i) for i in insts]``, in that order (and so any literal it makes), faster."""
-        got, works = self._works[p].get, self.works
-        return [lit if (lit := got(i)) is not None else works(p, i) for i in insts]
 
     def people(self) -> list[int]:
         return sorted(self.instances_of)
@@ -363,6 +375,12 @@ def total(items: Sequence[Expr]) -> Expr:
     return cp_model.LinearExpr.sum(items) if items else 0
 
 
+def weighted(items: Sequence[Expr], coeffs: Sequence[int]) -> Expr:
+    """``sum(c * e for e, c in zip(items, coeffs))`` in one C++ call (``LinearExpr.weighted_sum``):
+    the same linear expression (its text differs: no brackets around each product)."""
+    return cp_model.LinearExpr.weighted_sum(items, coeffs) if items else 0
+
+
 def minimize(model: cp_model.CpModel, obj: Expr) -> None:
     """``model.minimize(obj)``: the same objective, written with one ``extend`` per field
     where OR-Tools appends variable by variable (2-3 s of the build of Curtois Instance24,
@@ -377,6 +395,22 @@ def minimize(model: cp_model.CpModel, obj: Expr) -> None:
     objective.scaling_factor = 1.0
     objective.offset = flat.offset
     objective.coeffs.extend(flat.coeffs)
+
+
+class _PersonWorks(dict[int, Lit]):
+    """One person's works literals by instance: the x itself where they can take one role
+    (filled in by :class:`Variables`), the others made by ``Variables._new_works`` when
+    first asked for. (A weak reference back: no reference cycle keeps a built model alive
+    until the cycle collector runs.)"""
+
+    def __init__(self, variables: Variables, p: int) -> None:
+        super().__init__()
+        self._variables, self._p = weakref.ref(variables), p
+
+    def __missing__(self, i: int) -> Lit:
+        variables = self._variables()
+        assert variables is not None, "the works literals of a dropped model"
+        return variables._new_works(self._p, i)
 
 
 def family(rule: object) -> str:
