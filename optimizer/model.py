@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -276,24 +276,26 @@ class ModelBuilder:
 
     def day_lits(self, p: int) -> dict[dt.date, Lit]:
         """Per local date (person's zone): literal "p is on call at some time that day"."""
-        return self._per_period(p, "day", lambda i: self.problem.days_of(p, i))
+        return self._per_period(p, "day", self._days_of(p))
 
     def weekend_lits(self, p: int) -> dict[dt.date, Lit]:
         """Per weekend (its Saturday, team zone): literal "p is on call that weekend"."""
-        return self._per_period(p, "wkd", self.problem.weekends_of)
+        got = self._cache.get("weekends_of")
+        if got is None:
+            got = self._cache["weekends_of"] = [self.problem.weekends_of(i) for i in range(len(self.problem.instances))]
+        return self._per_period(p, "wkd", got)
 
-    def _per_period(self, p: int, kind: str, periods_of: Callable[[int], list[dt.date]]) -> dict[dt.date, Lit]:
-        """``periods_of(i)``: the periods instance ``i`` touches (cached per instance by the
-        problem's calendar)."""
+    def _per_period(self, p: int, kind: str, periods_of: list[list[dt.date]]) -> dict[dt.date, Lit]:
+        """``periods_of[i]``: the periods instance ``i`` touches."""
         key = (kind, p)
         if key in self._cache:
             return self._cache[key]
         members: dict[dt.date, list[Lit]] = defaultdict(list)
-        works = self.vars.works
+        works = self.vars.person_works(p)
         for i in self.vars.instances_of.get(p, []):
-            periods = periods_of(i)
+            periods = periods_of[i]
             if periods:
-                lit = works(p, i)
+                lit = works[i]
                 for d in periods:
                     members[d].append(lit)
         out = {d: self.bool_or(lits, f"{kind}_{p}_{d}") for d, lits in sorted(members.items())}
@@ -315,12 +317,12 @@ class ModelBuilder:
             return lits[0]
         model = self.model
         b = model.new_bool_var(name)
-        defs = self.vars.definitions  # definitions, never relaxed when explaining
-        defs.add(model.add_bool_or([*lits, ~b]).index)
+        first = len(model.proto.constraints)
+        model.add_bool_or([*lits, ~b])
         for lit in lits:
-            ct = model.add_bool_and(b)  # model.add_implication(lit, b), one call fewer
-            ct.only_enforce_if(lit)
-            defs.add(ct.index)
+            model.add_bool_and(b).only_enforce_if(lit)  # model.add_implication(lit, b), one call fewer
+        # definitions, never relaxed when explaining
+        self.vars.definitions.update(range(first, len(model.proto.constraints)))
         return b
 
     def works_sum_if_exclusive(self, p: int, insts: list[int]) -> Expr | None:
@@ -385,11 +387,16 @@ def minimize(model: cp_model.CpModel, obj: Expr) -> None:
     """``model.minimize(obj)``: the same objective, written with one ``extend`` per field
     where OR-Tools appends variable by variable (2-3 s of the build of Curtois Instance24,
     whose objective has 1 M variables)."""
-    if not isinstance(obj, cp_model.LinearExpr) or not obj.is_integer():
+    flat = None
+    if isinstance(obj, cp_model.LinearExpr):
+        try:
+            flat = cp_model_helper.FlatIntExpr(obj)
+        except TypeError:  # floating point coefficients
+            pass
+    if flat is None:
         model.minimize(obj)
         return
     model.clear_objective()
-    flat = cp_model_helper.FlatIntExpr(obj)
     objective = model.proto.objective
     objective.vars.extend([v.index for v in flat.vars])
     objective.scaling_factor = 1.0
