@@ -64,8 +64,9 @@ def encode(m: ModelBuilder) -> None:
     if rest is not None and not rest.soft and not m.explain:
         return  # the min_rest cliques over [start, end + rest) contain these ones (when
         # explaining, min_rest may be relaxed but overlap never is, so keep both)
+    starts, ends = m.starts, m.ends
     for p in v.people():
-        items = [(prob.instances[i].start, prob.instances[i].end, i) for i in v.instances_of[p]]
+        items = [(starts[i], ends[i], i) for i in v.instances_of[p]]
         works = v.person_works(p)
         for clique in interval_cliques(items):
             m.model.add_at_most_one([works[i] for i in clique])

@@ -194,7 +194,9 @@ class ModelBuilder:
         self.vars = Variables(self.model, problem, forbidden)
         self.terms: list[Term] = []
         self._cache: dict[Any, Any] = {}
-        self._bounds = ([inst.start for inst in problem.instances], [inst.end for inst in problem.instances])
+        # start and end of every instance, by index (for the loops over every assignment)
+        self.starts = [inst.start for inst in problem.instances]
+        self.ends = [inst.end for inst in problem.instances]
         self.spans: list[tuple[str, int, int]] = []
         self.notes: dict[int, tuple[int, int]] = {}  # constraint index -> (person, instance)
         if explain:
@@ -334,7 +336,7 @@ class ModelBuilder:
         """
         if not insts:
             return 0
-        starts, ends = self._bounds
+        starts, ends = self.starts, self.ends
         if max(map(starts.__getitem__, insts)) >= min(map(ends.__getitem__, insts)):
             return None
         return total(self.vars.works_of(p, insts))
