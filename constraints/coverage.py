@@ -79,9 +79,8 @@ def encode(m) -> None:
             m.penalize(NAME_UNDER, None, role.under_weight or 0, under)
             if cands:
                 m.penalize(NAME_OVER, None, role.over_weight or 0, n - need + under)
-    for roles in v.of_pi.values():
-        if len(roles) > 1:
-            m.model.add_at_most_one([x for _, x in roles])
+    for roles in v.several_roles:
+        m.model.add_at_most_one([x for _, x in roles])
 
 
 def evaluate(prob, schedule, stats) -> Outcome:

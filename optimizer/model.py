@@ -49,6 +49,8 @@ class Variables:
         self.of_slot: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
         self.of_pi: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
         self.instances_of: dict[int, list[int]] = defaultdict(list)  # sorted by start
+        # the lists of of_pi with several roles, in of_pi's order
+        self.several_roles: list[list[tuple[int, cp_model.IntVar]]] = []
         self._works: dict[int, _PersonWorks] = {}  # per person, see person_works()
         self.owner: dict[int, tuple[int, int | None]] = {}  # var index -> (person, instance)
         self.definitions: set[int] = set()  # constraints that define auxiliary literals
@@ -60,7 +62,7 @@ class Variables:
         # per pattern: each qualified person (in order) with the roles they may take
         by_shift: dict[str, list[tuple[int, list[int]]]] = {}
         x, owner, of_slot, of_pi = self.x, self.owner, self.of_slot, self.of_pi
-        instances_of, works = self.instances_of, self._works
+        instances_of, works, several = self.instances_of, self._works, self.several_roles
         new_var, proto, boolean = cp_model.IntVar, model.model_proto, _BOOLEAN  # as new_bool() does
         for i, inst in enumerate(problem.instances):
             cands = by_shift.get(inst.shift)
@@ -85,6 +87,8 @@ class Variables:
                     if lits is None:
                         lits = works[p] = _PersonWorks(self, p)
                     lits[i] = mine[0][1]
+                else:
+                    several.append(mine)
                 instances_of[p].append(i)
 
     def works(self, p: int, i: int) -> Lit:
