@@ -51,12 +51,25 @@ PERSON_SECONDS = 5.0  # at most this long per person
 # 60 s, AMD EPYC: seeds 0 and 2 each left 1 of 50 people unrepaired after 5 s, so no roster;
 # seed 1 repaired all 50 in 17 s)
 RETRIES = 2
-DESCENT_SECONDS = 1.0  # per person and sweep in the descent
+# per person and sweep in the descent: a person's model grows with the shifts of the horizon, so
+# their search gets a second per DESCENT_SHIFTS shifts, within [DESCENT_MIN_SECONDS,
+# DESCENT_SECONDS]. Measured on Curtois at 60 s (2026-12-07, AMD EPYC, 2 cores, seed 0, one
+# run each, a build job running beside), a flat 1 s against this: Instance13 (504 shifts)
+# 10809 -> 6495 at 0.1 s (0.2 s: 6186, 0.4 s: 7555), 20 (1092) 12311 -> 12004 at 0.27 s, 21
+# (1456) 51987 -> 33769 at 0.36 s, 22 (3640) 143291 -> 133867 at 0.91 s (0.2 s: 236673).
+DESCENT_SECONDS = 1.0
+DESCENT_MIN_SECONDS = 0.1
+DESCENT_SHIFTS = 4000
 # a sweep gaining less than this share of the cost ends the descent. Measured on Curtois at
 # 600 s: the sweeps' gains fall to 1-2 % after 4-6 sweeps, while the LNS on the whole model
 # then gains about 5 % per 100 s (Instance21 25636 -> 24196, Instance22 46195 -> 44199); with
 # 0.5 % the descent took 470 s of the 600 and Instance21 ended at 24196 (23120 without it)
 DESCENT_MIN_GAIN = 0.03
+
+
+def descent_seconds(problem: Problem) -> float:
+    """Seconds of search per person and sweep in :func:`descend` (see DESCENT_SHIFTS)."""
+    return min(DESCENT_SECONDS, max(DESCENT_MIN_SECONDS, len(problem.instances) / DESCENT_SHIFTS))
 
 
 class _First(cp_model.CpSolverSolutionCallback):
@@ -318,7 +331,7 @@ def descend(problem: Problem, schedule: Schedule, seconds: float, workers: int =
     assignments: a one-person model (the same rule modules) whose role counts are what the
     others leave uncovered, so its objective is the person's own soft terms plus exactly
     the change they make to the cover cost. CP-SAT's local search minimises it from the
-    person's current part for ``DESCENT_SECONDS``; a part that costs less replaces it.
+    person's current part for :func:`descent_seconds`; a part that costs less replaces it.
     ``workers`` people are planned side by side against the same state (their choices can
     overlap), so after every sweep the whole schedule is judged by the evaluator and kept
     only when it is better than the best so far. Stops after ``seconds``, when ``stop`` is
@@ -355,6 +368,7 @@ def descend(problem: Problem, schedule: Schedule, seconds: float, workers: int =
         return out
 
     people = list(range(len(problem.people)))
+    each = descent_seconds(problem)
     broken = False
     with _Workers(problem, keyed, workers) as pool:
         while True:
@@ -368,8 +382,8 @@ def descend(problem: Problem, schedule: Schedule, seconds: float, workers: int =
                     stats["cut"] = 1
                     break
                 batch = people[k:k + max(1, workers)]
-                jobs = [(p, pool.alone(p, list(mine[p]), left if deterministic else min(DESCENT_SECONDS, left),
-                                       seed, residual(p), DESCENT_SECONDS if deterministic else None))
+                jobs = [(p, pool.alone(p, list(mine[p]), left if deterministic else min(each, left),
+                                       seed, residual(p), each if deterministic else None))
                         for p in batch]
                 touched: set[tuple[int, int]] = set()  # slots the batch's earlier moves changed
                 for p, job in jobs:

@@ -8,7 +8,7 @@ from conftest import scenario
 from optimizer import Problem, solve
 from optimizer.construct import construct, construct_report
 from optimizer.facts import slots_needed
-from optimizer.repair import descend, repair, separable
+from optimizer.repair import DESCENT_MIN_SECONDS, DESCENT_SECONDS, descend, descent_seconds, repair, separable
 from optimizer.verify import evaluate
 
 
@@ -280,3 +280,16 @@ def test_regression_judging_a_schedule_computed_fair_shares_nobody_read(monkeypa
     assert not ev.violations.empty and not calls  # the violations are judged without it
     assert ev.balance_centi == expected and calls == [1]  # read: judged once, the same value
     assert ev.balance == expected / 100 and calls == [1]
+
+
+def test_descent_time_per_person_grows_with_the_horizon_within_its_bounds():
+    class Horizon:  # descent_seconds reads only the number of shift instances
+        def __init__(self, n: int) -> None:
+            self.instances = [None] * n
+
+    # 504 shifts (Curtois Instance13: 28 days x 18 types) -> 504 / 4000 s; a year of 10
+    # types (Instance22) 0.91 s; a tiny problem the floor, a huge one the cap
+    assert descent_seconds(Horizon(504)) == 0.126
+    assert descent_seconds(Horizon(3640)) == 0.91
+    assert descent_seconds(Horizon(7)) == DESCENT_MIN_SECONDS
+    assert descent_seconds(Horizon(11_648)) == DESCENT_SECONDS
