@@ -405,7 +405,7 @@ def minimize(model: cp_model.CpModel, obj: Expr) -> None:
     if isinstance(obj, cp_model.LinearExpr):
         try:
             flat = cp_model_helper.FlatIntExpr(obj)
-        except TypeError:  # floating point coefficients
+        except (TypeError, AttributeError):  # floating point coefficients; another OR-Tools
             pass
     if flat is None:
         model.minimize(obj)
