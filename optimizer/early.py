@@ -16,11 +16,15 @@ from .units import points
 
 REPAIR_SHARE = 0.8  # at most this share of the time limit for repairing the construction
 # the per-person descent (optimizer.repair.descend), separable scenarios only: measured on Curtois
-# at 60 s, it beats the whole model's search from 50 people x 1092 shifts up (Instance20 47739 ->
-# 14905 points, 21 239163 -> 73769, 22 270642 -> 135478) and loses below (12 5367 -> 5645, 14
-# 1569 -> 1771), so it runs from DESCENT_FROM people x shifts, for at most DESCENT_SHARE of what
-# is left (a share of 0.5 gave 19647 / 105677 / 187636 on 20 / 21 / 22)
-DESCENT_FROM = 40_000
+# at 60 s, with 1 s per person it beat the whole model's search from 50 people x 1092 shifts up
+# (Instance20 47739 -> 14905 points, 21 239163 -> 73769, 22 270642 -> 135478) and lost below (12
+# 5367 -> 5645, 14 1569 -> 1771). With the time per person scaled to the horizon
+# (repair.descent_seconds; 2026-12-07, AMD EPYC, 2 cores, 60 s, without -> with it): Instance12
+# 7304 -> 5354 (seed 0), 5839 -> 4943 (seed 1); 11 4285 -> 4092 (seed 0); even below that
+# (10: 5192 / 5277, 4973 / 4986; 14: 1898 / 1949, 1674 / 1657), so it runs from DESCENT_FROM
+# people x shifts (Instance11: 8400), for at most DESCENT_SHARE of what is left (a share of 0.5
+# gave 19647 / 105677 / 187636 on 20 / 21 / 22, and 13474 on 13 against 10809 at 0.8)
+DESCENT_FROM = 8_000
 DESCENT_SHARE = 0.8
 
 
