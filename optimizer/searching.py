@@ -27,6 +27,16 @@ STALL_FAR_AT_LEAST = 10.0
 # The core-based search raises bounds but finds schedules slowly: M (204 from its
 # construction, gap 24 %) was still 191 after 60 s once handed over
 STALL_GAP = 0.1
+# Below this many assignment variables, on 2 or 3 workers, the two full-problem workers
+# are CP-SAT's default-LP worker and its max-LP worker (every Boolean constraint in the LP,
+# added up front) instead of the default LP worker and the interleaved LNS: on these
+# models the proof is the work and the max-LP relaxation is what closes it. Measured
+# (2026-12-07, AMD EPYC, 2 cores, three seeds, models saved from the solve): team14_replan's
+# balance phase 0.3-0.7 s instead of 6-11 s, its main phase 0.2-0.3 s instead of 2-4 s,
+# quarterly's balance phase 1.6-2.5 s as before; the 60-person M scenario (7 926
+# assignment variables) lost 204 against 177 points at 60 s without the LNS, hence small only.
+PROOF_UNTIL = 2_000
+PROOF_PORTFOLIO: dict[str, object] = {"subsolvers": ["default_lp", "max_lp"], "num_full_subsolvers": 2}
 
 class Callback(cp_model.CpSolverSolutionCallback):
     """Reports every improving solution of one phase as :class:`Progress`.
@@ -87,7 +97,8 @@ class Callback(cp_model.CpSolverSolutionCallback):
 
 
 def solver_parameters(
-    time_limit: float, seed: int, workers: int, deterministic: bool, wall: float | None = None
+    time_limit: float, seed: int, workers: int, deterministic: bool, wall: float | None = None,
+    proof: bool = False,
 ) -> dict[str, object]:
     """CP-SAT parameters for one phase of ``time_limit`` seconds.
 
@@ -97,8 +108,11 @@ def solver_parameters(
     inputs then give the same schedule. ``wall`` (the time left on the deadline) caps it
     in wall-clock seconds all the same.
     Default: a wall-clock limit and the parallel portfolio on ``workers`` threads.
+    ``proof``: a small model, whose 2 or 3 workers run :data:`PROOF_PORTFOLIO`.
     """
     params: dict[str, object] = {"random_seed": seed, "num_workers": workers}
+    if proof and 2 <= workers <= 3:
+        params.update(PROOF_PORTFOLIO)
     if deterministic:
         params["max_deterministic_time"] = float(time_limit)
         params["max_time_in_seconds"] = float(time_limit if wall is None else wall)

@@ -25,27 +25,23 @@ from .deadline import DET_PER_SECOND, Deadline, reproducible_grace
 from .early import Early, construct_early
 from .errors import InputError, InputProblem
 from .facts import slots_needed
+from .later import BALANCE_PROOF, BALANCE_SHARE, CANONICAL_SECONDS, Later
 from .lns import LNS
 from .model import ModelBuilder
-from .phases import balance_expr, canonical_expr, held_at, hint_all, holding
+from .phases import hint_all
 from .probing import LEAST, PROBE_PARAMS, probe
 from .problem import Problem, build
 from .replan import check_frozen
 from .result import Progress, Result, Status, objective_of, read_result, status_of
 from .scenario import Scenario
 from .schedule import Schedule
-from .searching import Callback, bound_of, far, run_search, solver_parameters, stalled
+from .searching import PROOF_UNTIL, Callback, bound_of, far, run_search, solver_parameters, stalled
 from .starts import TERM_BOUNDS_UNTIL, add_hint, baseline_of, configured, term_bounds
 from .units import points
 
-__all__ = ["Progress", "Result", "Status", "solve", "solver_parameters"]
+__all__ = ["BALANCE_PROOF", "CANONICAL_SECONDS", "Progress", "Result", "Status", "solve", "solver_parameters"]
 
-BALANCE_SHARE = 0.2  # of the limit kept for the balance phase (more if the main phase ends early)
 BALANCE_UNTIL = 60_000  # assignment variables; above this the main phase keeps the whole budget
-# the canonical tie-break: this share of the limit, at least CANONICAL_SECONDS, at most what is left; ends when
-# proven (AMD EPYC, 2 cores: team14_planning 1.03 s, quarterly 1.24 s; with 1 s team14_planning not reproducible)
-CANONICAL_SHARE = 0.25
-CANONICAL_SECONDS = 3.0
 LNS_FIRST = 0.1  # share of the time limit for the main phase before an LNS search takes over
 # assignment variables; above this LNS is on unless switched off: no bound is computed there
 # (starts.TERM_BOUNDS_UNTIL, and constraints.fairness.BOUNDS_UNTIL alike), and on the
@@ -182,7 +178,7 @@ def solve(
     return run.solve(hint if warm_start else None, warm_start, lns, balance, plain)
 
 
-class _Run:
+class _Run(Later):
     """One solve: the phases in order, all drawing on one deadline."""
 
     def __init__(self, problem: Problem, builder: ModelBuilder, deadline: Deadline, progress, stop, t0: float,
@@ -202,11 +198,14 @@ class _Run:
         self.stalled = False  # the last search was stopped for want of progress
         self.broken = False  # the hint was judged before the build and breaks a hard rule
         self.completion = 0.0  # wall seconds of the warm start's completion (every assignment fixed)
+        self.small = not builder.plain and len(builder.vars.x) < PROOF_UNTIL  # searching.PROOF_UNTIL
 
     # -- plumbing ------------------------------------------------------------------------
-    def settings(self, budget: float, wall: float | None = None) -> dict[str, object]:
+    def settings(self, budget: float, wall: float | None = None, proof: bool | None = None) -> dict[str, object]:
+        """CP-SAT parameters; ``proof``: the proof portfolio (default: on small models)."""
         s = solver_parameters(budget, self.seed, self.workers, self.deterministic,
-                              self.deadline.remaining() if wall is None else wall)
+                              self.deadline.remaining() if wall is None else wall,
+                              self.small if proof is None else proof)
         if len(self.builder.vars.x) >= PRESOLVE_UNTIL:
             # measured: CP-SAT's presolve ran > 10 min on a 220k-variable year-long model and
             # ignored the time limit; the search without it finds schedules (see docs)
@@ -261,6 +260,7 @@ class _Run:
     # -- the phases ----------------------------------------------------------------------
     def solve(self, hint: Schedule | None, warm_start: bool, lns: bool, balance: bool, plain: bool) -> Result:
         limit = self.deadline.budget or 1e9
+        self.small = self.small and not lns  # LNS (on by choice below LNS_FROM: Curtois) is for schedules
         warm = self.warm_start(hint) if warm_start else None
         if not plain:
             term_bounds(self, warm)
@@ -430,7 +430,7 @@ class _Run:
         # also from the warm start: the main search's bound holds though it found no schedule
         bound = max(self.floor, bound_of(solver, unfinished=True) or 0)
         search = LNS(self.builder, self.problem, list(start.response_proto.solution),
-                     objective_of(self.builder, start), self.settings(1.0), self.seed, self.deterministic)
+                     objective_of(self.builder, start), self.settings(1.0, proof=False), self.seed, self.deterministic)
 
         def improved(objective: int) -> None:
             ev = Progress(points(objective), points(bound or 0), time.perf_counter() - self.t0, len(self.history) + 1)
@@ -454,47 +454,3 @@ class _Run:
         # the main phase's bound holds for the whole model: meeting it proves optimality
         status = Status.OPTIMAL if bound is not None and search.objective <= bound else Status.FEASIBLE
         return final, status, bound
-
-    def balance(self, src: cp_model.CpSolver, main_det: float) -> tuple[cp_model.CpSolver, dict[str, object]]:
-        """Second phase: the main objective held at its value, Σ |load − fair share| minimised."""
-        got = balance_expr(self.builder)
-        if got is None:
-            return src, {}
-        if self.deadline.remaining() < 0.05:
-            self.deadline.cut = True  # the wall clock, not a budget, dropped the phase
-            return src, {}
-        dev = got.expr
-        held = objective_of(self.builder, src)
-        limit = self.deadline.budget or 1e9
-        main_wall = self.times.get("main", 0.0) + self.times.get("lns", 0.0)
-        if self.deterministic:
-            budget = max(BALANCE_SHARE * limit, min(main_det, limit - main_det))
-            wall = self.deadline.remaining()
-        else:  # and whatever the canonical tie-break would not need (`rota solve --time-limit 5`)
-            left = self.deadline.remaining()
-            budget = wall = min(left, max(BALANCE_SHARE * limit, main_wall, left - min(CANONICAL_SECONDS, left / 4)))
-        with holding(self.builder, held_at(self.builder, self.known, held), dev):
-            hint_all(self.builder.model, src)
-            got.hint(self.builder.model, src)
-            solver = self.search(self.settings(budget, wall=wall), phase="balance", scale=lambda v: v / 100)
-        if solver.response_proto.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return src, {}
-        value = round(solver.objective_value)
-        return solver, {"balance": value / 100, "balance_optimal": status_of(solver) == Status.OPTIMAL,
-                        "_dev": (dev, value)}
-
-    def canonical(self, src: cp_model.CpSolver, dev) -> tuple[cp_model.CpSolver, bool]:
-        """The canonical optimum among the optimal schedules (both objectives fixed)."""
-        if self.deadline.remaining() < 0.05:
-            return src, False
-        holds = held_at(self.builder, self.known, objective_of(self.builder, src))
-        if dev is not None:
-            holds.append(dev)
-        budget = self.deadline.share(CANONICAL_SHARE, at_least=CANONICAL_SECONDS)
-        with holding(self.builder, holds, canonical_expr(self.builder)):
-            hint_all(self.builder.model, src)
-            solver = self.search(self.settings(budget, wall=budget), phase="canonical", scale=float)
-        if solver.response_proto.status == cp_model.OPTIMAL:
-            return solver, True
-        return src, False
-

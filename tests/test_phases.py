@@ -236,7 +236,7 @@ def test_regression_an_early_main_proof_leaves_the_balance_phase_the_rest_of_the
     # Now the balance phase may take all that is left but the canonical tie-break's part.
     import sys
 
-    from optimizer.solve import CANONICAL_SECONDS
+    from optimizer.solve import BALANCE_PROOF, CANONICAL_SECONDS
 
     run_class = sys.modules[solve.__module__]._Run
     real = run_class.search
@@ -250,5 +250,41 @@ def test_regression_an_early_main_proof_leaves_the_balance_phase_the_rest_of_the
     monkeypatch.setattr(run_class, "search", spy)
     r = solve(load_scenario(EXAMPLES / "quarterly.yaml"), time_limit=10)
     assert r.status == Status.OPTIMAL
-    (given, left), = seen
-    assert given >= left - min(CANONICAL_SECONDS, left / 4) - 0.01  # the rest, but the tie-break's part
+    (given, left), *more = seen
+    budget = left - min(CANONICAL_SECONDS, left / 4)  # the rest, but the tie-break's part
+    # a small model: the proof portfolio's share of it first, the default portfolio the rest
+    assert given >= BALANCE_PROOF * budget - 0.01
+    for then, left_then in more:
+        assert then >= budget - (left - left_then) - 0.01
+
+
+def test_the_proof_portfolio_needs_two_or_three_workers_and_is_asked_for():
+    from optimizer.searching import PROOF_PORTFOLIO, solver_parameters
+
+    for workers in (2, 3):
+        got = solver_parameters(5.0, 0, workers, False, proof=True)
+        assert got["subsolvers"] == PROOF_PORTFOLIO["subsolvers"] and got["num_full_subsolvers"] == 2
+    for workers in (1, 4, 8):  # one worker has no portfolio; from 4 CP-SAT's own includes max_lp
+        assert "subsolvers" not in solver_parameters(5.0, 0, workers, False, proof=True)
+    assert "subsolvers" not in solver_parameters(5.0, 0, 2, False)
+
+
+def test_a_small_model_is_proven_with_the_proof_portfolio_and_lns_keeps_the_default(monkeypatch):
+    import sys
+
+    run_class = sys.modules[solve.__module__]._Run
+    real = run_class.search
+    seen: list[tuple[str, bool]] = []
+
+    def spy(self, settings, phase="main", *args, **kw):
+        seen.append((phase, "subsolvers" in settings))
+        return real(self, settings, phase, *args, **kw)
+
+    monkeypatch.setattr(run_class, "search", spy)
+    sc = load_scenario(EXAMPLES / "team14_replan.yaml")
+    r = solve(sc, time_limit=20, workers=2)
+    assert r.status == Status.OPTIMAL and r.balance_optimal
+    assert ("main", True) in seen and seen[[p for p, _ in seen].index("balance")] == ("balance", True)
+    seen.clear()
+    solve(sc, time_limit=3, workers=2, lns=True)  # LNS asked for: its searches are for schedules
+    assert seen and not any(proof for _, proof in seen)
