@@ -38,6 +38,7 @@ from pathlib import Path
 
 from optimizer.files import atomic_write_text
 from optimizer.scenario import Scenario
+from optimizer.searching import PROOF_UNTIL
 from optimizer.solve import Result, solve
 
 from .curtois_eval import Instance, Roster, evaluate, parse_instance, roster_csv
@@ -246,8 +247,14 @@ def run_one(
     # weekend links): measured on Instance 5 and 8 (30 s), 1357 vs 1453 and 2351 vs 2477
     # LNS (optimizer/lns.py) after the first schedule: measured at 60 s on instances 9, 10,
     # 12, 14: 571 -> 450, 5800 -> 4677, 7678 -> 5338, 2265 -> 1450 (benchmarks/README.md)
+    # below PROOF_UNTIL candidate assignments (Instances 1-7) the engine's own default, no
+    # LNS: the proof portfolio, then max-LP with LNS if it stalls far from the bound
+    # (optimizer/searching.py); measured at 60 s (2026-12-07): 4, 5 and 6 proven optimal
+    # (1716, 1143, 1950), 7 1064 against 1221-1278 with LNS; 8 and 9 (2 158 and 2 912
+    # assignment variables) lost with it (2345 and 751 against 1554-2356 and 459)
+    small = len(inst.staff) * inst.horizon * len(inst.shifts) < PROOF_UNTIL
     res = solve(scenario, time_limit=time_limit, workers=workers, seed=seed, deterministic=False,
-                params={"linearization_level": 2}, lns=lns)
+                params={"linearization_level": 2}, lns=None if lns and small else lns)
     objective = check = feasible = None
     if res.status.has_schedule:
         roster = roster_of(res)
@@ -357,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     known = best_known(args.data)
-    search = "CP-SAT" if args.no_lns else "CP-SAT + LNS"
+    search = "CP-SAT" if args.no_lns else f"CP-SAT + LNS from {PROOF_UNTIL} candidate assignments"
     print(f"Machine: {machine()}; fast mode, {args.workers} workers, seed {args.seed}, {search}")
     print()
     print(HEADER)

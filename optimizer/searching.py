@@ -37,6 +37,11 @@ STALL_GAP = 0.1
 # assignment variables) lost 204 against 177 points at 60 s without the LNS, hence small only.
 PROOF_UNTIL = 2_000
 PROOF_PORTFOLIO: dict[str, object] = {"subsolvers": ["default_lp", "max_lp"], "num_full_subsolvers": 2}
+# ... and when its search stalls far from the bound (schedules, not the proof, are missing),
+# the max-LP worker with the interleaved LNS for the rest of the main phase. Measured on
+# Curtois Instance7 (60 s, AMD EPYC, 2 cores): the proof portfolio stalled at 9742 points
+# after 3 s; max-LP with LNS from the start ended at 1068 (bound 1052; best known 1056).
+SEARCH_PORTFOLIO: dict[str, object] = {"subsolvers": ["max_lp"], "num_full_subsolvers": 1}
 
 class Callback(cp_model.CpSolverSolutionCallback):
     """Reports every improving solution of one phase as :class:`Progress`.

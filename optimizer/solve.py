@@ -35,7 +35,7 @@ from .replan import check_frozen
 from .result import Progress, Result, Status, objective_of, read_result, status_of
 from .scenario import Scenario
 from .schedule import Schedule
-from .searching import PROOF_UNTIL, Callback, bound_of, far, run_search, solver_parameters, stalled
+from .searching import PROOF_UNTIL, SEARCH_PORTFOLIO, Callback, bound_of, far, run_search, solver_parameters, stalled
 from .starts import TERM_BOUNDS_UNTIL, add_hint, baseline_of, configured, term_bounds
 from .units import points
 
@@ -320,6 +320,13 @@ class _Run(Later):
         if self.deadline.remaining() - reserve < LEAST:
             return solver, Status.FEASIBLE, bound
         self.floor = max(self.floor, bound or 0)  # the first search's bound holds for the model
+        if self.small and far(objective_of(self.builder, solver), self.floor):
+            # the proof portfolio has no LNS to find schedules: max-LP and LNS go on from the best
+            left = self.deadline.remaining() - reserve
+            hint_all(self.builder.model, solver)
+            again = self.search({**self.settings(left, wall=left, proof=False), **SEARCH_PORTFOLIO})
+            self.floor = max(self.floor, bound_of(again) or 0)
+            return self.judged(self._better(solver, again))
         if far(objective_of(self.builder, solver), self.floor):
             solver = self.probe(solver, reserve)
             src, status, bound = self.judged(solver)

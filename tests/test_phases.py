@@ -288,3 +288,31 @@ def test_a_small_model_is_proven_with_the_proof_portfolio_and_lns_keeps_the_defa
     seen.clear()
     solve(sc, time_limit=3, workers=2, lns=True)  # LNS asked for: its searches are for schedules
     assert seen and not any(proof for _, proof in seen)
+
+
+def test_a_small_model_stalled_far_from_its_bound_goes_on_with_max_lp_and_lns(monkeypatch):
+    # Curtois Instance7: the proof portfolio (no LNS) stalled at 9742 points after 3 s and
+    # probes took the rest; now max-LP with CP-SAT's LNS goes on from the best (1064)
+    import sys
+
+    from optimizer.searching import SEARCH_PORTFOLIO
+
+    mod = sys.modules[solve.__module__]
+    real = mod._Run.search
+    seen: list[dict] = []
+
+    def spy(self, settings, phase="main", *args, **kw):
+        if phase == "main":
+            seen.append(dict(settings))
+        return real(self, settings, phase, *args, **kw)
+
+    monkeypatch.setattr(mod._Run, "search", spy)
+    monkeypatch.setattr(mod, "stalled", lambda cb, started, half=0: cb.objective is not None)
+    monkeypatch.setattr(mod, "far", lambda objective, bound: True)
+    from benchmarks.generate import generate
+
+    r = solve(generate("S"), time_limit=4, workers=2, balance=False)  # its proof takes 20-40 s
+    assert r.status.has_schedule
+    assert seen[0]["subsolvers"] == ["default_lp", "max_lp"]  # the proof portfolio first
+    assert len(seen) == 2 and seen[1]["subsolvers"] == SEARCH_PORTFOLIO["subsolvers"]
+    assert seen[1]["num_full_subsolvers"] == 1 and "optimize_with_core" not in seen[1]
