@@ -16,7 +16,7 @@ from .phases import balance_expr, canonical_expr, held_at, hint_all, holding
 from .result import objective_of
 
 BALANCE_SHARE = 0.2  # of the limit kept for the balance phase (more if the main phase ends early)
-BALANCE_PROOF = 0.3  # of the balance phase, small models: the proof portfolio's (balance_search)
+BALANCE_PROOF = 0.6  # of the balance phase, small models: the proof portfolio's (balance_search)
 # the canonical tie-break: this share of the limit, at least CANONICAL_SECONDS, at most what is left; ends when
 # proven (AMD EPYC, 2 cores: team14_planning 1.03 s, quarterly 1.24 s; with 1 s team14_planning not reproducible)
 CANONICAL_SHARE = 0.25

@@ -115,6 +115,8 @@ def test_stall_far_from_the_bound_runs_probes_and_keeps_a_valid_bound(monkeypatc
 
     solve_module = sys.modules["optimizer.solve"]  # the package's `solve` is the function
     monkeypatch.setattr(solve_module, "stalled", lambda cb, started, half=0.0: cb.objective is not None)
+    # S is a small model, which goes on with max-LP and LNS instead: probe it as a large one
+    monkeypatch.setattr(solve_module, "PROOF_UNTIL", 0)
     real = solve_module.probe
     starts: list[float] = []
 
@@ -155,6 +157,8 @@ def test_regression_ctrl_c_during_the_probes_ends_them(monkeypatch):
 
     solve_module = sys.modules["optimizer.solve"]
     monkeypatch.setattr(solve_module, "stalled", lambda cb, started, half=0.0: cb.objective is not None)
+    # S is a small model, which goes on with max-LP and LNS instead: probe it as a large one
+    monkeypatch.setattr(solve_module, "PROOF_UNTIL", 0)
     real_search, real_probe = solve_module.run_search, solve_module.probe
     probing = [False]
 
