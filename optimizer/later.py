@@ -14,6 +14,7 @@ from .deadline import Deadline
 from .model import ModelBuilder
 from .phases import balance_expr, canonical_expr, held_at, hint_all, holding
 from .result import objective_of
+from .searching import bound_of
 
 BALANCE_SHARE = 0.2  # of the limit kept for the balance phase (more if the main phase ends early)
 BALANCE_PROOF = 0.6  # of the balance phase, small models: the proof portfolio's (balance_search)
@@ -32,7 +33,7 @@ class Later:
     times: dict[str, float]
     deterministic: bool
     interrupted: bool
-    small: bool  # below searching.PROOF_UNTIL assignment variables
+    small: bool  # the proof portfolio runs (a small model on 2-3 workers, set by solve)
     search: Callable[..., cp_model.CpSolver]
     settings: Callable[..., dict[str, object]]
 
@@ -63,7 +64,7 @@ class Later:
         value = round(solver.objective_value)
         return solver, {"balance": value / 100, "balance_optimal": value <= bound, "_dev": (dev, value)}
 
-    def balance_search(self, budget: float, wall: float) -> tuple[cp_model.CpSolver, float]:
+    def balance_search(self, budget: float, wall: float) -> tuple[cp_model.CpSolver, int]:
         """The balance phase's search and its proven bound. Small models: the proof
         portfolio (``searching.PROOF_PORTFOLIO``) for ``BALANCE_PROOF`` of the phase, then,
         if that did not prove it, the default portfolio's LNS from its best for the rest:
@@ -72,8 +73,8 @@ class Later:
         def run(budget: float, wall: float, proof: bool) -> cp_model.CpSolver:
             return self.search(self.settings(budget, wall=wall, proof=proof), phase="balance", scale=lambda v: v / 100)
 
-        def bound(s: cp_model.CpSolver) -> float:
-            return s.best_objective_bound if s.response_proto.status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0.0
+        def bound(s: cp_model.CpSolver) -> int:
+            return bound_of(s) or 0
 
         if not self.small:
             solver = run(budget, wall, False)

@@ -42,6 +42,9 @@ PROOF_PORTFOLIO: dict[str, object] = {"subsolvers": ["default_lp", "max_lp"], "n
 # Curtois Instance7 (60 s, AMD EPYC, 2 cores): the proof portfolio stalled at 9742 points
 # after 3 s; max-LP with LNS from the start ended at 1068 (bound 1052; best known 1056).
 SEARCH_PORTFOLIO: dict[str, object] = {"subsolvers": ["max_lp"], "num_full_subsolvers": 1}
+# the worker counts these portfolios are for: one worker has none, and from 4 CP-SAT's own
+# portfolio runs the max-LP worker beside the default-LP one and the LNS
+PORTFOLIO_WORKERS = range(2, 4)
 
 class Callback(cp_model.CpSolverSolutionCallback):
     """Reports every improving solution of one phase as :class:`Progress`.
@@ -103,7 +106,7 @@ class Callback(cp_model.CpSolverSolutionCallback):
 
 def solver_parameters(
     time_limit: float, seed: int, workers: int, deterministic: bool, wall: float | None = None,
-    proof: bool = False,
+    portfolio: dict[str, object] | None = None,
 ) -> dict[str, object]:
     """CP-SAT parameters for one phase of ``time_limit`` seconds.
 
@@ -113,11 +116,12 @@ def solver_parameters(
     inputs then give the same schedule. ``wall`` (the time left on the deadline) caps it
     in wall-clock seconds all the same.
     Default: a wall-clock limit and the parallel portfolio on ``workers`` threads.
-    ``proof``: a small model, whose 2 or 3 workers run :data:`PROOF_PORTFOLIO`.
+    ``portfolio`` (:data:`PROOF_PORTFOLIO`, :data:`SEARCH_PORTFOLIO`): the full-problem
+    workers instead of CP-SAT's default, on :data:`PORTFOLIO_WORKERS` workers only.
     """
     params: dict[str, object] = {"random_seed": seed, "num_workers": workers}
-    if proof and 2 <= workers <= 3:
-        params.update(PROOF_PORTFOLIO)
+    if portfolio and workers in PORTFOLIO_WORKERS:
+        params.update(portfolio)
     if deterministic:
         params["max_deterministic_time"] = float(time_limit)
         params["max_time_in_seconds"] = float(time_limit if wall is None else wall)

@@ -35,7 +35,18 @@ from .replan import check_frozen
 from .result import Progress, Result, Status, objective_of, read_result, status_of
 from .scenario import Scenario
 from .schedule import Schedule
-from .searching import PROOF_UNTIL, SEARCH_PORTFOLIO, Callback, bound_of, far, run_search, solver_parameters, stalled
+from .searching import (
+    PORTFOLIO_WORKERS,
+    PROOF_PORTFOLIO,
+    PROOF_UNTIL,
+    SEARCH_PORTFOLIO,
+    Callback,
+    bound_of,
+    far,
+    run_search,
+    solver_parameters,
+    stalled,
+)
 from .starts import TERM_BOUNDS_UNTIL, add_hint, baseline_of, configured, term_bounds
 from .units import points
 
@@ -198,14 +209,17 @@ class _Run(Later):
         self.stalled = False  # the last search was stopped for want of progress
         self.broken = False  # the hint was judged before the build and breaks a hard rule
         self.completion = 0.0  # wall seconds of the warm start's completion (every assignment fixed)
-        self.small = not builder.plain and len(builder.vars.x) < PROOF_UNTIL  # searching.PROOF_UNTIL
+        self.small = False  # the proof portfolio's model (set by solve)
 
     # -- plumbing ------------------------------------------------------------------------
-    def settings(self, budget: float, wall: float | None = None, proof: bool | None = None) -> dict[str, object]:
-        """CP-SAT parameters; ``proof``: the proof portfolio (default: on small models)."""
+    def settings(self, budget: float, wall: float | None = None, proof: bool | None = None,
+                 portfolio: dict[str, object] | None = None) -> dict[str, object]:
+        """CP-SAT parameters; ``proof``: the proof portfolio (default: on small models),
+        else ``portfolio`` (default: CP-SAT's own)."""
+        if proof if proof is not None else self.small:
+            portfolio = PROOF_PORTFOLIO
         s = solver_parameters(budget, self.seed, self.workers, self.deterministic,
-                              self.deadline.remaining() if wall is None else wall,
-                              self.small if proof is None else proof)
+                              self.deadline.remaining() if wall is None else wall, portfolio)
         if len(self.builder.vars.x) >= PRESOLVE_UNTIL:
             # measured: CP-SAT's presolve ran > 10 min on a 220k-variable year-long model and
             # ignored the time limit; the search without it finds schedules (see docs)
@@ -260,7 +274,10 @@ class _Run(Later):
     # -- the phases ----------------------------------------------------------------------
     def solve(self, hint: Schedule | None, warm_start: bool, lns: bool, balance: bool, plain: bool) -> Result:
         limit = self.deadline.budget or 1e9
-        self.small = self.small and not lns  # LNS (on by choice below LNS_FROM: Curtois) is for schedules
+        # small models are proven with the proof portfolio where it runs (searching.PROOF_UNTIL);
+        # not with LNS (asked for below LNS_FROM, as Curtois 8-14 do), which is for schedules
+        self.small = (not plain and not lns and len(self.builder.vars.x) < PROOF_UNTIL
+                      and self.workers in PORTFOLIO_WORKERS)
         warm = self.warm_start(hint) if warm_start else None
         if not plain:
             term_bounds(self, warm)
@@ -324,7 +341,7 @@ class _Run(Later):
             # the proof portfolio has no LNS to find schedules: max-LP and LNS go on from the best
             left = self.deadline.remaining() - reserve
             hint_all(self.builder.model, solver)
-            again = self.search({**self.settings(left, wall=left, proof=False), **SEARCH_PORTFOLIO})
+            again = self.search(self.settings(left, wall=left, proof=False, portfolio=SEARCH_PORTFOLIO))
             self.floor = max(self.floor, bound_of(again) or 0)
             return self.judged(self._better(solver, again))
         if far(objective_of(self.builder, solver), self.floor):

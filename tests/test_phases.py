@@ -262,10 +262,10 @@ def test_the_proof_portfolio_needs_two_or_three_workers_and_is_asked_for():
     from optimizer.searching import PROOF_PORTFOLIO, solver_parameters
 
     for workers in (2, 3):
-        got = solver_parameters(5.0, 0, workers, False, proof=True)
+        got = solver_parameters(5.0, 0, workers, False, portfolio=PROOF_PORTFOLIO)
         assert got["subsolvers"] == PROOF_PORTFOLIO["subsolvers"] and got["num_full_subsolvers"] == 2
     for workers in (1, 4, 8):  # one worker has no portfolio; from 4 CP-SAT's own includes max_lp
-        assert "subsolvers" not in solver_parameters(5.0, 0, workers, False, proof=True)
+        assert "subsolvers" not in solver_parameters(5.0, 0, workers, False, portfolio=PROOF_PORTFOLIO)
     assert "subsolvers" not in solver_parameters(5.0, 0, 2, False)
 
 
