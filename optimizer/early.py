@@ -21,10 +21,12 @@ REPAIR_SHARE = 0.8  # at most this share of the time limit for repairing the con
 # 5367 -> 5645, 14 1569 -> 1771). With the time per person scaled to the horizon
 # (repair.descent_seconds; 2026-12-07, AMD EPYC, 2 cores, 60 s, without -> with it): Instance12
 # 7304 -> 5354 (seed 0), 5839 -> 4943 (seed 1); 11 4285 -> 4092 (seed 0); even below that
-# (10: 5192 / 5277, 4973 / 4986; 14: 1898 / 1949, 1674 / 1657), so it runs from DESCENT_FROM
-# people x shifts (Instance11: 8400), for at most DESCENT_SHARE of what is left (a share of 0.5
-# gave 19647 / 105677 / 187636 on 20 / 21 / 22, and 13474 on 13 against 10809 at 0.8)
-DESCENT_FROM = 8_000
+# (10: 5192 / 5277, 4973 / 4986; 14: 1898 / 1949, 1674 / 1657), for at most DESCENT_SHARE of
+# what is left (a share of 0.5 gave 19647 / 105677 / 187636 on 20 / 21 / 22, and 13474 on 13
+# against 10809 at 0.8). It runs from DESCENT_FROM people x shifts: measured 2026-12-08 (AMD
+# EPYC, 2 cores, 60 s, seeds 0/1/2, without -> with it) Instance8 (3360) 2131 / 1845 / 1820 ->
+# 1663 / 1677 / 1656, 9 (4032) 470 / 479 -> 468 / 453; Instance7 (1680) takes the proof path
+DESCENT_FROM = 3_000
 DESCENT_SHARE = 0.8
 
 

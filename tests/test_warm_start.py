@@ -41,3 +41,42 @@ def test_the_construction_is_reported_before_the_model_is_built():
     from optimizer.verify import evaluate
 
     assert evaluate(construct(Problem(sc), seed=sc.solver.seed)).objective == seen[0].objective
+
+
+def test_regression_the_result_is_never_worse_than_the_warm_start(monkeypatch):
+    """Curtois Instance8 at 60 s: the main search lost its hint and ended at 6614 points
+    while the warm start (the descent's schedule, completed in the model) had 4003; a run
+    whose later search did not get back below it returned the worse schedule."""
+    import sys
+
+    solve_module = sys.modules["optimizer.solve"]
+    from optimizer.result import objective_of
+
+    sc = load_scenario(EXAMPLES / "team14.yaml")
+    best = solve(sc, time_limit=10, balance=False)
+    assert best.status == Status.OPTIMAL
+    seen: dict[str, int] = {}
+    real_search = solve_module._Run.search
+    real_warm = solve_module._Run.warm_start
+
+    def warm_start(self, hint):
+        warm = real_warm(self, hint)
+        seen["warm"] = objective_of(self.builder, warm)
+        return warm
+
+    def search(self, settings, phase="main", **kw):
+        if phase != "main" or "main" in seen:
+            return real_search(self, settings, phase, **kw)
+        # a main search that ignores the hint and stops at its first schedule
+        self.builder.model.clear_hints()
+        solver = real_search(self, {**settings, "num_workers": 1, "stop_after_first_solution": True,
+                                    "random_seed": 3}, phase, **kw)
+        seen["main"] = objective_of(self.builder, solver)
+        return solver
+
+    monkeypatch.setattr(solve_module._Run, "warm_start", warm_start)
+    monkeypatch.setattr(solve_module._Run, "search", search)
+    r = solve(sc, time_limit=10, balance=False, hint=best.schedule, workers=1, lns=False, deterministic=True)
+    check_consistent(r)
+    assert seen["main"] > seen["warm"], seen  # the search did end worse than the warm start
+    assert r.objective == best.objective
