@@ -25,7 +25,8 @@ REPAIR_SHARE = 0.8  # at most this share of the time limit for repairing the con
 # what is left (a share of 0.5 gave 19647 / 105677 / 187636 on 20 / 21 / 22, and 13474 on 13
 # against 10809 at 0.8). It runs from DESCENT_FROM people x shifts: measured 2026-12-08 (AMD
 # EPYC, 2 cores, 60 s, seeds 0/1/2, without -> with it) Instance8 (3360) 2131 / 1845 / 1820 ->
-# 1663 / 1677 / 1656, 9 (4032) 470 / 479 -> 468 / 453; Instance7 (1680) takes the proof path
+# 1663 / 1677 / 1656, 9 (4032) 470 / 479 -> 468 / 453 (453-558 over four runs with it);
+# Instance7 (1680) takes the proof path
 DESCENT_FROM = 3_000
 DESCENT_SHARE = 0.8
 
