@@ -299,8 +299,11 @@ class _Run(Later):
             src, status, bound = self.improve(solver, warm, reserve)
         if not status.has_schedule and warm is not None:
             src, status = warm, Status.FEASIBLE  # the search found nothing in time: keep the construction
-        elif status == Status.FEASIBLE and src is not None:
-            src = self.better_start(src, warm)
+        elif status == Status.FEASIBLE and src is not None and warm is not None:
+            # a search can lose its hint (Curtois Instance8, 60 s: the main phase ended at 6614
+            # points while the descent's schedule, completed as the warm start, had 4003): the
+            # better of the two (the search's on a tie) is the answer; the bound stays the search's
+            src = self._better(warm, src)
         if not status.has_schedule and self.early is not None:
             # not even completed in the model in time (a large model): keep the early schedule
             return self.result(None, Status.FEASIBLE, None, schedule=self.early)
@@ -368,15 +371,6 @@ class _Run(Later):
         if again.response_proto.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solver
         return again if objective_of(self.builder, again) <= objective_of(self.builder, solver) else solver
-
-    def better_start(self, solver: cp_model.CpSolver, warm: cp_model.CpSolver | None) -> cp_model.CpSolver:
-        """The search's schedule, or the warm start's when that is better: a search can lose
-        its hint (Curtois Instance8, 60 s: the main phase ended at 6614 points while the
-        descent's schedule, completed as the warm start, had 4003; a short LNS from there
-        may not get back below it). The search's bound stays the caller's."""
-        if warm is not None and objective_of(self.builder, warm) < objective_of(self.builder, solver):
-            return warm
-        return solver
 
     def probe(self, solver: cp_model.CpSolver, reserve: float) -> cp_model.CpSolver:
         """Probes (``optimizer.probing``) until ``reserve`` seconds are left; the run's floor
