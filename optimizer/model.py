@@ -397,6 +397,17 @@ def weighted(items: Sequence[Expr], coeffs: Sequence[int]) -> Expr:
     return cp_model.LinearExpr.weighted_sum(items, coeffs) if items else 0
 
 
+def set_hints(model: cp_model.CpModel, indices: Sequence[int], values: Sequence[int]) -> None:
+    """Replace the model's hint with ``var[indices[k]] = values[k]`` (non-negative proto
+    indices), written with one ``extend`` per field: ``add_hint`` appends twice per
+    variable through the proto wrapper (measured on Curtois Instance24's 1 M assignment
+    variables, 2026-12-08, AMD EPYC: the warm start's hint 5.0 s -> 1.7 s)."""
+    model.clear_hints()
+    hint = model.proto.solution_hint
+    hint.vars.extend(indices)
+    hint.values.extend(values)
+
+
 def minimize(model: cp_model.CpModel, obj: Expr) -> None:
     """``model.minimize(obj)``: the same objective, written with one ``extend`` per field
     where OR-Tools appends variable by variable (2-3 s of the build of Curtois Instance24,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from .fairshare import fair_shares
-from .model import ModelBuilder, Term
+from .model import ModelBuilder, Term, set_hints
 
 
 def main_objective(builder: ModelBuilder) -> cp_model.LinearExprT:
@@ -136,7 +136,5 @@ def holding(builder: ModelBuilder, holds: list[tuple[cp_model.LinearExprT, int]]
 def hint_all(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     """Hint every variable with the value ``solver`` holds (variables added since, such as a
     later phase's deviations, are left to the search)."""
-    model.clear_hints()
-    values = solver.response_proto.solution
-    for k in range(min(len(model.proto.variables), len(values))):
-        model.add_hint(model.get_int_var_from_proto_index(k), values[k])
+    values = list(solver.response_proto.solution)[:len(model.proto.variables)]
+    set_hints(model, list(range(len(values))), values)

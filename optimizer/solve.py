@@ -27,7 +27,7 @@ from .errors import InputError, InputProblem
 from .facts import slots_needed
 from .later import BALANCE_PROOF, BALANCE_SHARE, CANONICAL_SECONDS, Later
 from .lns import LNS
-from .model import ModelBuilder
+from .model import ModelBuilder, set_hints
 from .phases import hint_all
 from .probing import LEAST, PROBE_PARAMS, probe
 from .problem import Problem, build
@@ -413,9 +413,8 @@ class _Run(Later):
                 add_hint(builder, sched, problem)
             return None
         model = builder.model
-        model.clear_hints()
-        for key, x in builder.vars.x.items():
-            model.add_hint(x, key in chosen)
+        xs = builder.vars.x
+        set_hints(model, [x.index for x in xs.values()], [int(key in chosen) for key in xs])
         fixed = cp_model.CpSolver()
         fixed.parameters.fix_variables_to_their_hinted_value = True
         fixed.parameters.num_workers = 1

@@ -80,3 +80,23 @@ def test_regression_the_result_is_never_worse_than_the_warm_start(monkeypatch):
     check_consistent(r)
     assert seen["main"] > seen["warm"], seen  # the search did end worse than the warm start
     assert r.objective == best.objective
+
+
+def test_the_bulk_hint_is_the_hint_add_hint_writes():
+    # set_hints writes the proto's hint field by field; the hint must be the one a loop of
+    # CpModel.add_hint writes (same variables, same order, same values)
+    from optimizer.construct import construct
+    from optimizer.problem import Problem, build
+    from optimizer.starts import add_hint
+
+    problem = Problem(load_scenario(EXAMPLES / "quarterly.yaml"))
+    schedule = construct(problem, seed=0)
+    bulk = build(problem, plain=True)
+    add_hint(bulk, schedule, problem)
+    loop = build(problem, plain=True)
+    chosen = {(a.person, a.instance, a.role) for a in schedule.assignments}
+    for key, x in loop.vars.x.items():
+        loop.model.add_hint(x, key in chosen)
+    got, want = bulk.model.proto.solution_hint, loop.model.proto.solution_hint
+    assert list(got.vars) == list(want.vars) and list(got.values) == list(want.values)
+    assert sum(got.values) == len(chosen) > 0
