@@ -27,6 +27,15 @@ STALL_FAR_AT_LEAST = 10.0
 # The core-based search raises bounds but finds schedules slowly: M (204 from its
 # construction, gap 24 %) was still 191 after 60 s once handed over
 STALL_GAP = 0.1
+# ... and very far from it (the schedule more than twice the bound: e.g. a construction that
+# leaves most cover open), stalled after this many quiet seconds, whatever the last one took:
+# the proof portfolio (no LNS) does not bring such a schedule down by itself. Measured on
+# Curtois (2026-12-08, AMD EPYC, 2 cores, 60 s, seeds 0-3 -> 0-4): Instance7 stalled at its
+# warm start (9742 points, bound 1050) until 12 s and ended 1158 / 1066 / 1059 / 1059, with
+# the stall at 5 s 1056 / 1061 / 1067 / 1058 / 1063 (optimum 1056); Instance5's main phase
+# proven in 21.6 s instead of 35.6 s, Instance6's in 16.1 s instead of 28.8 s (seed 0)
+STALL_VERY_FAR_GAP = 0.5
+STALL_VERY_FAR_AT_LEAST = 2.0
 # Below this many assignment variables, on 2 or 3 workers, the two full-problem workers
 # are CP-SAT's default-LP worker and its max-LP worker (every Boolean constraint in the LP,
 # added up front) instead of the default LP worker and the interleaved LNS: on these
@@ -186,12 +195,15 @@ def run_search(solver: cp_model.CpSolver, builder: ModelBuilder, cb: Callback, s
 def stalled(cb: Callback, started: float, half: float = math.inf) -> bool:
     """The search has a schedule, and no better one came for as long as the last one took
     to find (from ``started``), and at least ``STALL_AT_LEAST`` seconds
-    (``STALL_FAR_AT_LEAST`` when the schedule is far from the bound). Far from the bound
+    (``STALL_FAR_AT_LEAST`` when the schedule is far from the bound, ``STALL_VERY_FAR_AT_LEAST``
+    when it is more than ``STALL_VERY_FAR_GAP`` above it). Far from the bound
     the search also counts as stalled from ``half`` (half its time) on, once no better
     schedule came for ``STALL_FAR_AT_LEAST``: the rest goes to the bound either way."""
     if cb.objective is None:
         return False
     now = time.perf_counter()
+    if cb.objective - cb.bound > STALL_VERY_FAR_GAP * cb.objective:
+        return now - cb.last > STALL_VERY_FAR_AT_LEAST
     if not far(cb.objective, cb.bound):
         return now - cb.last > max(STALL_AT_LEAST, cb.last - started)
     quiet = now - cb.last > STALL_FAR_AT_LEAST

@@ -316,3 +316,25 @@ def test_a_small_model_stalled_far_from_its_bound_goes_on_with_max_lp_and_lns(mo
     assert seen[0]["subsolvers"] == ["default_lp", "max_lp"]  # the proof portfolio first
     assert len(seen) == 2 and seen[1]["subsolvers"] == SEARCH_PORTFOLIO["subsolvers"]
     assert seen[1]["num_full_subsolvers"] == 1 and "optimize_with_core" not in seen[1]
+
+
+def test_a_schedule_more_than_twice_the_bound_stalls_after_two_quiet_seconds():
+    # Curtois Instance7's proof portfolio sat at its warm start (9742 points, bound 1050)
+    # for 10 s before the far-stall rule let max-LP and LNS take over (searching.py)
+    import time
+
+    from optimizer.searching import STALL_FAR_AT_LEAST, STALL_VERY_FAR_AT_LEAST, Callback, stalled
+
+    now = time.perf_counter()
+    cb = Callback(None, now, [])
+    cb.objective, cb.bound = 9742, 1050  # very far: more than twice the bound
+    cb.last = now - (STALL_VERY_FAR_AT_LEAST + 0.5)
+    assert stalled(cb, started=now - 3.0)
+    cb.last = now - (STALL_VERY_FAR_AT_LEAST - 1.0)
+    assert not stalled(cb, started=now - 3.0)
+    # far but within twice the bound: the far rule's longer wait holds as before
+    cb.objective, cb.bound = 1500, 1050
+    cb.last = now - (STALL_VERY_FAR_AT_LEAST + 0.5)
+    assert not stalled(cb, started=now - 3.0)
+    cb.last = now - (STALL_FAR_AT_LEAST + 3.0)
+    assert stalled(cb, started=now - (STALL_FAR_AT_LEAST + 4.0))
