@@ -8,7 +8,7 @@ import time
 
 from .construct import construct
 from .problem import Problem
-from .repair import descend, repair
+from .repair import descend, repair, separable
 from .result import Progress
 from .schedule import Schedule
 from .starts import report_construction
@@ -29,6 +29,19 @@ REPAIR_SHARE = 0.8  # at most this share of the time limit for repairing the con
 # Instance7 (1680) takes the proof path
 DESCENT_FROM = 3_000
 DESCENT_SHARE = 0.8
+# The whole model's build per candidate assignment (a person x role of an instance that no
+# rule prunes), to decide before building whether a whole-model search can pay off. Measured
+# 2026-12-08 (AMD EPYC, 2 cores): Curtois Instance24 (1.04 M candidates) built in 25.7 s and
+# hinted in 1.7 s, the 300-person year (413 k) in 13.3-15.1 s.
+BUILD_PER_CANDIDATE = 30e-6
+# a whole-model search is worth building only with this many times its expected build left:
+# measured on Curtois Instance23 at 60 s (2026-12-08, AMD EPYC, 2 cores; 333 k candidates),
+# from the descent's end at 40.5 s: build 7.4 s, hint 0.5 s, the warm start's completion
+# 3.6 s, main phase 2.4 s, the LNS's frame of the model 9.2 s, its final read-back about
+# 3 s, the run ending at 73 s with nothing better than the descent's schedule. Before,
+# Instance24 at 60 s ran 93.5 s: repair to 37 s, the descent to 64 s, then a 29 s build
+# with no time left to search with it.
+BUILD_WORTH = 3.0
 
 
 class Early:
@@ -41,6 +54,24 @@ class Early:
         self.cut = False
         self.better: list[Progress] = []  # the descent's improving schedules
         self.broken = False  # the schedule was judged and breaks a hard rule (the repair failed)
+        self.unbuilt = False  # the time left cannot pay for the whole model: the early schedule is the answer
+
+
+def candidates(problem: Problem) -> int:
+    """Assignment variables the whole model will have: each instance's qualified people per
+    role, less the (person, instance) pairs a rule prunes."""
+    qual = problem.qualified_people
+    n = sum(len(qual[(inst.shift, r)]) for inst in problem.instances for r in range(len(inst.roles)))
+    for p, i in problem.forbidden:
+        inst = problem.instances[i]
+        n -= sum(p in qual[(inst.shift, r)] for r in range(len(inst.roles)))
+    return n
+
+
+def build_needs(problem: Problem) -> float:
+    """Seconds to keep for building the whole model and searching with it (see
+    ``BUILD_WORTH``)."""
+    return BUILD_WORTH * BUILD_PER_CANDIDATE * candidates(problem)
 
 
 def construct_early(problem: Problem, early: Early, limit: float, progress, t0: float, stop, seed: int, workers: int,
@@ -61,7 +92,17 @@ def construct_early(problem: Problem, early: Early, limit: float, progress, t0: 
         if mended["checked"]:  # judged person by person (separable): report it at any size
             first = report_construction(problem, hint, progress, t0, large=True)
             early.broken = first is None
-    if first is None or len(problem.people) * len(problem.instances) < DESCENT_FROM:
+    if first is None:
+        return hint, first
+    # fast mode: with a valid schedule in hand and too little time left for the whole model,
+    # the early schedule is the answer (the reproducible mode's outcome may not depend on
+    # the wall clock: it builds)
+    left = limit - (time.perf_counter() - t0)
+    need = build_needs(problem)
+    descends = len(problem.people) * len(problem.instances) >= DESCENT_FROM and separable(problem)
+    # with the descent first (separable), what its share leaves must pay for the model
+    early.unbuilt = not deterministic and (1 - DESCENT_SHARE if descends else 1.0) * left < need
+    if not descends:
         return hint, first
     # large and valid: improve the cover person by person (descend checks separability)
     better = early.better
@@ -72,8 +113,9 @@ def construct_early(problem: Problem, early: Early, limit: float, progress, t0: 
             progress(better[-1])
 
     started = time.perf_counter()
-    left = limit - sum(early.times.values())
-    hint, moved = descend(problem, hint, DESCENT_SHARE * left, workers=workers, seed=seed, stop=stop,
+    # all that is left when the model will not be built, else a share
+    share = left if early.unbuilt else DESCENT_SHARE * left
+    hint, moved = descend(problem, hint, share, workers=workers, seed=seed, stop=stop,
                           improved=improved, deterministic=deterministic)
     if moved["sweeps"]:
         early.times["descent"] = time.perf_counter() - started

@@ -57,6 +57,10 @@ STALL = 30  # rounds without a strict improvement before sizes and scores restar
 # models with this many constraints solve each step as a sub-model of what the step can
 # change (optimizer.submodel) instead of a copy of the whole model with the rest fixed
 SUB_FROM = 200_000
+# wall seconds per constraint of reading a model's frame (submodel.Frame.of), which the
+# first step waits for: measured 2026-12-08 (AMD EPYC) 9.2 s for the 412 k constraints of
+# Curtois Instance23, whose LNS then ran to 17 s past a 60 s limit
+FRAME_PER_CONSTRAINT = 25e-6
 SUB_START = 1000  # freed variables of every family's first sub-model step
 DEPTH = 2  # auxiliary variables within this many constraints of a freed one are free too
 
@@ -191,6 +195,8 @@ class LNS:
             return
         t0 = time.perf_counter()
         if len(self.proto.constraints) >= SUB_FROM:
+            if budget < FRAME_PER_CONSTRAINT * len(self.proto.constraints) and not self.deterministic:
+                return  # reading the model's frame would take the time left (and more)
             try:
                 self.frame = Frame.of(self.model, self.index)
             except Unsupported:

@@ -116,17 +116,17 @@ def objective_of(builder: ModelBuilder, solver: cp_model.CpSolver) -> int:
     return sum(t.coeff * int(solver.value(t.expr)) for t in builder.terms)
 
 
-def read_result(problem: Problem, builder: ModelBuilder, solver: cp_model.CpSolver | None, *, status: Status,
+def read_result(problem: Problem, builder: ModelBuilder | None, solver: cp_model.CpSolver | None, *, status: Status,
                 bound: int | None, wall: float, build_time: float, first: float | None, interrupted: bool,
                 history: list[Progress], schedule: Schedule | None = None, **extra: Any) -> Result:
     """A :class:`Result` from the solution ``solver`` holds (none unless ``status`` has one),
     or, with ``solver`` None, from ``schedule``: a valid schedule found before the model
     was built (``optimizer.repair``), its terms judged by the evaluators (which equal the
-    model's objective on every schedule)."""
-    proto = builder.model.proto
-    size = {
-        "variables": len(proto.variables),
-        "constraints": len(proto.constraints),
+    model's objective on every schedule). ``builder`` None: the model was not built (no
+    time left to pay for it; ``model_size`` is empty)."""
+    size = {} if builder is None else {
+        "variables": len(builder.model.proto.variables),
+        "constraints": len(builder.model.proto.constraints),
         "decision_variables": len(builder.vars.x),
     }
     if solver is None and schedule is not None and status.has_schedule:
@@ -138,7 +138,7 @@ def read_result(problem: Problem, builder: ModelBuilder, solver: cp_model.CpSolv
                       terms={str(k): int(v) / OBJECTIVE_SCALE for k, v in dict(costs).items()},
                       schedule=schedule, evaluation=judged, model_size=size, interrupted=interrupted,
                       solver_objective_internal=judged.cost, history=history, **extra)
-    if solver is None or not status.has_schedule:
+    if solver is None or builder is None or not status.has_schedule:
         return Result(status, None, None, wall, build_time, first, {}, None, None, size, interrupted, None,
                       history, **extra)
     chosen = [Assignment(i, r, p) for (p, i, r), x in builder.vars.x.items() if solver.boolean_value(x)]

@@ -159,6 +159,12 @@ def solve(
         hint, first = construct_early(problem, early, time_limit or 600.0, progress, t0, stop, seed, workers,
                                  deterministic)
     searched = sum(early.times.values())
+    if first is not None and early.unbuilt:
+        # too little time left to build the whole model and search with it: the valid early
+        # schedule is the answer (optimizer.early.BUILD_WORTH)
+        return read_result(problem, None, None, status=Status.FEASIBLE, bound=None, wall=time.perf_counter() - t0,
+                           build_time=0.0, first=first.elapsed, interrupted=stop is not None and stop.is_set(),
+                           history=[first, *early.better], schedule=hint, phase_times=dict(early.times))
     builder = build(problem, plain=plain)
     if hint is not None or base is not None:
         add_hint(builder, hint, problem)

@@ -233,3 +233,18 @@ def test_solve_with_lns_is_reproducible_and_verifies(tmp_path):
         v = run("verify", QUARTERLY, out / "assignments.csv")
         assert v.exit_code == 0, v.output
     _same_unless_cut(outs, said)
+
+
+def test_solve_says_when_the_whole_model_was_not_built(tmp_path, monkeypatch):
+    # a run whose time left cannot pay for the whole model answers with the schedule it
+    # holds (optimizer.early.BUILD_WORTH); the summary must not claim a build of 0.00 s
+    import importlib
+
+    early = importlib.import_module("optimizer.early")
+    monkeypatch.setattr(early, "BUILD_PER_CANDIDATE", 1.0)  # every build too slow to pay
+    r = run("solve", QUARTERLY, "--time-limit", 2, "--out", tmp_path / "o")
+    assert r.exit_code == 0, r.output
+    assert "no time left to build the whole model" in r.output and "model built in" not in r.output
+    assert "status     feasible" in r.output
+    with open(tmp_path / "o" / "assignments.csv", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == 26  # every slot filled by the construction

@@ -315,3 +315,45 @@ def test_regression_lns_from_the_warm_start_keeps_the_main_searchs_bound():
     r = solve(to_scenario(inst), time_limit=3, workers=1, deterministic=True, lns=True)
     check_consistent(r)
     assert r.bound is not None and 0 <= r.bound <= r.objective
+
+
+@needs_data
+def test_regression_curtois24_built_a_model_it_had_no_time_to_search(monkeypatch):
+    # Curtois Instance24 at 60 s ran 93.5 s: the repair and the descent used the limit, then
+    # a 29 s build with nothing left to search with it. Now, in fast mode, a run that holds a
+    # valid early schedule builds only when the time left pays for the model
+    # (early.BUILD_WORTH x the estimate); here every estimate is made too large to pay
+    import importlib
+
+    early = importlib.import_module("optimizer.early")
+    sc = to_scenario(parse_instance(DATA / "Instance2.txt"))
+    built = solve(sc, time_limit=2, workers=2, deterministic=False)
+    assert built.model_size["decision_variables"] == early.candidates(Problem(sc)) > 0
+    monkeypatch.setattr(early, "BUILD_PER_CANDIDATE", 1.0)  # a second per candidate
+    r = solve(sc, time_limit=2, workers=2, deterministic=False)
+    assert r.status == Status.FEASIBLE and r.model_size == {} and r.build_time == 0.0
+    check_consistent(r)  # the early schedule, judged by the evaluators
+    assert bench_eval(parse_instance(DATA / "Instance2.txt"), roster_of(r)).objective == round(r.objective)
+    assert r.wall_time < 2 + 1.0
+    # reproducible mode always builds (its outcome may not depend on the wall clock)
+    assert solve(sc, time_limit=2, workers=2, deterministic=True).model_size["decision_variables"] > 0
+
+
+@needs_data
+def test_regression_curtois23_lns_read_a_frame_past_the_deadline(monkeypatch):
+    # Curtois Instance23 at 60 s: the LNS read the 412 k-constraint model's frame (9.2 s)
+    # with 5 s left and ended 11.6 s past the limit. A frame that would take longer than
+    # the budget is not read: no step runs
+    import importlib
+
+    lns = importlib.import_module("optimizer.lns")
+    b, s, search = _started("Instance2.txt")
+    search.deterministic = False
+    monkeypatch.setattr(lns, "SUB_FROM", 0)  # every model is read as a frame
+    monkeypatch.setattr(lns, "FRAME_PER_CONSTRAINT", 1.0)
+    t = time.perf_counter()
+    search.run(5.0, 0.2)
+    assert not search.steps and search.frame is None and time.perf_counter() - t < 0.5
+    monkeypatch.setattr(lns, "FRAME_PER_CONSTRAINT", 1e-9)
+    search.run(1.0, 0.2)
+    assert search.steps and search.frame is not None

@@ -210,7 +210,11 @@ def _summary(result: Result, out_dir: Path, asked_reproducible: bool = False, qu
         click.echo(f"objective  {result.objective:,.2f}    bound unknown")
     else:
         click.echo(f"objective  {result.objective:,.2f}    bound {result.bound:,.2f}    gap {result.gap:.2%}")
-    click.echo(f"time       {result.wall_time:.1f}s (model built in {result.build_time:.2f}s)")
+    if result.model_size:
+        click.echo(f"time       {result.wall_time:.1f}s (model built in {result.build_time:.2f}s)")
+    else:  # the time left could not pay for the whole model: the schedule found before it
+        click.echo(f"time       {result.wall_time:.1f}s (no time left to build the whole model: "
+                   "the schedule found before it)")
     if result.balance is not None:
         proven = "proven minimal" if result.balance_optimal else "not proven minimal"
         click.echo(f"balance    {result.balance:,.1f} load-hours off the fair shares in total ({proven})")
