@@ -94,16 +94,16 @@ def construct_early(problem: Problem, early: Early, limit: float, progress, t0: 
             early.broken = first is None
     if first is None:
         return hint, first
-    # fast mode: with a valid schedule in hand and too little time left for the whole model,
-    # the early schedule is the answer (the reproducible mode's outcome may not depend on
-    # the wall clock: it builds)
-    left = limit - (time.perf_counter() - t0)
-    need = build_needs(problem)
     descends = len(problem.people) * len(problem.instances) >= DESCENT_FROM and separable(problem)
-    # with the descent first (separable), what its share leaves must pay for the model
-    early.unbuilt = not deterministic and (1 - DESCENT_SHARE if descends else 1.0) * left < need
     if not descends:
-        return hint, first
+        return hint, first  # the model is built and searched for the whole limit (docs/engine.md)
+    # fast mode, where the descent improves the schedule in hand without the model: when what
+    # its share leaves cannot pay for the whole model, the descent has all the time and its
+    # schedule is the answer (the reproducible mode's outcome may not depend on the wall
+    # clock: it builds)
+    need = build_needs(problem)
+    left = limit - (time.perf_counter() - t0)
+    early.unbuilt = not deterministic and (1 - DESCENT_SHARE) * left < need
     # large and valid: improve the cover person by person (descend checks separability)
     better = early.better
 
@@ -121,4 +121,6 @@ def construct_early(problem: Problem, early: Early, limit: float, progress, t0: 
         early.times["descent"] = time.perf_counter() - started
         early.work += moved["work_ms"] / 1000 / max(1, workers)
         early.cut = early.cut or moved["cut"] > 0
+    if early.unbuilt and not moved["cut"]:  # converged early: the time left may pay for the model now
+        early.unbuilt = limit - (time.perf_counter() - t0) < need
     return hint, first

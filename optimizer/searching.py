@@ -196,13 +196,14 @@ def stalled(cb: Callback, started: float, half: float = math.inf) -> bool:
     """The search has a schedule, and no better one came for as long as the last one took
     to find (from ``started``), and at least ``STALL_AT_LEAST`` seconds
     (``STALL_FAR_AT_LEAST`` when the schedule is far from the bound, ``STALL_VERY_FAR_AT_LEAST``
-    when it is more than ``STALL_VERY_FAR_GAP`` above it). Far from the bound
+    when it is more than ``STALL_VERY_FAR_GAP`` above a positive bound: a bound of 0 is
+    often only the search's start). Far from the bound
     the search also counts as stalled from ``half`` (half its time) on, once no better
     schedule came for ``STALL_FAR_AT_LEAST``: the rest goes to the bound either way."""
     if cb.objective is None:
         return False
     now = time.perf_counter()
-    if cb.objective - cb.bound > STALL_VERY_FAR_GAP * cb.objective:
+    if cb.bound > 0 and cb.objective - cb.bound > STALL_VERY_FAR_GAP * cb.objective:
         return now - cb.last > STALL_VERY_FAR_AT_LEAST
     if not far(cb.objective, cb.bound):
         return now - cb.last > max(STALL_AT_LEAST, cb.last - started)

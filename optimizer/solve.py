@@ -490,7 +490,8 @@ class _Run(Later):
         search.run(budget, step_limit, improved, deadline=self.deadline, reserve=keep, stop=self.stop)
         self.interrupted = search.interrupted or self.interrupted
         self.times["lns"] = time.perf_counter() - started
-        final = search.final()
+        # no step ran (e.g. no time to read a large model's frame): the start is the schedule
+        final = search.final() if search.rounds else start
         # the main phase's bound holds for the whole model: meeting it proves optimality
         status = Status.OPTIMAL if bound is not None and search.objective <= bound else Status.FEASIBLE
         return final, status, bound

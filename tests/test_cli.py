@@ -236,15 +236,29 @@ def test_solve_with_lns_is_reproducible_and_verifies(tmp_path):
 
 
 def test_solve_says_when_the_whole_model_was_not_built(tmp_path, monkeypatch):
-    # a run whose time left cannot pay for the whole model answers with the schedule it
-    # holds (optimizer.early.BUILD_WORTH); the summary must not claim a build of 0.00 s
+    # a run whose people are independent (soft cover) and whose time left cannot pay for the
+    # whole model answers with the schedule of the per-person descent
+    # (optimizer.early.BUILD_WORTH); the summary must not claim a build of 0.00 s
     import importlib
+    import sys
 
+    root = Path(__file__).resolve().parent.parent
+    if str(root) not in sys.path:  # benchmarks/ is not an installed package
+        sys.path.insert(0, str(root))
+    from benchmarks.curtois import DATA, to_scenario
+    from benchmarks.curtois_eval import parse_instance
+
+    if not (DATA / "Instance2.txt").exists():
+        pytest.skip("benchmark data not found")
+    path = tmp_path / "instance2.yaml"
+    path.write_text(yaml.safe_dump(to_scenario(parse_instance(DATA / "Instance2.txt")).model_dump(
+        mode="json", exclude_defaults=True), sort_keys=False), encoding="utf-8")
     early = importlib.import_module("optimizer.early")
+    monkeypatch.setattr(early, "DESCENT_FROM", 0)
     monkeypatch.setattr(early, "BUILD_PER_CANDIDATE", 1.0)  # every build too slow to pay
-    r = run("solve", QUARTERLY, "--time-limit", 2, "--out", tmp_path / "o")
+    r = run("solve", path, "--time-limit", 2, "--out", tmp_path / "o")
     assert r.exit_code == 0, r.output
     assert "no time left to build the whole model" in r.output and "model built in" not in r.output
     assert "status     feasible" in r.output
     with open(tmp_path / "o" / "assignments.csv", encoding="utf-8") as f:
-        assert len(list(csv.DictReader(f))) == 26  # every slot filled by the construction
+        assert len(list(csv.DictReader(f))) > 0

@@ -326,12 +326,14 @@ def test_regression_curtois24_built_a_model_it_had_no_time_to_search(monkeypatch
     import importlib
 
     early = importlib.import_module("optimizer.early")
+    monkeypatch.setattr(early, "DESCENT_FROM", 0)  # Instance2 descends as the large ones do
     sc = to_scenario(parse_instance(DATA / "Instance2.txt"))
     built = solve(sc, time_limit=2, workers=2, deterministic=False)
     assert built.model_size["decision_variables"] == early.candidates(Problem(sc)) > 0
     monkeypatch.setattr(early, "BUILD_PER_CANDIDATE", 1.0)  # a second per candidate
     r = solve(sc, time_limit=2, workers=2, deterministic=False)
     assert r.status == Status.FEASIBLE and r.model_size == {} and r.build_time == 0.0
+    assert "descent" in r.phase_times  # the descent had the time the model could not use
     check_consistent(r)  # the early schedule, judged by the evaluators
     assert bench_eval(parse_instance(DATA / "Instance2.txt"), roster_of(r)).objective == round(r.objective)
     assert r.wall_time < 2 + 1.0

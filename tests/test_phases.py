@@ -338,3 +338,7 @@ def test_a_schedule_more_than_twice_the_bound_stalls_after_two_quiet_seconds():
     assert not stalled(cb, started=now - 3.0)
     cb.last = now - (STALL_FAR_AT_LEAST + 3.0)
     assert stalled(cb, started=now - (STALL_FAR_AT_LEAST + 4.0))
+    # a bound of 0 is often only the search's start: not "very far", the far rule waits
+    cb.objective, cb.bound = 9742, 0
+    cb.last = now - (STALL_VERY_FAR_AT_LEAST + 0.5)
+    assert not stalled(cb, started=now - 3.0)
