@@ -82,6 +82,7 @@ class Callback(cp_model.CpSolverSolutionCallback):
         self.last = time.perf_counter()  # when the last schedule came
         self.objective: int | None = None  # the last schedule's objective and the bound then
         self.bound = 0
+        self.live = 0  # the search's best bound now (set by run_search's bound callback)
         self.stalled = False  # run_search ended the search for want of progress
         self.defer = False  # stop from outside (interleaved search: see the class text)
         self.want_stop = False  # asked run_search to stop the search (stays set)
@@ -167,6 +168,10 @@ def run_search(solver: cp_model.CpSolver, builder: ModelBuilder, cb: Callback, s
         finally:
             done.set()
 
+    def on_bound(bound: float) -> None:  # called by CP-SAT's threads: one assignment
+        cb.live = max(cb.live, round(bound))
+
+    solver.best_bound_callback = on_bound
     th = threading.Thread(target=work, name="cp-sat", daemon=True)
     th.start()
     interrupted = False
@@ -196,14 +201,15 @@ def stalled(cb: Callback, started: float, half: float = math.inf) -> bool:
     """The search has a schedule, and no better one came for as long as the last one took
     to find (from ``started``), and at least ``STALL_AT_LEAST`` seconds
     (``STALL_FAR_AT_LEAST`` when the schedule is far from the bound, ``STALL_VERY_FAR_AT_LEAST``
-    when it is more than ``STALL_VERY_FAR_GAP`` above a positive bound: a bound of 0 is
-    often only the search's start). Far from the bound
+    when it is more than ``STALL_VERY_FAR_GAP`` above the search's positive bound of the
+    moment: a bound of 0 is often only the search's start). Far from the bound
     the search also counts as stalled from ``half`` (half its time) on, once no better
     schedule came for ``STALL_FAR_AT_LEAST``: the rest goes to the bound either way."""
     if cb.objective is None:
         return False
     now = time.perf_counter()
-    if cb.bound > 0 and cb.objective - cb.bound > STALL_VERY_FAR_GAP * cb.objective:
+    bound = max(cb.bound, cb.live, cb.floor)
+    if bound > 0 and cb.objective - bound > STALL_VERY_FAR_GAP * cb.objective:
         return now - cb.last > STALL_VERY_FAR_AT_LEAST
     if not far(cb.objective, cb.bound):
         return now - cb.last > max(STALL_AT_LEAST, cb.last - started)

@@ -158,7 +158,7 @@ def test_a_stall_hands_over_to_probes_far_from_the_bound_and_to_the_core_search_
 
     now = time.perf_counter()
     started = now - 100.0
-    cb = types.SimpleNamespace(count=3, objective=2040000, bound=1540000, last=now - 99.0)
+    cb = types.SimpleNamespace(count=3, objective=2040000, bound=1540000, last=now - 99.0, live=0, floor=0)
     assert _stalled(cb, started) and _far(cb.objective, cb.bound)
     cb.objective, cb.bound = 3375000, 3162500
     assert _stalled(cb, started) and not _far(cb.objective, cb.bound)
@@ -342,3 +342,41 @@ def test_a_schedule_more_than_twice_the_bound_stalls_after_two_quiet_seconds():
     cb.objective, cb.bound = 9742, 0
     cb.last = now - (STALL_VERY_FAR_AT_LEAST + 0.5)
     assert not stalled(cb, started=now - 3.0)
+
+
+def test_the_very_far_stall_reads_the_search_bound_of_the_moment():
+    # Curtois Instance5's warm start came with the bound still 0 (2 s in); CP-SAT's bound
+    # callback raised it to 9340000 a second later: from then on the schedule (83240000) is
+    # more than twice the bound, and 2 quiet seconds stall the proof portfolio
+    import time
+
+    from optimizer.searching import STALL_VERY_FAR_AT_LEAST, Callback, stalled
+
+    now = time.perf_counter()
+    cb = Callback(None, now, [])
+    cb.objective, cb.bound, cb.last = 83240000, 0, now - (STALL_VERY_FAR_AT_LEAST + 0.5)
+    assert not stalled(cb, started=now - 3.0)
+    cb.live = 9340000
+    assert stalled(cb, started=now - 3.0)
+
+
+def test_run_search_keeps_the_search_bound_of_the_moment():
+    # the bound callback run_search installs: here the optimum 3 is proven, so the bound
+    # of the moment ends at 3 (a value CP-SAT computed, not the callback's own)
+    from ortools.sat.python import cp_model
+
+    from optimizer.searching import Callback, run_search
+
+    class _Builder:
+        model = cp_model.CpModel()
+
+    m = _Builder.model
+    xs = [m.new_bool_var("") for _ in range(6)]
+    m.add(sum(xs) >= 3)
+    m.minimize(sum(xs))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.catch_sigint_signal = False
+    cb = Callback(None, time.perf_counter(), [])
+    run_search(solver, _Builder(), cb, None)
+    assert solver.best_objective_bound == 3 and cb.live == 3
