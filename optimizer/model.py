@@ -408,6 +408,13 @@ def set_hints(model: cp_model.CpModel, indices: Sequence[int], values: Sequence[
     hint.values.extend(values)
 
 
+def hint_chosen(builder: ModelBuilder, chosen: set[tuple[int, int, int]]) -> None:
+    """Replace the model's hint with the schedule ``chosen`` (keys of ``builder.vars.x``):
+    every assignment variable 1 in it, 0 outside it."""
+    xs = builder.vars.x
+    set_hints(builder.model, [x.index for x in xs.values()], [int(key in chosen) for key in xs])
+
+
 def minimize(model: cp_model.CpModel, obj: Expr) -> None:
     """``model.minimize(obj)``: the same objective, written with one ``extend`` per field
     where OR-Tools appends variable by variable (2-3 s of the build of Curtois Instance24,

@@ -27,7 +27,7 @@ from .errors import InputError, InputProblem
 from .facts import slots_needed
 from .later import BALANCE_PROOF, BALANCE_SHARE, CANONICAL_SECONDS, Later
 from .lns import LNS
-from .model import ModelBuilder, set_hints
+from .model import ModelBuilder, hint_chosen
 from .phases import hint_all
 from .probing import LEAST, PROBE_PARAMS, probe
 from .problem import Problem, build
@@ -419,8 +419,7 @@ class _Run(Later):
                 add_hint(builder, sched, problem)
             return None
         model = builder.model
-        xs = builder.vars.x
-        set_hints(model, [x.index for x in xs.values()], [int(key in chosen) for key in xs])
+        hint_chosen(builder, chosen)
         fixed = cp_model.CpSolver()
         fixed.parameters.fix_variables_to_their_hinted_value = True
         fixed.parameters.num_workers = 1

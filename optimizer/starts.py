@@ -15,7 +15,7 @@ from constraints.fairness import in_symmetry_order
 
 from .errors import InputError
 from .facts import slots_needed
-from .model import ModelBuilder, set_hints
+from .model import ModelBuilder, hint_chosen
 from .phases import by_rule, hint_all, main_objective
 from .problem import Problem
 from .replan import Baseline
@@ -103,8 +103,7 @@ def add_hint(builder: ModelBuilder, hint: Schedule | None, problem: Problem) -> 
             chosen = in_symmetry_order(problem, chosen)
     else:
         chosen = {(p, i, r) for (i, r), people in problem.baseline_slots.items() for p in people}
-    xs = builder.vars.x
-    set_hints(builder.model, [x.index for x in xs.values()], [int(key in chosen) for key in xs])
+    hint_chosen(builder, chosen)
 
 
 def term_bounds(run, warm: cp_model.CpSolver | None) -> None:
